@@ -1,0 +1,57 @@
+// Key tables that complement the decoder's built-in grammar.
+//
+// The decoder knows the xterm/kitty/rxvt grammar by itself. A KeyMap adds what a particular
+// terminal's terminfo entry says and the built-in grammar gives no meaning to: TERM=linux's
+// `ESC [ [ A` for F1, or a `kbs` of ^H. Where both know a sequence the built-in meaning wins
+// (xterm's `ESC [ 1 ; 2 P` stays Shift+F1, not terminfo's F13). A KeyMap is immutable once
+// built and may be shared by many decoders on any threads.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vtinput/event.hpp"
+
+namespace vtinput {
+
+class KeyMap {
+public:
+    struct Entry {
+        std::string sequence;  // the bytes the terminal sends
+        Key key = Key::none;
+        Mods mods;
+    };
+
+    KeyMap() = default;
+    explicit KeyMap(std::vector<Entry> entries);
+
+    // Loads the key capabilities of terminfo entry `term` through ncurses' tinfo, without
+    // touching the application's own `cur_term`. Never throws for a missing or unknown entry:
+    // it returns an empty map and, if `diagnostic` is given, says why there. Thread-safe
+    // (tinfo is not, so calls are serialised internally); blocking (reads the database).
+    static KeyMap from_terminfo(std::string_view term, std::string* diagnostic = nullptr);
+
+    // The entries, sorted by sequence.
+    const std::vector<Entry>& entries() const { return entries_; }
+    bool empty() const { return entries_.empty(); }
+
+    // The single-byte key for C0 byte or DEL `byte`, if the table gives one (e.g. kbs = ^H).
+    const Entry* single_byte(unsigned char byte) const;
+
+    // Result of matching the input at a position against the multi-byte entries.
+    struct Match {
+        const Entry* entry = nullptr;  // longest entry that is a prefix of the input
+        bool could_grow = false;       // the input is a strict prefix of a longer entry
+    };
+    Match match(std::string_view input) const;
+
+private:
+    std::vector<Entry> entries_;
+    // Index into entries_ + 1 for each byte 0x00..0x1f and 0x7f (0 = none).
+    unsigned short single_[128] = {};
+};
+
+}  // namespace vtinput

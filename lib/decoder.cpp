@@ -1,0 +1,1246 @@
+// The decoder: a byte-at-a-time grammar for terminal input with three modes.
+//
+// Goals and constraints: no I/O, no clock, no global state; never wedged; bounded memory; the
+// same events for the same bytes however they are split across feeds.
+//
+// How split-invariance is kept: every unit (a character, a control byte, an escape sequence)
+// is parsed from a contiguous view. A parser that reaches the end of the view before the unit
+// is complete answers "need more" and never decides differently because the input ended;
+// the caller keeps the unit's bytes in `pending_` and parses it again, whole, when more bytes
+// arrive. Only `flush`/`finish` (time passing, or end of input) parse with `final` set, which
+// resolves an incomplete unit instead of waiting. Long bodies (a paste, an OSC/DCS/APC string)
+// are modes rather than units, so they stream into their own buffers instead of being
+// re-parsed.
+//
+// Memory: `pending_` holds at most one incomplete unit (capped by csi_cap), `string_` at most
+// string_cap bytes, `paste_` at most paste_cap bytes; past a cap the bytes are delivered, not
+// dropped.
+#include "vtinput/decoder.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace vtinput {
+namespace {
+
+using u8 = unsigned char;
+
+constexpr u8 ESC = 0x1b;
+constexpr std::string_view k_paste_end = "\x1b[201~";
+constexpr std::string_view k_paste_begin = "\x1b[200~";
+
+// Parsed CSI parameters: up to k_max_params parameters holding k_max_values values in all
+// (sub-parameters included). More than that is not a sequence any terminal sends as input;
+// such a sequence is reported as unknown.
+constexpr int k_max_params = 32;
+constexpr int k_max_values = 64;
+constexpr int k_missing = -1;
+constexpr int k_value_limit = 0x7fffffff / 10 - 10;
+
+struct Csi {
+    u8 prefix = 0;  // '<' '=' '>' '?' or 0
+    u8 inter = 0;   // the last intermediate byte, or 0
+    u8 final = 0;
+    bool overflow = false;  // too many parameters or values, or a misplaced prefix byte
+    int nparams = 0;
+    int nvalues = 0;
+    // Left uninitialised beyond what is written: a CSI is parsed per key event.
+    u8 start[k_max_params + 1];  // start[i] = index of parameter i's first value
+    int values[k_max_values];
+
+    int count(int i) const { return i < nparams ? start[i + 1] - start[i] : 0; }
+    // Parameter i, sub-parameter j; k_missing when absent or empty.
+    int get(int i, int j = 0) const { return j < count(i) ? values[start[i] + j] : k_missing; }
+    int get_or(int i, int fallback) const
+    {
+        int v = get(i);
+        return v == k_missing ? fallback : v;
+    }
+    bool has_subparams() const { return nvalues != nparams; }
+};
+
+enum class Status : u8 {
+    event,      // `ev` holds one event covering `len` bytes
+    skip,       // `len` bytes mean nothing to report (never used for input bytes that matter)
+    need_more,  // the unit is incomplete
+    paste,      // CSI 200 ~: `len` bytes; enter paste mode
+    string,     // an OSC/DCS/APC introducer of `len` bytes; enter string mode
+};
+
+struct Result {
+    Status status = Status::event;
+    std::size_t len = 0;
+};
+
+Mods mods_from_param(int m)
+{
+    return m <= 1 ? Mods() : Mods::from_bits(static_cast<unsigned>(m - 1) & 0xffu);
+}
+
+KeyKind kind_from_param(int e)
+{
+    return e == 2 ? KeyKind::repeat : e == 3 ? KeyKind::release : KeyKind::press;
+}
+
+bool valid_scalar(long v)
+{
+    return v > 0 && v <= 0x10ffff && !(v >= 0xd800 && v <= 0xdfff);
+}
+
+// A key code of the kitty protocol / modifyOtherKeys to a Key; Key::none when invalid.
+Key kitty_key(int code)
+{
+    switch (code) {
+    case 9: return Key::tab;
+    case 13: return Key::enter;
+    case 27: return Key::escape;
+    case 127: return Key::backspace;
+    default: break;
+    }
+    if (code >= 57358 && code <= 57363) {
+        static constexpr Key k[] = {Key::caps_lock, Key::scroll_lock, Key::num_lock,
+                                    Key::print, Key::pause, Key::menu};
+        return k[code - 57358];
+    }
+    if (code >= 57376 && code <= 57398) {
+        return function_key(13 + code - 57376);  // F13..F35
+    }
+    if (code >= 57399 && code <= 57454) {
+        // kp_0 .. iso_level5_shift are declared in the protocol's order.
+        return static_cast<Key>(static_cast<std::uint32_t>(Key::kp_0) + static_cast<std::uint32_t>(code - 57399));
+    }
+    return valid_scalar(code) ? char_key(static_cast<char32_t>(code)) : Key::none;
+}
+
+// `CSI n ~` keys (VT220/xterm/rxvt numbering).
+Key tilde_key(int n)
+{
+    switch (n) {
+    case 1: return Key::home;  // VT220 Find; xterm/tmux Home
+    case 2: return Key::insert;
+    case 3: return Key::del;
+    case 4: return Key::end;  // VT220 Select; xterm/tmux End
+    case 5: return Key::page_up;
+    case 6: return Key::page_down;
+    case 7: return Key::home;  // rxvt
+    case 8: return Key::end;   // rxvt
+    case 11: case 12: case 13: case 14: case 15: return function_key(n - 10);
+    case 17: case 18: case 19: case 20: case 21: return function_key(n - 11);
+    case 23: case 24: case 25: case 26: return function_key(n - 12);
+    case 28: return function_key(15);
+    case 29: return Key::menu;  // kitty and urxvt send Menu as CSI 29 ~ (VT220 "Do")
+    case 31: case 32: case 33: case 34: return function_key(n - 14);  // F17..F20
+    default: return Key::none;
+    }
+}
+
+// Final byte of `CSI [1;m] X` and `SS3 X` cursor/function keys.
+Key letter_key(u8 f)
+{
+    switch (f) {
+    case 'A': return Key::up;
+    case 'B': return Key::down;
+    case 'C': return Key::right;
+    case 'D': return Key::left;
+    case 'E': return Key::begin;
+    case 'F': return Key::end;
+    case 'H': return Key::home;
+    case 'P': return function_key(1);
+    case 'Q': return function_key(2);
+    case 'R': return function_key(3);
+    case 'S': return function_key(4);
+    default: return Key::none;
+    }
+}
+
+// SS3 keypad keys in DEC application keypad mode.
+Key keypad_key(u8 f)
+{
+    if (f >= 'p' && f <= 'y') {
+        return static_cast<Key>(static_cast<std::uint32_t>(Key::kp_0) + static_cast<std::uint32_t>(f - 'p'));
+    }
+    switch (f) {
+    case 'M': return Key::kp_enter;
+    case 'X': return Key::kp_equal;
+    case 'j': return Key::kp_multiply;
+    case 'k': return Key::kp_plus;
+    case 'l': return Key::kp_separator;
+    case 'm': return Key::kp_minus;
+    case 'n': return Key::kp_decimal;
+    case 'o': return Key::kp_divide;
+    case 'I': return Key::tab;
+    case ' ': return char_key(U' ');
+    default: return Key::none;
+    }
+}
+
+KeyEvent make_key(Key key, Mods mods = {}, KeyKind kind = KeyKind::press)
+{
+    KeyEvent k;
+    k.key = key;
+    k.mods = mods;
+    k.kind = kind;
+    return k;
+}
+
+// A C0 control byte or DEL as a key (the built-in meaning; KeyMap may override).
+KeyEvent control_key(u8 c)
+{
+    switch (c) {
+    case 0x00: return make_key(char_key(U' '), Mod::ctrl);
+    case 0x09: return make_key(Key::tab);
+    case 0x0d: return make_key(Key::enter);
+    case 0x1b: return make_key(Key::escape);
+    case 0x7f: return make_key(Key::backspace);
+    default: break;
+    }
+    if (c < 0x1b) {
+        return make_key(char_key(static_cast<char32_t>('a' + c - 1)), Mod::ctrl);
+    }
+    return make_key(char_key(static_cast<char32_t>(c + 0x40)), Mod::ctrl);  // ^\ ^] ^^ ^_
+}
+
+// Decodes a mouse button byte (xterm's Cb without the +32 offset).
+MouseEvent mouse_from_cb(int cb, bool sgr_release)
+{
+    MouseEvent m;
+    if (cb & 4) { m.mods |= Mod::shift; }
+    if (cb & 8) { m.mods |= Mod::alt; }
+    if (cb & 16) { m.mods |= Mod::ctrl; }
+    bool motion = (cb & 32) != 0;
+    int low = cb & 3;
+    if (cb & 128) {
+        m.button = static_cast<MouseButton>(static_cast<int>(MouseButton::b8) + low);
+    } else if (cb & 64) {
+        m.button = static_cast<MouseButton>(static_cast<int>(MouseButton::wheel_up) + low);
+        m.action = sgr_release ? MouseAction::release : MouseAction::scroll;
+        return m;
+    } else {
+        static constexpr MouseButton b[] = {MouseButton::left, MouseButton::middle, MouseButton::right,
+                                            MouseButton::none};
+        m.button = b[low];
+    }
+    if (sgr_release) {
+        m.action = MouseAction::release;
+    } else if (motion) {
+        m.action = m.button == MouseButton::none ? MouseAction::move : MouseAction::drag;
+    } else if (m.button == MouseButton::none) {
+        m.action = MouseAction::release;  // X10/normal release: "button 3", no button known
+    } else {
+        m.action = MouseAction::press;
+    }
+    return m;
+}
+
+int zero_based(int wire) { return wire > 1 ? wire - 1 : 0; }
+
+}  // namespace
+
+struct Decoder::Impl {
+    enum class Mode : u8 { ground, paste, string };
+    enum class Wait : u8 { none, esc, stale };
+
+    DecoderOptions opt;
+    std::shared_ptr<const KeyMap> keymap;
+
+    Mode mode = Mode::ground;
+    Wait wait = Wait::none;
+    clock::time_point last{};
+    int expect_cpr = 0;
+
+    std::string pending;  // ground: one incomplete unit; paste/string: a possible terminator
+    std::string work;     // scratch: pending + new bytes
+    std::string paste;    // paste body not yet delivered
+    std::string string;   // OSC/DCS/APC bytes so far, introducer included
+    bool string_c1 = false;  // introduced by an 8-bit C1 byte: 0x9c may terminate it
+
+    // The current output and the event being built, shared by the parsers.
+    EventSink* sink = nullptr;
+    Event ev;
+
+    Impl(DecoderOptions o, std::shared_ptr<const KeyMap> km) : opt(o), keymap(std::move(km)) {}
+
+    void emit(Event&& e) { sink->on_event(std::move(e)); }
+
+    // ---- driving -------------------------------------------------------------------------
+
+    void run(const u8* p, const u8* end, bool final)
+    {
+        while (p < end) {
+            switch (mode) {
+            case Mode::paste: p = scan_paste(p, end, final); break;
+            case Mode::string: p = scan_string(p, end, final); break;
+            case Mode::ground: p = scan_ground(p, end, final); break;
+            }
+        }
+        if (final && mode != Mode::ground && pending.empty()) {
+            resolve_mode();
+        }
+    }
+
+    // Ground: text, controls and escape sequences.
+    const u8* scan_ground(const u8* p, const u8* end, bool final)
+    {
+        while (p < end) {
+            u8 c = *p;
+            if (c >= 0x20 && c < 0x7f) {
+                // Printable ASCII: the common case, one key per byte.
+                KeyEvent k = make_key(char_key(c));
+                k.text.assign(1, static_cast<char>(c));
+                emit(std::move(k));
+                ++p;
+                continue;
+            }
+            Result r = parse_unit(p, end, final);
+            switch (r.status) {
+            case Status::event:
+                emit(std::move(ev));
+                break;
+            case Status::skip:
+                break;
+            case Status::need_more:
+                stash(p, end);
+                return end;
+            case Status::paste:
+                mode = Mode::paste;
+                paste.clear();
+                return p + r.len;
+            case Status::string:
+                mode = Mode::string;
+                string.assign(reinterpret_cast<const char*>(p), r.len);
+                string_c1 = r.len == 1;
+                return p + r.len;
+            }
+            p += r.len;
+        }
+        return p;
+    }
+
+    void stash(const u8* p, const u8* end)
+    {
+        pending.assign(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
+        wait = needs_only_esc_wait(p, end) ? Wait::esc : Wait::stale;
+    }
+
+    // An incomplete unit waits only the short ESC timeout while it may still be a key typed
+    // by hand (a lone ESC, ESC + an introducer, a partial UTF-8 character); once it is known
+    // to be a sequence it waits the stale timeout.
+    static bool needs_only_esc_wait(const u8* p, const u8* end)
+    {
+        auto n = end - p;
+        if (p[0] >= 0x80) {
+            return n == 1 || p[0] >= 0xc0;  // a partial UTF-8 character, or a lone C1 introducer
+        }
+        if (p[0] == ESC && n <= 2) {
+            return true;
+        }
+        // ESC ESC + an introducer: Alt + a pending ESC sequence.
+        return p[0] == ESC && p[1] == ESC && n == 3;
+    }
+
+    // One unit starting at a non-printable byte.
+    Result parse_unit(const u8* p, const u8* end, bool final)
+    {
+        u8 c = *p;
+        if (c == ESC) {
+            return parse_escape(p, end, final);
+        }
+        if (c < 0x20 || c == 0x7f) {
+            if (keymap) {
+                if (const KeyMap::Entry* e = keymap->single_byte(c)) {
+                    ev = make_key(e->key, e->mods);
+                    return {Status::event, 1};
+                }
+            }
+            ev = control_key(c);
+            return {Status::event, 1};
+        }
+        if (c >= 0x80 && c < 0xc0) {
+            // Not inside a UTF-8 character: an 8-bit C1 control.
+            switch (c) {
+            case 0x9b: return parse_csi(p, 1, end, final);
+            case 0x8f: return parse_ss3(p, 1, end, final);
+            case 0x90: case 0x9d: return {Status::string, 1};
+            default: break;
+            }
+        }
+        return parse_utf8(p, end, final);
+    }
+
+    Result parse_utf8(const u8* p, const u8* end, bool final)
+    {
+        u8 c = *p;
+        std::size_t need = c < 0xc2 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : c < 0xf5 ? 3 : 0;
+        if (need == 0) {
+            return unknown(p, 1);
+        }
+        // The second byte's range depends on the lead (no overlongs, surrogates or > U+10FFFF).
+        u8 lo = 0x80, hi = 0xbf;
+        if (c == 0xe0) { lo = 0xa0; }
+        else if (c == 0xed) { hi = 0x9f; }
+        else if (c == 0xf0) { lo = 0x90; }
+        else if (c == 0xf4) { hi = 0x8f; }
+        char32_t cp = c & (0x3f >> need);
+        std::size_t i = 1;
+        for (; i <= need; ++i) {
+            if (p + i >= end) {
+                return final ? unknown(p, i) : Result{Status::need_more, 0};
+            }
+            u8 b = p[i];
+            if (b < lo || b > hi) {
+                // The maximal invalid subpart is reported; the byte that broke it is decoded
+                // on its own next.
+                return unknown(p, i);
+            }
+            lo = 0x80;
+            hi = 0xbf;
+            cp = (cp << 6) | (b & 0x3f);
+        }
+        KeyEvent k = make_key(char_key(cp));
+        k.text.assign(reinterpret_cast<const char*>(p), i);
+        ev = std::move(k);
+        return {Status::event, i};
+    }
+
+    Result unknown(const u8* p, std::size_t n)
+    {
+        ev = UnknownEvent{std::string(reinterpret_cast<const char*>(p), n)};
+        return {Status::event, n};
+    }
+
+    Result key(Key k, std::size_t len, Mods mods = {}, KeyKind kind = KeyKind::press)
+    {
+        ev = make_key(k, mods, kind);
+        return {Status::event, len};
+    }
+
+    Result parse_escape(const u8* p, const u8* end, bool final)
+    {
+        if (end - p < 2) {
+            return final ? key(Key::escape, 1) : Result{Status::need_more, 0};
+        }
+        u8 c = p[1];
+        switch (c) {
+        case '[':
+            return parse_csi(p, 2, end, final);
+        case 'O':
+            return parse_ss3(p, 2, end, final);
+        case 'P': case ']': case '_':
+            if (end - p < 3) {
+                return final ? key(char_key(c), 2, Mod::alt) : Result{Status::need_more, 0};
+            }
+            return {Status::string, 2};
+        default:
+            break;
+        }
+        // ESC + a unit: Alt + that key. If the unit is not a key (ESC before a mouse report),
+        // the ESC is an Escape key of its own and the unit is decoded after it.
+        Result r = c >= 0x20 && c < 0x7f ? key(char_key(c), 1) : parse_unit(p + 1, end, final);
+        if (r.status == Status::need_more) {
+            return r;
+        }
+        if (r.status == Status::event) {
+            if (auto* k = std::get_if<KeyEvent>(&ev)) {
+                k->mods |= Mod::alt;
+                k->text.clear();
+                return {Status::event, r.len + 1};
+            }
+        }
+        return key(Key::escape, 1);
+    }
+
+    // ---- CSI ----------------------------------------------------------------------------
+
+    // Scans CSI parameters starting at `q`; fills `csi`; returns the position of the final
+    // byte, or nullptr for "need more" (end reached), or the position of an offending byte
+    // via `bad` (then the return value is nullptr and bad is set).
+    Result parse_csi(const u8* p, std::size_t intro, const u8* end, bool final)
+    {
+        const u8* q = p + intro;
+        std::size_t cap = opt.csi_cap;
+        if (q == end) {
+            // ESC [ alone: Alt+[ once the ESC timeout passes.
+            if (!final) {
+                return {Status::need_more, 0};
+            }
+            return intro == 2 ? key(char_key(U'['), 2, Mod::alt) : unknown(p, intro);
+        }
+        if (*q == 'M') {
+            return parse_x10(p, q + 1, end, final);
+        }
+        if (*q == '[') {
+            // Linux console F1..F5: CSI [ A..E (terminfo "linux"; FTXUI's quirk table).
+            if (q + 1 == end) {
+                return final ? unknown(p, intro + 1) : Result{Status::need_more, 0};
+            }
+            u8 f = q[1];
+            if (f >= 'A' && f <= 'E') {
+                return key(function_key(f - 'A' + 1), intro + 2);
+            }
+            return keymap_or_unknown(p, intro + 1, end, final);
+        }
+        Csi csi;
+        csi.start[0] = 0;
+        int value = k_missing;
+        bool in_params = true;
+        bool any_param = false;  // a digit or separator was seen
+        const u8* s = q;
+        for (;; ++s) {
+            if (s == end) {
+                if (static_cast<std::size_t>(s - p) >= cap) {
+                    return unknown(p, cap);
+                }
+                return final ? unknown(p, static_cast<std::size_t>(s - p)) : Result{Status::need_more, 0};
+            }
+            if (static_cast<std::size_t>(s - p) >= cap) {
+                return unknown(p, cap);
+            }
+            u8 b = *s;
+            if (b >= '0' && b <= '9' && in_params) {
+                int d = b - '0';
+                value = value == k_missing ? d : value < k_value_limit ? value * 10 + d : k_value_limit;
+                any_param = true;
+                continue;
+            }
+            if ((b == ';' || b == ':') && in_params) {
+                push_value(csi, value, b == ';');
+                value = k_missing;
+                any_param = true;
+                continue;
+            }
+            if (b >= 0x3c && b <= 0x3f && in_params) {
+                if (s == q) {
+                    csi.prefix = b;
+                } else {
+                    csi.overflow = true;
+                }
+                continue;
+            }
+            if (b >= 0x20 && b <= 0x2f) {
+                // rxvt's Shift+key: CSI n $ (a lone parameter; `$` is otherwise an intermediate).
+                if (b == '$' && csi.prefix == 0 && csi.nvalues == 0 && value != k_missing && in_params) {
+                    push_value(csi, value, true);
+                    csi.final = '$';
+                    break;
+                }
+                if (in_params && any_param) {
+                    push_value(csi, value, true);
+                }
+                in_params = false;
+                csi.inter = b;
+                continue;
+            }
+            if (b >= 0x40 && b <= 0x7e) {
+                if (in_params && any_param) {
+                    push_value(csi, value, true);
+                }
+                csi.final = b;
+                break;
+            }
+            // A byte that cannot be inside a CSI. Right after `ESC [` it was typed: Alt+[.
+            // Otherwise the sequence so far is unknown. Either way the byte is decoded on its
+            // own next.
+            if (s == q && intro == 2) {
+                return key(char_key(U'['), 2, Mod::alt);
+            }
+            return keymap_or_unknown(p, static_cast<std::size_t>(s - p), end, final);
+        }
+        std::size_t len = static_cast<std::size_t>(s - p) + 1;
+        if (csi.overflow) {
+            return unknown(p, len);
+        }
+        Result r = dispatch_csi(csi, len);
+        if (r.status == Status::skip) {
+            // No built-in meaning: the terminal's own table may know it.
+            return keymap_or_unknown(p, len, end, final);
+        }
+        return r;
+    }
+
+    static void push_value(Csi& csi, int value, bool ends_param)
+    {
+        if (csi.nvalues >= k_max_values) {
+            csi.overflow = true;
+            return;
+        }
+        if (csi.nparams >= k_max_params) {
+            csi.overflow = true;
+            return;
+        }
+        csi.values[csi.nvalues++] = value;
+        if (ends_param) {
+            ++csi.nparams;
+            csi.start[csi.nparams] = static_cast<u8>(csi.nvalues);
+        }
+    }
+
+    // `len` bytes at p have no built-in meaning: a KeyMap entry may give them one (possibly a
+    // longer one), or they are unknown.
+    Result keymap_or_unknown(const u8* p, std::size_t len, const u8* end, bool final)
+    {
+        if (keymap && !keymap->empty()) {
+            auto m = keymap->match(std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p)));
+            if (m.could_grow && !final) {
+                return {Status::need_more, 0};
+            }
+            if (m.entry != nullptr) {
+                return key(m.entry->key, m.entry->sequence.size(), m.entry->mods);
+            }
+        }
+        return unknown(p, len);
+    }
+
+    Result dispatch_csi(const Csi& c, std::size_t len)
+    {
+        switch (c.prefix) {
+        case 0: return dispatch_csi_plain(c, len);
+        case '<':
+            if (c.final == 'M' || c.final == 'm') {
+                return sgr_mouse(c, len);
+            }
+            break;
+        case '?':
+            switch (c.final) {
+            case 'c': return report(ReportKind::da1, c, len);
+            case 'u': return report(ReportKind::kitty_flags, c, len);
+            case 'R':
+                if (c.nparams >= 2 && !c.has_subparams()) {
+                    ev = CursorPositionEvent{c.get_or(0, 1), c.get_or(1, 1)};
+                    return {Status::event, len};
+                }
+                break;
+            case 'n':
+                if (c.get(0) == 997 && c.nparams == 2) {
+                    ReportEvent r{ReportKind::color_scheme, {c.get(1)}, {}, false};
+                    ev = std::move(r);
+                    return {Status::event, len};
+                }
+                break;
+            case 'y':
+                if (c.inter == '$' && c.nparams == 2) {
+                    ReportEvent r{ReportKind::decrpm, {c.get_or(0, 0), c.get_or(1, 0)}, {}, true};
+                    ev = std::move(r);
+                    return {Status::event, len};
+                }
+                break;
+            default: break;
+            }
+            break;
+        case '>':
+            if (c.final == 'c') {
+                return report(ReportKind::da2, c, len);
+            }
+            break;
+        default: break;
+        }
+        return {Status::skip, len};
+    }
+
+    Result report(ReportKind what, const Csi& c, std::size_t len)
+    {
+        ReportEvent r;
+        r.what = what;
+        r.params.reserve(static_cast<std::size_t>(c.nparams));
+        for (int i = 0; i < c.nparams; ++i) {
+            r.params.push_back(c.get(i));
+        }
+        ev = std::move(r);
+        return {Status::event, len};
+    }
+
+    Result dispatch_csi_plain(const Csi& c, std::size_t len)
+    {
+        u8 f = c.final;
+        if (c.inter != 0) {
+            if (f == 'y' && c.inter == '$' && c.nparams == 2) {
+                ReportEvent r{ReportKind::decrpm, {c.get_or(0, 0), c.get_or(1, 0)}, {}, false};
+                ev = std::move(r);
+                return {Status::event, len};
+            }
+            return {Status::skip, len};
+        }
+        switch (f) {
+        case 'A': case 'B': case 'C': case 'D': case 'E': case 'F': case 'H':
+        case 'P': case 'Q': case 'S':
+            if (c.nparams <= 2 && c.count(0) <= 1 && c.get_or(0, 1) == 1) {
+                return key(letter_key(f), len, mods_from_param(c.get(1, 0)), kind_from_param(c.get(1, 1)));
+            }
+            break;
+        case 'R':
+            return cpr_or_f3(c, len);
+        case 'Z':
+            if (c.nparams <= 2 && c.get_or(0, 1) == 1) {
+                return key(Key::tab, len, mods_from_param(c.get(1, 0)) | Mod::shift, kind_from_param(c.get(1, 1)));
+            }
+            break;
+        case 'a': case 'b': case 'c': case 'd':
+            // rxvt Shift+Up/Down/Right/Left.
+            if (c.nparams == 0) {
+                static constexpr Key arrows[] = {Key::up, Key::down, Key::right, Key::left};
+                return key(arrows[f - 'a'], len, Mod::shift);
+            }
+            break;
+        case '~': case '$': case '^': case '@':
+            return tilde(c, len);
+        case 'u':
+            return kitty(c, len);
+        case 'I': case 'O':
+            if (c.nparams == 0) {
+                ev = FocusEvent{f == 'I'};
+                return {Status::event, len};
+            }
+            break;
+        case 'M':
+            if (c.nparams == 3 && !c.has_subparams()) {
+                return urxvt_mouse(c, len);
+            }
+            break;
+        case 't':
+            if (c.get(0) == 48 && c.nparams >= 3 && !c.has_subparams()) {
+                ResizeEvent r;
+                r.rows = std::max(0, c.get_or(1, 0));
+                r.cols = std::max(0, c.get_or(2, 0));
+                r.height_px = std::max(0, c.get_or(3, 0));
+                r.width_px = std::max(0, c.get_or(4, 0));
+                ev = r;
+                return {Status::event, len};
+            }
+            if (c.nparams >= 1 && !c.has_subparams()) {
+                return report(ReportKind::window, c, len);
+            }
+            break;
+        case 'n':
+            if (c.nparams == 1 && !c.has_subparams()) {
+                return report(ReportKind::status, c, len);
+            }
+            break;
+        default: break;
+        }
+        return {Status::skip, len};
+    }
+
+    // `CSI r ; c R`: a cursor position report, or xterm's modified F3 (`CSI 1 ; m R`).
+    // Policy: a bare `CSI R` and a form with a kitty event type are F3; an outstanding
+    // request (expect_cursor_position) makes it a report; otherwise `1 ; 2..16` (xterm's
+    // modifier range) is F3 with modifiers and anything else a report.
+    Result cpr_or_f3(const Csi& c, std::size_t len)
+    {
+        if (c.nparams == 0 || (c.get(0) == 1 && c.count(1) == 2 && c.nparams == 2)) {
+            return key(function_key(3), len, mods_from_param(c.get(1, 0)), kind_from_param(c.get(1, 1)));
+        }
+        if (c.nparams != 2 || c.has_subparams()) {
+            return {Status::skip, len};
+        }
+        int row = c.get_or(0, 1), col = c.get_or(1, 1);
+        if (expect_cpr > 0) {
+            --expect_cpr;
+        } else if (row == 1 && col >= 2 && col <= 16) {
+            return key(function_key(3), len, mods_from_param(col));
+        }
+        ev = CursorPositionEvent{row, col};
+        return {Status::event, len};
+    }
+
+    // `CSI n ; m ~` and rxvt's `CSI n $ / ^ / @`; `CSI 27 ; m ; k ~` (modifyOtherKeys);
+    // `CSI 200 ~` (paste start).
+    Result tilde(const Csi& c, std::size_t len)
+    {
+        int n = c.get(0);
+        Mods mods;
+        switch (c.final) {
+        case '$': mods = Mod::shift; break;
+        case '^': mods = Mod::ctrl; break;
+        case '@': mods = Mod::ctrl | Mod::shift; break;
+        default: break;
+        }
+        if (c.final == '~') {
+            if (n == 200 && c.nparams == 1) {
+                return {Status::paste, len};
+            }
+            if (n == 27 && c.nparams == 3 && !c.has_subparams()) {
+                Key k = kitty_key(c.get(2));
+                if (k == Key::none) {
+                    return {Status::skip, len};
+                }
+                return key(k, len, mods_from_param(c.get(1)));
+            }
+        }
+        if (c.nparams > 2 || c.count(0) != 1) {
+            return {Status::skip, len};
+        }
+        Key k = tilde_key(n);
+        if (k == Key::none) {
+            return {Status::skip, len};
+        }
+        if (c.final == '~') {
+            mods = mods_from_param(c.get(1, 0));
+        } else if (c.nparams != 1) {
+            return {Status::skip, len};
+        }
+        return key(k, len, mods, kind_from_param(c.get(1, 1)));
+    }
+
+    // `CSI code[:shifted[:base]] [; mods[:event] [; text:...]] u` (kitty, fixterms, xterm
+    // formatOtherKeys=1).
+    Result kitty(const Csi& c, std::size_t len)
+    {
+        if (c.nparams < 1 || c.nparams > 3 || c.count(0) > 3 || c.count(1) > 2) {
+            return {Status::skip, len};
+        }
+        Key k = kitty_key(c.get(0));
+        if (k == Key::none) {
+            return {Status::skip, len};
+        }
+        int m = c.get(1, 0);
+        if (m > 256) {
+            return {Status::skip, len};
+        }
+        KeyEvent e = make_key(k, mods_from_param(m), kind_from_param(c.get(1, 1)));
+        int shifted = c.get(0, 1), base = c.get(0, 2);
+        if (shifted != k_missing) {
+            if (!valid_scalar(shifted)) {
+                return {Status::skip, len};
+            }
+            e.shifted = static_cast<char32_t>(shifted);
+        }
+        if (base != k_missing) {
+            if (!valid_scalar(base)) {
+                return {Status::skip, len};
+            }
+            e.base = static_cast<char32_t>(base);
+        }
+        for (int j = 0; j < c.count(2); ++j) {
+            int cp = c.get(2, j);
+            if (cp == k_missing) {
+                continue;
+            }
+            if (!valid_scalar(cp)) {
+                return {Status::skip, len};
+            }
+            append_utf8(e.text, static_cast<char32_t>(cp));
+        }
+        ev = std::move(e);
+        return {Status::event, len};
+    }
+
+    Result sgr_mouse(const Csi& c, std::size_t len)
+    {
+        int cb = c.get(0), x = c.get(1), y = c.get(2);
+        if (c.nparams != 3 || c.has_subparams() || cb == k_missing || x == k_missing || y == k_missing ||
+            cb > 255) {
+            return {Status::skip, len};
+        }
+        MouseEvent m = mouse_from_cb(cb, c.final == 'm');
+        m.x = zero_based(x);
+        m.y = zero_based(y);
+        m.pixels = opt.mouse_pixels;
+        ev = m;
+        return {Status::event, len};
+    }
+
+    Result urxvt_mouse(const Csi& c, std::size_t len)
+    {
+        int cb = c.get(0), x = c.get(1), y = c.get(2);
+        if (cb == k_missing || x == k_missing || y == k_missing || cb < 32 || cb > 255 + 32) {
+            return {Status::skip, len};
+        }
+        MouseEvent m = mouse_from_cb(cb - 32, false);
+        m.x = zero_based(x);
+        m.y = zero_based(y);
+        ev = m;
+        return {Status::event, len};
+    }
+
+    // `CSI M Cb Cx Cy`: X10/normal mouse, each value + 32 in one byte, or UTF-8 encoded
+    // (mode 1005) when configured.
+    Result parse_x10(const u8* p, const u8* q, const u8* end, bool final)
+    {
+        int v[3];
+        const u8* s = q;
+        for (int& out : v) {
+            if (s == end) {
+                return final ? unknown(p, static_cast<std::size_t>(s - p)) : Result{Status::need_more, 0};
+            }
+            u8 b = *s;
+            if (opt.mouse_utf8 && b >= 0xc2 && b <= 0xdf) {
+                if (s + 1 == end) {
+                    return final ? unknown(p, static_cast<std::size_t>(s + 1 - p)) : Result{Status::need_more, 0};
+                }
+                if ((s[1] & 0xc0) != 0x80) {
+                    return unknown(p, static_cast<std::size_t>(s - p));
+                }
+                out = ((b & 0x1f) << 6) | (s[1] & 0x3f);
+                s += 2;
+            } else {
+                out = b;
+                ++s;
+            }
+            if (out < 0x20) {
+                // Not a mouse report (no terminal sends a value below 32 here).
+                return unknown(p, static_cast<std::size_t>(q - p));
+            }
+        }
+        MouseEvent m = mouse_from_cb(v[0] - 32, false);
+        m.x = std::max(0, v[1] - 33);
+        m.y = std::max(0, v[2] - 33);
+        ev = m;
+        return {Status::event, static_cast<std::size_t>(s - p)};
+    }
+
+    // ---- SS3 ----------------------------------------------------------------------------
+
+    // `SS3 [mods] X`: cursor keys in application mode, F1..F4, keypad keys, rxvt Ctrl+arrows.
+    Result parse_ss3(const u8* p, std::size_t intro, const u8* end, bool final)
+    {
+        const u8* s = p + intro;
+        if (s == end) {
+            if (!final) {
+                return {Status::need_more, 0};
+            }
+            return intro == 2 ? key(char_key(U'O'), 2, Mod::alt) : unknown(p, intro);
+        }
+        // Old xterm / some terminals: SS3 1;5 A or SS3 5 A for a modified key.
+        int mod = k_missing;
+        int value = k_missing;
+        for (; s < end && ((*s >= '0' && *s <= '9') || *s == ';'); ++s) {
+            if (*s == ';') {
+                value = k_missing;
+                continue;
+            }
+            value = value == k_missing ? *s - '0' : std::min(value * 10 + (*s - '0'), 1000);
+            mod = value;
+        }
+        if (s == end) {
+            if (static_cast<std::size_t>(s - p) >= opt.csi_cap) {
+                return unknown(p, opt.csi_cap);
+            }
+            return final ? unknown(p, static_cast<std::size_t>(s - p)) : Result{Status::need_more, 0};
+        }
+        if (static_cast<std::size_t>(s - p) >= opt.csi_cap) {
+            return unknown(p, opt.csi_cap);
+        }
+        u8 f = *s;
+        std::size_t len = static_cast<std::size_t>(s - p) + 1;
+        if (f < 0x20 || f > 0x7e) {
+            if (s == p + intro && intro == 2) {
+                return key(char_key(U'O'), 2, Mod::alt);  // typed Alt+O, then another key
+            }
+            return keymap_or_unknown(p, static_cast<std::size_t>(s - p), end, final);
+        }
+        Mods mods = mods_from_param(mod);
+        Key k = letter_key(f);
+        if (k == Key::none) {
+            k = keypad_key(f);
+        }
+        if (k == Key::none && f >= 'a' && f <= 'd') {
+            static constexpr Key arrows[] = {Key::up, Key::down, Key::right, Key::left};
+            k = arrows[f - 'a'];
+            mods |= Mod::ctrl;  // rxvt Ctrl+arrows
+        }
+        if (k == Key::none) {
+            return keymap_or_unknown(p, len, end, final);
+        }
+        return key(k, len, mods);
+    }
+
+    // ---- paste --------------------------------------------------------------------------
+
+    void paste_append(const u8* p, std::size_t n)
+    {
+        while (n > 0) {
+            std::size_t room = opt.paste_cap - paste.size();
+            std::size_t take = std::min(room, n);
+            paste.append(reinterpret_cast<const char*>(p), take);
+            p += take;
+            n -= take;
+            if (paste.size() >= opt.paste_cap) {
+                PasteEvent part{std::move(paste), true};
+                paste = std::string();
+                emit(std::move(part));
+            }
+        }
+    }
+
+    const u8* scan_paste(const u8* p, const u8* end, bool final)
+    {
+        while (p < end) {
+            auto* q = static_cast<const u8*>(std::memchr(p, ESC, static_cast<std::size_t>(end - p)));
+            if (q == nullptr) {
+                paste_append(p, static_cast<std::size_t>(end - p));
+                return end;
+            }
+            paste_append(p, static_cast<std::size_t>(q - p));
+            auto avail = static_cast<std::size_t>(end - q);
+            std::size_t cmp = std::min(avail, k_paste_end.size());
+            if (std::memcmp(q, k_paste_end.data(), cmp) != 0) {
+                paste_append(q, 1);  // an ESC inside the paste is text
+                p = q + 1;
+                continue;
+            }
+            if (avail < k_paste_end.size()) {
+                if (final) {
+                    paste_append(q, avail);
+                    resolve_mode();
+                    return end;
+                }
+                // A possible end marker cut by the end of the input.
+                pending.assign(reinterpret_cast<const char*>(q), avail);
+                wait = Wait::stale;
+                return end;
+            }
+            PasteEvent done{std::move(paste), false};
+            paste = std::string();
+            mode = Mode::ground;
+            emit(std::move(done));
+            return q + k_paste_end.size();
+        }
+        return p;
+    }
+
+    // ---- OSC / DCS / APC strings --------------------------------------------------------
+
+    const u8* scan_string(const u8* p, const u8* end, bool final)
+    {
+        const u8* s = p;
+        for (; s < end; ++s) {
+            u8 b = *s;
+            if (b == 0x07 || (b == 0x9c && string_c1)) {
+                append_string(p, s + 1);
+                finish_string(1);
+                return s + 1;
+            }
+            if (b == ESC) {
+                if (s + 1 == end) {
+                    append_string(p, s);
+                    if (final) {
+                        resolve_mode();
+                        return s;  // the ESC is decoded in ground mode
+                    }
+                    pending.assign(1, static_cast<char>(ESC));
+                    wait = Wait::stale;
+                    return end;
+                }
+                if (s[1] == '\\') {
+                    append_string(p, s + 2);
+                    finish_string(2);
+                    return s + 2;
+                }
+                // ESC + anything else aborts the string; the ESC starts a new sequence.
+                append_string(p, s);
+                resolve_mode();
+                return s;
+            }
+            if (string.size() + static_cast<std::size_t>(s - p) >= opt.string_cap) {
+                append_string(p, s);
+                resolve_mode();
+                return s;
+            }
+        }
+        append_string(p, end);
+        return end;
+    }
+
+    void append_string(const u8* from, const u8* to)
+    {
+        string.append(reinterpret_cast<const char*>(from), static_cast<std::size_t>(to - from));
+    }
+
+    // A complete string whose terminator is the last `term_len` bytes of `string`.
+    void finish_string(std::size_t term_len)
+    {
+        std::size_t intro = string_c1 ? 1 : 2;
+        // The introducer's 7-bit form: 0x90 is ESC P, 0x9d is ESC ].
+        auto kind = string_c1 ? static_cast<u8>(static_cast<u8>(string[0]) - 0x40) : static_cast<u8>(string[1]);
+        std::string_view body(string);
+        body = body.substr(intro, body.size() - intro - term_len);
+        ReportEvent r;
+        if (kind == ']') {
+            r.what = ReportKind::osc;
+            r.text = body;
+        } else if (kind == '_') {
+            r.what = ReportKind::apc;
+            r.text = body;
+        } else if (body.starts_with(">|")) {
+            r.what = ReportKind::xtversion;
+            r.text = body.substr(2);
+        } else if (body.starts_with("!|")) {
+            r.what = ReportKind::da3;
+            r.text = body.substr(2);
+        } else if (body.size() >= 3 && (body[0] == '0' || body[0] == '1') && body.substr(1, 2) == "+r") {
+            r.what = ReportKind::xtgettcap;
+            r.text = body;
+        } else if (body.size() >= 3 && (body[0] == '0' || body[0] == '1') && body.substr(1, 2) == "$r") {
+            r.what = ReportKind::decrqss;
+            r.text = body;
+        } else {
+            r.what = ReportKind::dcs;
+            r.text = body;
+        }
+        string.clear();
+        mode = Mode::ground;
+        emit(std::move(r));
+    }
+
+    // Ends the current mode with what it holds: the paste so far as the last part of the
+    // paste, or the string so far as unknown. Pending bytes (a possible terminator) belong to
+    // the body.
+    void resolve_mode()
+    {
+        if (mode == Mode::paste) {
+            paste += pending;
+            pending.clear();
+            PasteEvent done{std::move(paste), false};
+            paste = std::string();
+            mode = Mode::ground;
+            emit(std::move(done));
+        } else if (mode == Mode::string) {
+            UnknownEvent u{std::move(string)};
+            string = std::string();
+            mode = Mode::ground;
+            emit(std::move(u));
+        }
+    }
+
+    // ---- time ---------------------------------------------------------------------------
+
+    bool has_pending() const { return mode != Mode::ground || !pending.empty(); }
+
+    std::optional<clock::time_point> deadline() const
+    {
+        if (!has_pending()) {
+            return std::nullopt;
+        }
+        Wait w = mode == Mode::ground ? wait : Wait::stale;
+        return last + (w == Wait::esc ? opt.esc_timeout : opt.stale_timeout);
+    }
+
+    void feed(std::string_view bytes, clock::time_point now)
+    {
+        if (bytes.empty()) {
+            return;
+        }
+        last = now;
+        if (pending.empty()) {
+            run(reinterpret_cast<const u8*>(bytes.data()), reinterpret_cast<const u8*>(bytes.data() + bytes.size()),
+                false);
+            return;
+        }
+        work.assign(pending);
+        work.append(bytes);
+        pending.clear();
+        run(reinterpret_cast<const u8*>(work.data()), reinterpret_cast<const u8*>(work.data() + work.size()), false);
+    }
+
+    void resolve_all()
+    {
+        if (!pending.empty()) {
+            work.swap(pending);
+            pending.clear();
+            if (mode == Mode::ground) {
+                run(reinterpret_cast<const u8*>(work.data()), reinterpret_cast<const u8*>(work.data() + work.size()),
+                    true);
+            } else {
+                // A possible terminator cut by the end of input: it stays part of the body.
+                if (mode == Mode::paste) {
+                    paste += work;
+                } else {
+                    string += work;
+                }
+                resolve_mode();
+            }
+        } else {
+            resolve_mode();
+        }
+        wait = Wait::none;
+    }
+};
+
+Decoder::Decoder(DecoderOptions options, std::shared_ptr<const KeyMap> keymap)
+    : impl_(std::make_unique<Impl>(options, std::move(keymap)))
+{
+}
+
+Decoder::~Decoder() = default;
+Decoder::Decoder(Decoder&&) noexcept = default;
+Decoder& Decoder::operator=(Decoder&&) noexcept = default;
+
+namespace {
+struct VectorSink final : EventSink {
+    explicit VectorSink(std::vector<Event>& o) : out(o) {}
+    void on_event(Event&& e) override { out.push_back(std::move(e)); }
+    std::vector<Event>& out;
+};
+}  // namespace
+
+void Decoder::feed(std::string_view bytes, clock::time_point now, EventSink& sink)
+{
+    impl_->sink = &sink;
+    impl_->feed(bytes, now);
+}
+
+void Decoder::feed(std::string_view bytes, clock::time_point now, std::vector<Event>& out)
+{
+    VectorSink sink(out);
+    feed(bytes, now, sink);
+}
+
+std::optional<Decoder::clock::time_point> Decoder::deadline() const { return impl_->deadline(); }
+
+void Decoder::flush(clock::time_point now, EventSink& sink)
+{
+    auto d = impl_->deadline();
+    if (!d || now < *d) {
+        return;
+    }
+    impl_->sink = &sink;
+    impl_->resolve_all();
+}
+
+void Decoder::flush(clock::time_point now, std::vector<Event>& out)
+{
+    VectorSink sink(out);
+    flush(now, sink);
+}
+
+void Decoder::finish(EventSink& sink)
+{
+    impl_->sink = &sink;
+    impl_->resolve_all();
+}
+
+void Decoder::finish(std::vector<Event>& out)
+{
+    VectorSink sink(out);
+    finish(sink);
+}
+
+void Decoder::expect_cursor_position() { ++impl_->expect_cpr; }
+
+std::size_t Decoder::pending_bytes() const
+{
+    return impl_->pending.size() + impl_->paste.size() + impl_->string.size();
+}
+
+std::string Decoder::take_pending()
+{
+    Impl& d = *impl_;
+    std::string out;
+    if (d.mode == Impl::Mode::paste) {
+        out.assign(k_paste_begin);
+        out += d.paste;
+    } else if (d.mode == Impl::Mode::string) {
+        out = d.string;
+    }
+    out += d.pending;
+    d.pending.clear();
+    d.paste.clear();
+    d.string.clear();
+    d.mode = Impl::Mode::ground;
+    d.wait = Impl::Wait::none;
+    return out;
+}
+
+const DecoderOptions& Decoder::options() const { return impl_->opt; }
+void Decoder::set_options(const DecoderOptions& options) { impl_->opt = options; }
+
+}  // namespace vtinput
