@@ -1,0 +1,128 @@
+// Broadcast channel: one sender, any number of receivers, every receiver sees every event.
+//
+// Events live once, in one shared ring; each receiver has its own cursor into it, so sending
+// costs the same whatever the number of receivers, and a slow receiver never blocks the sender
+// or anyone else. A receiver that falls behind by more than the ring holds loses the oldest
+// events for itself only, and its next receive returns LaggedEvent{missed} first: loss is
+// always reported, never silent. Waiting receivers are woken once per batch sent, not once per
+// event.
+//
+// Hand-over: events sent while there are no receivers (or not yet taken by the last receiver
+// when it dropped) are kept, within the ring's limits, for the next receiver that subscribes
+// while there are none. This is what lets an input device be closed and re-opened without
+// losing a keystroke.
+//
+// Thread-safety: Sender and Receiver are each owned by one thread at a time; any number of
+// them may be used concurrently on different threads.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "vtinput/event.hpp"
+
+namespace vtinput {
+
+namespace detail {
+struct ChannelState;
+struct ReceiverState;
+}  // namespace detail
+
+struct ChannelOptions {
+    // Events the ring holds (rounded up to a power of two, at least 2).
+    std::size_t capacity = 4096;
+    // Payload bytes (paste text, unknown bytes, report text) the ring may hold; beyond it the
+    // oldest events are dropped as if the ring were full, so memory stays bounded.
+    std::size_t max_bytes = std::size_t{64} << 20;
+};
+
+class Receiver {
+public:
+    Receiver();  // not subscribed: every receive says "closed"
+    Receiver(Receiver&&) noexcept;
+    Receiver& operator=(Receiver&&) noexcept;
+    Receiver(const Receiver&) = delete;
+    Receiver& operator=(const Receiver&) = delete;
+    ~Receiver();  // unsubscribes
+
+    // The next event, or LaggedEvent{n} if n events were lost to this receiver since its last
+    // receive. Non-blocking: nullopt when nothing is pending (or the channel is closed and
+    // drained; see closed()).
+    std::optional<Event> try_receive();
+    // Blocks until an event arrives; nullopt once the sender has closed and every event was
+    // received.
+    std::optional<Event> receive();
+    // As receive(), giving up at `deadline` (nullopt on timeout too).
+    std::optional<Event> receive_until(std::chrono::steady_clock::time_point deadline);
+    template <class Rep, class Period>
+    std::optional<Event> receive_for(std::chrono::duration<Rep, Period> timeout)
+    {
+        return receive_until(std::chrono::steady_clock::now() +
+                             std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout));
+    }
+
+    // Takes everything pending into `out` (appending); returns how many were added.
+    // Non-blocking.
+    std::size_t try_receive_all(std::vector<Event>& out);
+
+    // A file descriptor (eventfd) that is readable exactly while this receiver has events
+    // pending or the channel is closed, for poll/epoll/select or another event loop. Only
+    // read it through this Receiver's receive calls. Owned by the receiver; created on the
+    // first call; -1 if the system refuses one (errno tells why). Thread: any.
+    int fd();
+
+    // Events pending for this receiver (lost ones not counted).
+    std::size_t pending() const;
+    // The sender has closed and this receiver has received everything.
+    bool closed() const;
+    bool subscribed() const { return state_ != nullptr; }
+
+private:
+    friend class Sender;
+    friend struct detail::ChannelState;
+    Receiver(std::shared_ptr<detail::ChannelState> channel, std::unique_ptr<detail::ReceiverState> state);
+
+    std::shared_ptr<detail::ChannelState> channel_;
+    std::unique_ptr<detail::ReceiverState> state_;
+};
+
+class Sender {
+public:
+    explicit Sender(ChannelOptions options = {});
+    Sender(Sender&&) noexcept;
+    Sender& operator=(Sender&&) noexcept;
+    Sender(const Sender&) = delete;
+    Sender& operator=(const Sender&) = delete;
+    ~Sender();  // closes
+
+    // Never blocks on receivers. Thread: the owner of the Sender.
+    void send(Event event);
+    // Sends every event of `batch` (moved out; the vector is cleared), waking waiting
+    // receivers once.
+    void send_batch(std::vector<Event>& batch);
+
+    // A new receiver, seeing every event sent from now on (and the hand-over described above
+    // when it is the only receiver).
+    Receiver subscribe();
+    // Exact at all times.
+    std::size_t receiver_count() const;
+
+    // Called on the dropping thread, after a receiver has unsubscribed, with the number of
+    // receivers left. Must not call back into a Receiver being destroyed. Set before sharing.
+    void on_receiver_dropped(std::function<void(std::size_t remaining)> hook);
+
+    // No more events: receivers drain what is left, then see the end of the stream.
+    void close();
+
+    const ChannelOptions& options() const;
+
+private:
+    std::shared_ptr<detail::ChannelState> channel_;
+};
+
+}  // namespace vtinput

@@ -1,0 +1,89 @@
+// The input device: the process-wide source of terminal input events.
+//
+// Opening the device starts (or reuses) a poller thread that reads the terminal, decodes what
+// it reads and broadcasts the events. The device holds one receiver; `subscribe()` gives more.
+// The poller exits by itself once no receiver is left; the next open or subscribe reuses it if
+// it is still running (fast path) or starts a new generation (slow path). Bytes already read
+// but not yet taken by anyone are handed to the next generation, and bytes not yet read stay in
+// the kernel, so no keystroke is lost between one device and the next.
+//
+// Run-time failures (end of input, I/O errors) arrive as EofEvent / ErrorEvent on every
+// receiver; API misuse and set-up failures throw std::system_error.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "vtinput/channel.hpp"
+#include "vtinput/decoder.hpp"
+#include "vtinput/event.hpp"
+
+namespace vtinput {
+
+struct DeviceOptions {
+    // The file descriptor to read. -1: standard input if it is a terminal, else /dev/tty.
+    // The device reads its own open file description (it re-opens the terminal or
+    // /proc/self/fd/N), so the caller's file status flags are never changed; where that is
+    // impossible (a socket) the flags it had are put back when the poller stops.
+    int fd = -1;
+    // Terminfo entry for terminal-specific keys; empty: $TERM. Unknown entries fall back to
+    // the built-in grammar (see DeviceStatus::terminfo_diagnostic).
+    std::string term;
+    DecoderOptions decoder;
+    ChannelOptions channel;
+};
+
+struct DeviceStatus {
+    bool running = false;          // a poller thread is running (not exiting)
+    std::uint64_t generation = 0;  // number of the latest poller generation (1, 2, ...)
+    std::size_t receivers = 0;     // receivers subscribed right now
+    bool device_open = false;      // an InputDevice exists
+    std::uint64_t unclean_loops = 0;  // generations whose uv_loop_close did not return 0
+};
+
+class InputDevice {
+public:
+    // Opens the device. Throws std::system_error with std::errc::device_or_resource_busy if
+    // an InputDevice is already open in this process, or if a poller still running for other
+    // receivers reads a different terminal; with the errno of the failure if the terminal
+    // cannot be opened. Blocking: at most while a previous poller finishes exiting.
+    static InputDevice open(DeviceOptions options = {});
+
+    InputDevice(InputDevice&&) noexcept;
+    InputDevice& operator=(InputDevice&&) noexcept;
+    InputDevice(const InputDevice&) = delete;
+    InputDevice& operator=(const InputDevice&) = delete;
+    ~InputDevice();  // drops the device's receiver and frees the slot
+
+    // The device's own receiver.
+    Receiver& events() { return receiver_; }
+    std::optional<Event> receive() { return receiver_.receive(); }
+    std::optional<Event> try_receive() { return receiver_.try_receive(); }
+    template <class Rep, class Period>
+    std::optional<Event> receive_for(std::chrono::duration<Rep, Period> timeout)
+    {
+        return receiver_.receive_for(timeout);
+    }
+
+    // Another receiver of the same events. Thread: any.
+    Receiver subscribe();
+
+    // Snapshot of the poller's state, for tests and diagnostics. Thread: any.
+    static DeviceStatus status();
+
+    // Drops the device's receiver and frees the slot now, as the destructor does. Idempotent.
+    void close() noexcept;
+    bool is_open() const { return open_; }
+
+private:
+    InputDevice(Receiver receiver, DeviceOptions options);
+
+    Receiver receiver_;
+    DeviceOptions options_;
+    bool open_ = false;
+};
+
+}  // namespace vtinput

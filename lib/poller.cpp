@@ -1,0 +1,289 @@
+// The poller thread: read what the terminal has, decode it, broadcast the events.
+//
+// Goals: deliver every byte it reads, as events, before it stops (or hand the decoder's
+// undecided bytes to the next generation); never block anything but itself; never die
+// silently. Every way out (no receivers left, end of input, I/O error, exception) goes through
+// PollerHost::decide_exit under the lifecycle lock and then the same shutdown: close every
+// handle, run the loop dry, uv_loop_close() == 0, hand over, return.
+#include "poller.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+#include <vector>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "lifecycle.hpp"
+
+namespace vtinput::detail {
+
+struct Poller::Loop {
+    uv_loop_t loop{};
+    uv_poll_t poll{};
+    uv_signal_t winch{};
+    uv_timer_t timer{};
+    uv_async_t doorbell{};
+    bool stopping = false;
+    Decoder decoder;
+    std::vector<Event> batch;
+    std::vector<char> buffer = std::vector<char>(64 * 1024);
+    Poller* self = nullptr;
+
+    Loop(const PollerConfig& c) : decoder(c.decoder, c.keymap) {}
+};
+
+namespace {
+
+constexpr std::size_t k_max_reads_per_wakeup = 16;  // fairness towards timer and doorbell
+
+Poller::Loop& loop_of(const void* handle_data) { return *static_cast<Poller::Loop*>(const_cast<void*>(handle_data)); }
+
+void close_handle(uv_handle_t* h)
+{
+    if (!uv_is_closing(h)) {
+        uv_close(h, nullptr);
+    }
+}
+
+}  // namespace
+
+Poller::Poller(PollerHost& host, PollerConfig config, std::string carry, std::uint64_t generation)
+    : host_(host), config_(std::move(config)), carry_(std::move(carry)), generation_(generation)
+{
+}
+
+Poller::~Poller()
+{
+    join();
+    if (!started_ && config_.fd >= 0) {
+        ::close(config_.fd);  // start() failed or never ran: the fd is still ours to close
+    }
+}
+
+void Poller::start()
+{
+    auto l = std::make_unique<Loop>(config_);
+    l->self = this;
+    auto fail = [&](const char* what, int err) {
+        throw std::system_error(-err, std::generic_category(), std::string("vtinput poller: ") + what);
+    };
+    if (int err = uv_loop_init(&l->loop)) {
+        fail("uv_loop_init", err);
+    }
+    // From here on, a failure must close what was opened and still leave the loop closable.
+    int err = uv_poll_init(&l->loop, &l->poll, config_.fd);
+    const char* what = "cannot poll the terminal fd";
+    if (err == 0) {
+        uv_signal_init(&l->loop, &l->winch);
+        uv_timer_init(&l->loop, &l->timer);
+        err = uv_async_init(&l->loop, &l->doorbell, [](uv_async_t* h) { loop_of(h->data).self->on_doorbell(); });
+        what = "uv_async_init";
+    }
+    if (err != 0) {
+        uv_walk(&l->loop, [](uv_handle_t* h, void*) { close_handle(h); }, nullptr);
+        uv_run(&l->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&l->loop);
+        fail(what, err);
+    }
+    l->poll.data = l->winch.data = l->timer.data = l->doorbell.data = l.get();
+    loop_ = std::move(l);
+    started_ = true;
+    thread_ = std::thread([this] { run(); });
+}
+
+void Poller::wake() { uv_async_send(&loop_->doorbell); }
+
+void Poller::join()
+{
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+}
+
+void Poller::stop()
+{
+    Loop& l = *loop_;
+    if (l.stopping) {
+        return;
+    }
+    l.stopping = true;
+    close_handle(reinterpret_cast<uv_handle_t*>(&l.poll));
+    close_handle(reinterpret_cast<uv_handle_t*>(&l.winch));
+    close_handle(reinterpret_cast<uv_handle_t*>(&l.timer));
+    close_handle(reinterpret_cast<uv_handle_t*>(&l.doorbell));
+}
+
+void Poller::fail(const std::error_code& ec, const std::string& message)
+{
+    Loop& l = *loop_;
+    l.batch.push_back(ErrorEvent{ec, message});
+    host_.sender().send_batch(l.batch);
+    host_.decide_exit(true);
+    stop();
+}
+
+void Poller::deliver()
+{
+    Loop& l = *loop_;
+    host_.sender().send_batch(l.batch);
+    if (l.stopping) {
+        return;
+    }
+    auto deadline = l.decoder.deadline();
+    if (!deadline) {
+        uv_timer_stop(&l.timer);
+        return;
+    }
+    auto wait = *deadline - Decoder::clock::now();
+    auto ms = std::chrono::ceil<std::chrono::milliseconds>(wait).count();
+    uv_update_time(&l.loop);
+    uv_timer_start(&l.timer, [](uv_timer_t* h) { loop_of(h->data).self->on_timer(); },
+                   ms > 0 ? static_cast<std::uint64_t>(ms) : 0, 0);
+}
+
+void Poller::on_readable(int status) noexcept
+{
+    Loop& l = *loop_;
+    try {
+        // libuv reports POLLERR as UV_EBADF and stops the handle; the read below then tells
+        // the real story (ECONNRESET, EIO, end of input). Only if it has nothing to say is
+        // the poll status itself the error.
+        if (status < 0 && host_.sender().receiver_count() == 0) {
+            uv_poll_stop(&l.poll);
+            return;
+        }
+        if (host_.sender().receiver_count() == 0) {
+            // Nobody to read for: leave the bytes in the kernel for the next generation. The
+            // doorbell (rung by the last receiver's drop) decides whether we stop or resume.
+            uv_poll_stop(&l.poll);
+            return;
+        }
+        for (std::size_t i = 0; i < k_max_reads_per_wakeup; ++i) {
+            ssize_t n = ::read(config_.fd, l.buffer.data(), l.buffer.size());
+            if (n > 0) {
+                l.decoder.feed(std::string_view(l.buffer.data(), static_cast<std::size_t>(n)),
+                               Decoder::clock::now(), l.batch);
+                if (static_cast<std::size_t>(n) < l.buffer.size()) {
+                    break;
+                }
+                continue;
+            }
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                if (status < 0) {
+                    fail(std::error_code(-status, std::generic_category()),
+                         std::string("polling the terminal failed: ") + uv_strerror(status));
+                    return;
+                }
+                break;
+            }
+            if (n == 0 || errno == EIO) {
+                // End of input: a pipe's writer closed, or the terminal hung up (EIO).
+                l.decoder.finish(l.batch);
+                l.batch.push_back(EofEvent{});
+                host_.sender().send_batch(l.batch);
+                host_.decide_exit(true);
+                stop();
+                return;
+            }
+            int e = errno;
+            l.decoder.finish(l.batch);
+            fail(std::error_code(e, std::system_category()),
+                 std::string("reading the terminal failed: ") + std::strerror(e));
+            return;
+        }
+        deliver();
+    } catch (const std::exception& ex) {
+        fail(std::make_error_code(std::errc::state_not_recoverable), std::string("input poller: ") + ex.what());
+    }
+}
+
+void Poller::on_timer() noexcept
+{
+    Loop& l = *loop_;
+    try {
+        l.decoder.flush(Decoder::clock::now(), l.batch);
+        deliver();
+    } catch (const std::exception& ex) {
+        fail(std::make_error_code(std::errc::state_not_recoverable), std::string("input poller: ") + ex.what());
+    }
+}
+
+void Poller::on_winch() noexcept
+{
+    Loop& l = *loop_;
+    try {
+        winsize ws{};
+        if (::ioctl(config_.fd, TIOCGWINSZ, &ws) == 0) {
+            l.batch.push_back(ResizeEvent{ws.ws_col, ws.ws_row, ws.ws_xpixel, ws.ws_ypixel});
+            deliver();
+        }
+    } catch (const std::exception& ex) {
+        fail(std::make_error_code(std::errc::state_not_recoverable), std::string("input poller: ") + ex.what());
+    }
+}
+
+void Poller::on_doorbell() noexcept
+{
+    LifecycleHooks hooks = Lifecycle::instance().hooks();
+    if (hooks.before_exit_check) {
+        hooks.before_exit_check();
+    }
+    if (host_.decide_exit(false)) {
+        if (hooks.after_exit_decision) {
+            hooks.after_exit_decision();
+        }
+        stop();
+        return;
+    }
+    // A receiver arrived before we looked: keep going (and resume polling if we paused).
+    start_polling();
+}
+
+void Poller::start_polling()
+{
+    Loop& l = *loop_;
+    int err = uv_poll_start(&l.poll, UV_READABLE | UV_DISCONNECT,
+                            [](uv_poll_t* h, int status, int) { loop_of(h->data).self->on_readable(status); });
+    if (err != 0) {
+        fail(std::error_code(-err, std::generic_category()), std::string("input poller: ") + uv_strerror(err));
+    }
+}
+
+void Poller::run() noexcept
+{
+    Loop& l = *loop_;
+    try {
+        start_polling();
+        int err = l.stopping ? 0 : uv_signal_start(&l.winch, [](uv_signal_t* h, int) { loop_of(h->data).self->on_winch(); }, SIGWINCH);
+        if (err != 0) {
+            fail(std::error_code(-err, std::generic_category()), std::string("input poller: ") + uv_strerror(err));
+        } else if (!l.stopping && !carry_.empty()) {
+            // What the previous generation had read but not decided: decode it first.
+            l.decoder.feed(carry_, Decoder::clock::now(), l.batch);
+            carry_.clear();
+            deliver();
+        }
+    } catch (const std::exception& ex) {
+        fail(std::make_error_code(std::errc::state_not_recoverable), std::string("input poller: ") + ex.what());
+    }
+    uv_run(&l.loop, UV_RUN_DEFAULT);
+    // uv_run returns only once every handle is closed (stop() was called on every exit path).
+    bool clean = uv_loop_close(&l.loop) == 0;
+    std::string carry = l.decoder.take_pending();
+    if (config_.restore_flags >= 0) {
+        ::fcntl(config_.fd, F_SETFL, config_.restore_flags);
+    }
+    ::close(config_.fd);
+    config_.fd = -1;
+    host_.exited(std::move(carry), clean);
+}
+
+}  // namespace vtinput::detail

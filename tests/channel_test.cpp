@@ -1,0 +1,308 @@
+// Broadcast channel: ordering, per-receiver lag, hand-over, close, pollable fd, concurrency.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include <poll.h>
+
+#include "vtinput/channel.hpp"
+
+using namespace vtinput;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Events numbered through MouseEvent::x, so order and loss are easy to check.
+Event numbered(int n)
+{
+    MouseEvent m;
+    m.action = MouseAction::move;
+    m.x = n;
+    return m;
+}
+
+int number(const Event& e)
+{
+    const auto* m = std::get_if<MouseEvent>(&e);
+    REQUIRE(m != nullptr);
+    return m->x;
+}
+
+bool readable(int fd)
+{
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+// Generous: only reached when the code under test is broken.
+constexpr auto k_failure_timeout = 10s;
+
+}  // namespace
+
+TEST_SUITE("channel") {
+
+TEST_CASE("every receiver sees every event in order")
+{
+    Sender tx;
+    Receiver a = tx.subscribe();
+    Receiver b = tx.subscribe();
+    for (int i = 0; i < 100; ++i) {
+        tx.send(numbered(i));
+    }
+    for (Receiver* r : {&a, &b}) {
+        for (int i = 0; i < 100; ++i) {
+            auto e = r->try_receive();
+            REQUIRE(e);
+            CHECK(number(*e) == i);
+        }
+        CHECK_FALSE(r->try_receive());
+    }
+}
+
+TEST_CASE("a receiver sees only what was sent after it subscribed")
+{
+    Sender tx;
+    Receiver early = tx.subscribe();
+    tx.send(numbered(1));
+    Receiver late = tx.subscribe();
+    tx.send(numbered(2));
+    CHECK(number(*late.try_receive()) == 2);
+    CHECK_FALSE(late.try_receive());
+    CHECK(number(*early.try_receive()) == 1);
+}
+
+TEST_CASE("receiver_count is exact and the drop hook reports what is left")
+{
+    Sender tx;
+    std::vector<std::size_t> seen;
+    tx.on_receiver_dropped([&](std::size_t n) { seen.push_back(n); });
+    CHECK(tx.receiver_count() == 0);
+    {
+        Receiver a = tx.subscribe();
+        CHECK(tx.receiver_count() == 1);
+        Receiver b = tx.subscribe();
+        CHECK(tx.receiver_count() == 2);
+        Receiver moved = std::move(b);
+        CHECK(tx.receiver_count() == 2);
+    }
+    CHECK(tx.receiver_count() == 0);
+    CHECK(seen == std::vector<std::size_t>{1, 0});
+}
+
+TEST_CASE("a slow receiver loses the oldest events for itself only, and is told how many")
+{
+    ChannelOptions o;
+    o.capacity = 8;
+    Sender tx(o);
+    Receiver slow = tx.subscribe();
+    Receiver fast = tx.subscribe();
+    for (int i = 0; i < 20; ++i) {
+        tx.send(numbered(i));
+        auto e = fast.try_receive();
+        REQUIRE(e);
+        CHECK(number(*e) == i);
+    }
+    auto first = slow.try_receive();
+    REQUIRE(first);
+    REQUIRE(std::holds_alternative<LaggedEvent>(*first));
+    CHECK(std::get<LaggedEvent>(*first).missed == 12);
+    for (int i = 12; i < 20; ++i) {
+        CHECK(number(*slow.try_receive()) == i);
+    }
+    CHECK_FALSE(slow.try_receive());
+}
+
+TEST_CASE("the byte budget bounds memory by dropping the oldest events, reported as lag")
+{
+    ChannelOptions o;
+    o.capacity = 64;
+    o.max_bytes = 1000;
+    Sender tx(o);
+    Receiver r = tx.subscribe();
+    for (int i = 0; i < 10; ++i) {
+        tx.send(PasteEvent{std::string(300, static_cast<char>('a' + i)), false});
+    }
+    auto first = r.try_receive();
+    REQUIRE(std::holds_alternative<LaggedEvent>(*first));
+    CHECK(std::get<LaggedEvent>(*first).missed == 7);
+    for (int i = 7; i < 10; ++i) {
+        auto e = r.try_receive();
+        REQUIRE(std::holds_alternative<PasteEvent>(*e));
+        CHECK(std::get<PasteEvent>(*e).text[0] == 'a' + i);
+    }
+}
+
+TEST_CASE("events nobody took are handed to the next receiver when there is none")
+{
+    Sender tx;
+    {
+        Receiver first = tx.subscribe();
+        tx.send(numbered(1));
+        CHECK(number(*first.try_receive()) == 1);
+        tx.send(numbered(2));  // never taken by `first`
+    }
+    tx.send(numbered(3));  // sent while nobody listens
+    Receiver next = tx.subscribe();
+    CHECK(number(*next.try_receive()) == 2);
+    CHECK(number(*next.try_receive()) == 3);
+    // A second receiver arriving while `next` exists starts at the head as usual.
+    Receiver other = tx.subscribe();
+    CHECK_FALSE(other.try_receive());
+}
+
+TEST_CASE("after close, receivers drain what is left and then see the end")
+{
+    Sender tx;
+    Receiver r = tx.subscribe();
+    tx.send(numbered(1));
+    tx.close();
+    tx.send(numbered(2));  // ignored after close
+    CHECK_FALSE(r.closed());
+    CHECK(number(*r.receive()) == 1);
+    CHECK(r.closed());
+    CHECK_FALSE(r.receive());
+    CHECK_FALSE(r.receive_for(1ms));
+}
+
+TEST_CASE("the pollable fd is readable exactly while events are pending")
+{
+    ChannelOptions o;
+    o.capacity = 4;
+    Sender tx(o);
+    Receiver r = tx.subscribe();
+    int fd = r.fd();
+    REQUIRE(fd >= 0);
+    CHECK(r.fd() == fd);
+    CHECK_FALSE(readable(fd));
+    tx.send(numbered(1));
+    tx.send(numbered(2));
+    CHECK(readable(fd));
+    r.try_receive();
+    CHECK(readable(fd));  // one still pending
+    r.try_receive();
+    CHECK_FALSE(readable(fd));
+    for (int i = 0; i < 10; ++i) {
+        tx.send(numbered(i));
+    }
+    CHECK(readable(fd));
+    std::vector<Event> all;
+    CHECK(r.try_receive_all(all) == 5);  // lag report + 4 events
+    CHECK(std::holds_alternative<LaggedEvent>(all[0]));
+    CHECK_FALSE(readable(fd));
+    tx.close();
+    CHECK(readable(fd));  // end of stream is something to take, too
+}
+
+TEST_CASE("a receiver created with events pending gets a readable fd")
+{
+    Sender tx;
+    Receiver r = tx.subscribe();
+    tx.send(numbered(1));
+    CHECK(readable(r.fd()));
+}
+
+TEST_CASE("receive_for gives up at its deadline when nothing arrives")
+{
+    Sender tx;
+    Receiver r = tx.subscribe();
+    CHECK_FALSE(r.receive_for(5ms));
+    CHECK_FALSE(r.closed());
+}
+
+TEST_CASE("a blocked receiver is woken by a send on another thread")
+{
+    Sender tx;
+    Receiver r = tx.subscribe();
+    std::thread producer([&] { tx.send(numbered(42)); });
+    auto e = r.receive_for(k_failure_timeout);
+    producer.join();
+    REQUIRE(e);
+    CHECK(number(*e) == 42);
+}
+
+TEST_CASE("an unsubscribed receiver is inert")
+{
+    Receiver r;
+    CHECK_FALSE(r.subscribed());
+    CHECK(r.closed());
+    CHECK_FALSE(r.try_receive());
+    CHECK(r.fd() == -1);
+}
+
+TEST_CASE("concurrent receivers: order kept, and received + missed == sent for each")
+{
+    ChannelOptions o;
+    o.capacity = 256;
+    Sender tx(o);
+    constexpr std::size_t k_receivers = 4;
+    constexpr int k_events = 50000;
+    std::vector<Receiver> rx;
+    for (std::size_t i = 0; i < k_receivers; ++i) {
+        rx.push_back(tx.subscribe());
+    }
+    std::vector<std::thread> threads;
+    std::vector<std::uint64_t> received(k_receivers), missed(k_receivers);
+    std::atomic<int> disorder{0};
+    for (std::size_t i = 0; i < k_receivers; ++i) {
+        threads.emplace_back([&, i] {
+            int last = -1;
+            // Receivers 0 and 1 block; 2 and 3 use the pollable fd.
+            bool use_fd = i >= 2;
+            int fd = use_fd ? rx[i].fd() : -1;
+            for (;;) {
+                std::optional<Event> e;
+                if (use_fd) {
+                    pollfd p{fd, POLLIN, 0};
+                    if (::poll(&p, 1, 10000) != 1) {
+                        disorder++;
+                        return;
+                    }
+                    e = rx[i].try_receive();
+                    if (!e) {
+                        if (rx[i].closed()) {
+                            return;
+                        }
+                        continue;
+                    }
+                } else {
+                    e = rx[i].receive();
+                    if (!e) {
+                        return;
+                    }
+                }
+                if (auto* l = std::get_if<LaggedEvent>(&*e)) {
+                    missed[i] += l->missed;
+                    last += static_cast<int>(l->missed);
+                    continue;
+                }
+                int n = std::get<MouseEvent>(*e).x;
+                if (n != last + 1) {
+                    disorder++;
+                }
+                last = n;
+                received[i]++;
+            }
+        });
+    }
+    std::vector<Event> batch;
+    for (int i = 0; i < k_events; ++i) {
+        batch.push_back(numbered(i));
+        if (batch.size() == 7) {
+            tx.send_batch(batch);
+        }
+    }
+    tx.send_batch(batch);
+    tx.close();
+    for (auto& t : threads) {
+        t.join();
+    }
+    CHECK(disorder == 0);
+    for (std::size_t i = 0; i < k_receivers; ++i) {
+        CHECK(received[i] + missed[i] == k_events);
+    }
+}
+
+}  // TEST_SUITE

@@ -1,0 +1,418 @@
+// The input device over pipes and sockets: singleton, spawn/exit/respawn, EOF and I/O errors
+// reaching every receiver, the fast-path reuse race driven through the lifecycle's hooks, no
+// byte lost across drop and re-open, and thread/fd hygiene over many cycles.
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lifecycle.hpp"
+#include "vtinput/input_device.hpp"
+
+using namespace vtinput;
+using namespace std::chrono_literals;
+using detail::Lifecycle;
+
+namespace {
+
+constexpr auto k_failure_timeout = 10s;  // only reached when something is broken
+
+struct Pipe {
+    int r = -1, w = -1;
+    Pipe() { REQUIRE(::pipe2(&r, O_CLOEXEC) == 0); }
+    ~Pipe()
+    {
+        close_write();
+        if (r >= 0) {
+            ::close(r);
+        }
+    }
+    // Writes everything; false if the pipe broke. Called from writer threads, so no asserts.
+    bool write(std::string_view s) const
+    {
+        while (!s.empty()) {
+            ssize_t n = ::write(w, s.data(), s.size());
+            if (n <= 0) {
+                return false;
+            }
+            s.remove_prefix(static_cast<std::size_t>(n));
+        }
+        return true;
+    }
+    void close_write()
+    {
+        if (w >= 0) {
+            ::close(w);
+            w = -1;
+        }
+    }
+};
+
+// Every test leaves no poller behind, whatever happened.
+struct Clean {
+    Clean() { Lifecycle::instance().shutdown_for_tests(); }
+    ~Clean()
+    {
+        Lifecycle::instance().set_hooks({});
+        Lifecycle::instance().shutdown_for_tests();
+    }
+};
+
+DeviceOptions on(int fd)
+{
+    DeviceOptions o;
+    o.fd = fd;
+    o.term = "xterm-256color";
+    return o;
+}
+
+// The next event that is not a LaggedEvent; fails the test on timeout.
+Event next(Receiver& r)
+{
+    auto e = r.receive_for(k_failure_timeout);
+    REQUIRE_MESSAGE(e.has_value(), "no event within the failure timeout");
+    return *e;
+}
+
+std::string key_text(const Event& e)
+{
+    const auto* k = std::get_if<KeyEvent>(&e);
+    REQUIRE_MESSAGE(k != nullptr, "expected a key, got " << to_string(e));
+    return k->text;
+}
+
+std::size_t count_entries(const char* dir)
+{
+    std::size_t n = 0;
+    DIR* d = ::opendir(dir);
+    REQUIRE(d != nullptr);
+    while (dirent* e = ::readdir(d)) {
+        n += e->d_name[0] != '.';
+    }
+    ::closedir(d);
+    return n;
+}
+
+std::size_t thread_count() { return count_entries("/proc/self/task"); }
+std::size_t fd_count() { return count_entries("/proc/self/fd") - 1; }  // minus the DIR's own fd
+
+}  // namespace
+
+TEST_SUITE("device") {
+
+TEST_CASE("keys written to the input arrive as events")
+{
+    Clean clean;
+    Pipe p;
+    auto dev = InputDevice::open(on(p.r));
+    p.write("a\x1b[A");
+    CHECK(key_text(next(dev.events())) == "a");
+    auto up = next(dev.events());
+    CHECK(to_string(up) == "Up");
+    auto s = InputDevice::status();
+    CHECK(s.running);
+    CHECK(s.device_open);
+    CHECK(s.receivers == 1);
+}
+
+TEST_CASE("a second open while one is alive is refused; after the drop it succeeds")
+{
+    Clean clean;
+    Pipe p;
+    {
+        auto dev = InputDevice::open(on(p.r));
+        try {
+            auto second = InputDevice::open(on(p.r));
+            FAIL("second open succeeded");
+        } catch (const std::system_error& e) {
+            CHECK(e.code() == std::errc::device_or_resource_busy);
+            CHECK(std::string(e.what()).find("already open") != std::string::npos);
+        }
+        CHECK(InputDevice::status().device_open);
+    }
+    CHECK_FALSE(InputDevice::status().device_open);
+    auto again = InputDevice::open(on(p.r));
+    p.write("z");
+    CHECK(key_text(next(again.events())) == "z");
+}
+
+TEST_CASE("the thread exits after the last receiver drops and the next open starts a new generation")
+{
+    Clean clean;
+    Pipe p;
+    std::uint64_t first = 0;
+    {
+        auto dev = InputDevice::open(on(p.r));
+        first = InputDevice::status().generation;
+        Receiver extra = dev.subscribe();
+        CHECK(InputDevice::status().receivers == 2);
+    }
+    REQUIRE(Lifecycle::instance().wait_idle(k_failure_timeout));
+    CHECK_FALSE(InputDevice::status().running);
+    CHECK(InputDevice::status().receivers == 0);
+    auto dev = InputDevice::open(on(p.r));
+    CHECK(InputDevice::status().generation == first + 1);
+    p.write("q");
+    CHECK(key_text(next(dev.events())) == "q");
+    CHECK(InputDevice::status().unclean_loops == 0);
+}
+
+TEST_CASE("subscribers outlive the device and keep the thread alive")
+{
+    Clean clean;
+    Pipe p;
+    Receiver extra;
+    {
+        auto dev = InputDevice::open(on(p.r));
+        extra = dev.subscribe();
+    }
+    p.write("k");
+    CHECK(key_text(next(extra)) == "k");
+    CHECK(InputDevice::status().running);
+    CHECK_FALSE(InputDevice::status().device_open);
+}
+
+TEST_CASE("end of input reaches every receiver as eof and the thread exits")
+{
+    Clean clean;
+    Pipe p;
+    auto dev = InputDevice::open(on(p.r));
+    Receiver a = dev.subscribe();
+    Receiver b = dev.subscribe();
+    p.write("x\x1b");  // a pending ESC is resolved at end of input
+    p.close_write();
+    for (Receiver* r : {&dev.events(), &a, &b}) {
+        CHECK(key_text(next(*r)) == "x");
+        CHECK(to_string(next(*r)) == "Escape");
+        CHECK(std::holds_alternative<EofEvent>(next(*r)));
+    }
+    REQUIRE(Lifecycle::instance().wait_idle(k_failure_timeout));
+    CHECK_FALSE(InputDevice::status().running);
+}
+
+TEST_CASE("an I/O error reaches every receiver as an error event; the socket's flags are restored")
+{
+    Clean clean;
+    int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(listener >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(listener, 1) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    int server = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    REQUIRE(server >= 0);
+    int flags_before = ::fcntl(client, F_GETFL);
+    {
+        auto dev = InputDevice::open(on(client));
+        Receiver other = dev.subscribe();
+        linger reset{1, 0};  // close with RST: the reader gets ECONNRESET
+        REQUIRE(::setsockopt(server, SOL_SOCKET, SO_LINGER, &reset, sizeof reset) == 0);
+        ::close(server);
+        for (Receiver* r : {&dev.events(), &other}) {
+            auto e = next(*r);
+            REQUIRE_MESSAGE(std::holds_alternative<ErrorEvent>(e), to_string(e));
+            CHECK(std::get<ErrorEvent>(e).code == std::error_code(ECONNRESET, std::system_category()));
+        }
+        REQUIRE(Lifecycle::instance().wait_idle(k_failure_timeout));
+    }
+    CHECK(::fcntl(client, F_GETFL) == flags_before);
+    ::close(client);
+    ::close(listener);
+}
+
+TEST_CASE("the caller's file status flags are never changed")
+{
+    Clean clean;
+    Pipe p;
+    int before = ::fcntl(p.r, F_GETFL);
+    {
+        auto dev = InputDevice::open(on(p.r));
+        CHECK(::fcntl(p.r, F_GETFL) == before);
+        p.write("a");
+        next(dev.events());
+    }
+    REQUIRE(Lifecycle::instance().wait_idle(k_failure_timeout));
+    CHECK(::fcntl(p.r, F_GETFL) == before);
+    CHECK((before & O_NONBLOCK) == 0);
+}
+
+TEST_CASE("fast-path race, thread not yet exited: the re-open reuses the running thread")
+{
+    Clean clean;
+    Pipe p;
+    std::promise<void> at_check;
+    std::promise<void> go;
+    auto go_future = go.get_future().share();
+    detail::LifecycleHooks hooks;
+    hooks.before_exit_check = [&, go_future] {
+        at_check.set_value();
+        go_future.wait();
+    };
+    Lifecycle::instance().set_hooks(hooks);
+    auto first = InputDevice::open(on(p.r));
+    auto generation = InputDevice::status().generation;
+    first.close();  // drop: the doorbell rings, the thread stops in the hook
+    at_check.get_future().wait();
+    auto second = InputDevice::open(on(p.r));  // fast path: still running
+    go.set_value();
+    Lifecycle::instance().set_hooks({});
+    p.write("r");
+    CHECK(key_text(next(second.events())) == "r");
+    auto s = InputDevice::status();
+    CHECK(s.generation == generation);
+    CHECK(s.running);
+}
+
+TEST_CASE("fast-path race, thread decided to exit: the re-open waits and starts a new generation")
+{
+    Clean clean;
+    Pipe p;
+    std::promise<void> decided;
+    std::promise<void> go;
+    auto go_future = go.get_future().share();
+    detail::LifecycleHooks hooks;
+    hooks.after_exit_decision = [&, go_future] {
+        decided.set_value();
+        go_future.wait();
+    };
+    Lifecycle::instance().set_hooks(hooks);
+    auto first = InputDevice::open(on(p.r));
+    auto generation = InputDevice::status().generation;
+    first.close();
+    decided.get_future().wait();
+    // The thread has decided; it must not be reused.
+    CHECK_FALSE(InputDevice::status().running);
+    auto opener = std::async(std::launch::async, [&] { return InputDevice::open(on(p.r)); });
+    go.set_value();
+    auto second = opener.get();
+    Lifecycle::instance().set_hooks({});
+    CHECK(InputDevice::status().generation == generation + 1);
+    p.write("s");
+    CHECK(key_text(next(second.events())) == "s");
+}
+
+TEST_CASE("fast-path race repeated: every re-open gets its keys and no extra thread remains")
+{
+    Clean clean;
+    Pipe p;
+    auto threads = thread_count();
+    for (int i = 0; i < 300; ++i) {
+        auto dev = InputDevice::open(on(p.r));
+        char c = static_cast<char>('a' + i % 26);
+        p.write(std::string(1, c));
+        CHECK(key_text(next(dev.events())) == std::string(1, c));
+    }
+    REQUIRE(Lifecycle::instance().wait_idle(k_failure_timeout));
+    CHECK(thread_count() == threads);
+}
+
+TEST_CASE("no byte is lost across drop and re-open while input keeps arriving")
+{
+    Clean clean;
+    Pipe p;
+    std::string sent;
+    for (int i = 0; i < 4000; ++i) {
+        sent += static_cast<char>('!' + i % 90);
+    }
+    std::thread writer([&] {
+        for (std::size_t off = 0; off < sent.size(); off += 37) {
+            p.write(std::string_view(sent).substr(off, 37));
+        }
+    });
+    std::string got;
+    // Many short-lived devices, each taking a little, then one that takes the rest.
+    for (int round = 0; round < 60 && got.size() < sent.size(); ++round) {
+        auto dev = InputDevice::open(on(p.r));
+        for (int k = 0; k < 20 && got.size() < sent.size(); ++k) {
+            auto e = next(dev.events());
+            REQUIRE_MESSAGE(!std::holds_alternative<LaggedEvent>(e), "events were lost");
+            got += key_text(e);
+        }
+    }
+    {
+        auto dev = InputDevice::open(on(p.r));
+        while (got.size() < sent.size()) {
+            got += key_text(next(dev.events()));
+        }
+    }
+    writer.join();
+    CHECK(got == sent);
+}
+
+TEST_CASE("a decoder's undecided bytes are handed to the next generation")
+{
+    Clean clean;
+    Pipe p;
+    DeviceOptions o = on(p.r);
+    o.decoder.stale_timeout = std::chrono::hours(1);  // the half sequence must not time out
+    {
+        auto dev = InputDevice::open(o);
+        p.write("m\x1b[1;5");  // one write: read whole, 'm' then half a Ctrl+Up kept pending
+        CHECK(key_text(next(dev.events())) == "m");
+    }
+    REQUIRE(Lifecycle::instance().wait_idle(k_failure_timeout));
+    auto dev = InputDevice::open(o);
+    p.write("A");
+    CHECK(to_string(next(dev.events())) == "Ctrl+Up");
+}
+
+TEST_CASE("stress: open/close cycles with concurrent subscribers and input flowing leave nothing behind")
+{
+    Clean clean;
+    Pipe p;
+    REQUIRE(Lifecycle::instance().wait_idle(k_failure_timeout));
+    auto threads = thread_count();
+    auto fds = fd_count();
+    std::atomic<bool> stop{false};
+    std::thread writer([&] {
+        while (!stop && p.write("abc")) {
+        }
+    });
+    constexpr int k_cycles = 1000;
+    for (int i = 0; i < k_cycles; ++i) {
+        auto dev = InputDevice::open(on(p.r));
+        auto helper = std::async(std::launch::async, [&dev] {
+            Receiver r = dev.subscribe();
+            return r.receive_for(k_failure_timeout).has_value();
+        });
+        CHECK(dev.receive_for(k_failure_timeout).has_value());
+        CHECK(helper.get());
+    }
+    stop = true;
+    // Drain so the writer is not stuck on a full pipe.
+    {
+        int fl = ::fcntl(p.r, F_GETFL);
+        ::fcntl(p.r, F_SETFL, fl | O_NONBLOCK);
+        char buf[4096];
+        while (true) {
+            if (::read(p.r, buf, sizeof buf) <= 0) {
+                break;
+            }
+        }
+        writer.join();
+        ::fcntl(p.r, F_SETFL, fl);
+    }
+    REQUIRE(Lifecycle::instance().wait_idle(k_failure_timeout));
+    CHECK(thread_count() == threads);
+    CHECK(fd_count() == fds);
+    CHECK(InputDevice::status().unclean_loops == 0);
+    CHECK(InputDevice::status().receivers == 0);
+}
+
+}  // TEST_SUITE
