@@ -1,20 +1,31 @@
-// Broadcast channel: one ring of events, a cursor per receiver, one mutex.
+// Broadcast channel: one ring written by one sender, read by any number of receivers without
+// taking the sender's lock.
 //
-// Invariants (all under ChannelState::mutex):
-// - Events with sequence numbers [tail, head) are in the ring, at ring[seq & mask].
-// - A receiver's cursor is the sequence number of the next event it will take; a cursor
-//   below `tail` means it lost `tail - cursor` events, reported as LaggedEvent on its next
-//   receive.
-// - A receiver's eventfd holds a non-zero count exactly while it has something to take
-//   (an event, a lag report, or the end of the stream), because both the sender's write and
-//   the receiver's clearing read happen under the mutex.
-// Sending costs O(1) per event plus one wake-up per waiting receiver per batch.
+// Design (a single-writer seqlock per slot):
+// - Each slot holds one event as a fixed-size record of relaxed atomic words plus a sequence
+//   word: 2n+2 once it holds event n, odd while being written. The sender writes a batch of
+//   records, then publishes `head` once. A receiver copies a record and re-reads the sequence;
+//   if it changed, the sender lapped it and the event is reported lost (LaggedEvent).
+// - Events that do not fit a record (paste, unknown bytes, reports, errors, long key text) are
+//   kept as shared immutable payloads in a side table under `payload_mutex`, which only those
+//   rare events touch.
+// - So the sender's cost per event is a handful of stores whatever the number of receivers,
+//   and receivers copy in parallel. The sender touches shared state per batch only to wake:
+//   the sleep mutex when a receiver sleeps, and each armed eventfd.
+// - A receiver's eventfd is readable exactly while it has something to take: it clears the fd
+//   when it finds nothing, then arms; the sender disarms and writes after publishing; a receiver
+//   that finds events after arming signals itself (seq_cst on both sides closes the window).
+// - Memory is bounded by the capacity and by max_bytes: past the byte budget the sender raises
+//   `floor`, releasing the oldest payloads, and receivers below it see a lag.
+// All atomics are accessed atomically, so ThreadSanitizer sees no race by construction.
 #include "vtinput/channel.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 
 #include <sys/eventfd.h>
@@ -24,12 +35,120 @@ namespace vtinput {
 namespace detail {
 
 struct ReceiverState {
-    std::uint64_t cursor = 0;
+    std::uint64_t cursor = 0;  // next sequence number to take; touched only by the owner
     int efd = -1;
-    bool signalled = false;  // efd currently readable
+    std::atomic<bool> armed{false};  // the sender must write `efd` on the next publish
 };
 
 namespace {
+
+constexpr std::size_t k_words = 8;
+constexpr std::size_t k_inline_text = (k_words - 2) * 8;  // 48 bytes of key text fit a record
+constexpr std::uint64_t k_writing = 1;                   // any odd sequence word
+
+enum class Tag : std::uint8_t { key, mouse, focus, resize, cursor, eof, lagged, payload };
+
+struct Slot {
+    std::atomic<std::uint64_t> seq{0};
+    std::atomic<std::uint64_t> words[k_words]{};
+};
+
+using Record = std::uint64_t[k_words];
+
+std::uint64_t pack32(std::uint32_t lo, std::uint32_t hi) { return lo | (std::uint64_t{hi} << 32); }
+std::uint32_t lo32(std::uint64_t w) { return static_cast<std::uint32_t>(w); }
+std::uint32_t hi32(std::uint64_t w) { return static_cast<std::uint32_t>(w >> 32); }
+std::uint8_t byte_at(std::uint64_t w, int i) { return static_cast<std::uint8_t>(w >> (8 * i)); }
+
+// Encodes `e` into a record; false if it needs a payload.
+bool encode(const Event& e, Record& r)
+{
+    std::memset(r, 0, sizeof r);
+    if (const auto* k = std::get_if<KeyEvent>(&e)) {
+        if (k->text.size() > k_inline_text) {
+            return false;
+        }
+        r[0] = static_cast<std::uint64_t>(Tag::key) | (std::uint64_t{k->mods.bits()} << 8) |
+               (std::uint64_t{static_cast<std::uint8_t>(k->kind)} << 16) | (std::uint64_t{k->text.size()} << 24) |
+               (std::uint64_t{static_cast<std::uint32_t>(k->key)} << 32);
+        r[1] = pack32(static_cast<std::uint32_t>(k->shifted), static_cast<std::uint32_t>(k->base));
+        std::memcpy(&r[2], k->text.data(), k->text.size());
+        return true;
+    }
+    if (const auto* m = std::get_if<MouseEvent>(&e)) {
+        r[0] = static_cast<std::uint64_t>(Tag::mouse) | (std::uint64_t{static_cast<std::uint8_t>(m->action)} << 8) |
+               (std::uint64_t{static_cast<std::uint8_t>(m->button)} << 16) | (std::uint64_t{m->mods.bits()} << 24) |
+               (std::uint64_t{m->pixels} << 32);
+        r[1] = pack32(static_cast<std::uint32_t>(m->x), static_cast<std::uint32_t>(m->y));
+        return true;
+    }
+    if (const auto* f = std::get_if<FocusEvent>(&e)) {
+        r[0] = static_cast<std::uint64_t>(Tag::focus) | (std::uint64_t{f->gained} << 8);
+        return true;
+    }
+    if (const auto* z = std::get_if<ResizeEvent>(&e)) {
+        r[0] = static_cast<std::uint64_t>(Tag::resize);
+        r[1] = pack32(static_cast<std::uint32_t>(z->cols), static_cast<std::uint32_t>(z->rows));
+        r[2] = pack32(static_cast<std::uint32_t>(z->width_px), static_cast<std::uint32_t>(z->height_px));
+        return true;
+    }
+    if (const auto* c = std::get_if<CursorPositionEvent>(&e)) {
+        r[0] = static_cast<std::uint64_t>(Tag::cursor);
+        r[1] = pack32(static_cast<std::uint32_t>(c->row), static_cast<std::uint32_t>(c->col));
+        return true;
+    }
+    if (std::holds_alternative<EofEvent>(e)) {
+        r[0] = static_cast<std::uint64_t>(Tag::eof);
+        return true;
+    }
+    if (const auto* l = std::get_if<LaggedEvent>(&e)) {
+        r[0] = static_cast<std::uint64_t>(Tag::lagged);
+        r[1] = l->missed;
+        return true;
+    }
+    return false;
+}
+
+// Decodes a record into `out`, reusing its storage where it can (a key's text buffer).
+void decode(const Record& r, Event& out)
+{
+    switch (static_cast<Tag>(byte_at(r[0], 0))) {
+    case Tag::key: {
+        auto* k = std::get_if<KeyEvent>(&out);
+        if (k == nullptr) {
+            k = &out.emplace<KeyEvent>();
+        }
+        k->mods = Mods::from_bits(byte_at(r[0], 1));
+        k->kind = static_cast<KeyKind>(byte_at(r[0], 2));
+        k->key = static_cast<Key>(hi32(r[0]));
+        k->shifted = lo32(r[1]);
+        k->base = hi32(r[1]);
+        k->text.assign(reinterpret_cast<const char*>(&r[2]), byte_at(r[0], 3));
+        return;
+    }
+    case Tag::mouse: {
+        MouseEvent m;
+        m.action = static_cast<MouseAction>(byte_at(r[0], 1));
+        m.button = static_cast<MouseButton>(byte_at(r[0], 2));
+        m.mods = Mods::from_bits(byte_at(r[0], 3));
+        m.pixels = byte_at(r[0], 4) != 0;
+        m.x = static_cast<int>(lo32(r[1]));
+        m.y = static_cast<int>(hi32(r[1]));
+        out = m;
+        return;
+    }
+    case Tag::focus: out = FocusEvent{byte_at(r[0], 1) != 0}; return;
+    case Tag::resize:
+        out = ResizeEvent{static_cast<int>(lo32(r[1])), static_cast<int>(hi32(r[1])), static_cast<int>(lo32(r[2])),
+                          static_cast<int>(hi32(r[2]))};
+        return;
+    case Tag::cursor: out = CursorPositionEvent{static_cast<int>(lo32(r[1])), static_cast<int>(hi32(r[1]))}; return;
+    case Tag::lagged: out = LaggedEvent{r[1]}; return;
+    case Tag::eof:
+    case Tag::payload: break;
+    }
+    out = EofEvent{};
+}
 
 // Heap bytes an event keeps alive (what max_bytes bounds).
 std::size_t payload_bytes(const Event& e)
@@ -44,7 +163,7 @@ std::size_t payload_bytes(const Event& e)
         return r->text.size() + r->params.size() * sizeof(int);
     }
     if (const auto* k = std::get_if<KeyEvent>(&e)) {
-        return k->text.capacity() > 15 ? k->text.size() : 0;
+        return k->text.size();
     }
     if (const auto* x = std::get_if<ErrorEvent>(&e)) {
         return x->message.size();
@@ -52,25 +171,18 @@ std::size_t payload_bytes(const Event& e)
     return 0;
 }
 
-void signal_fd(ReceiverState& r)
+void write_fd(int fd)
 {
-    if (r.efd >= 0 && !r.signalled) {
-        std::uint64_t one = 1;
-        // Cannot block (EFD_NONBLOCK) and cannot overflow (at most one pending write).
-        ssize_t n = ::write(r.efd, &one, sizeof one);
-        (void)n;
-        r.signalled = true;
-    }
+    std::uint64_t one = 1;
+    ssize_t n = ::write(fd, &one, sizeof one);  // EFD_NONBLOCK; a full counter is still readable
+    (void)n;
 }
 
-void clear_fd(ReceiverState& r)
+void drain_fd(int fd)
 {
-    if (r.efd >= 0 && r.signalled) {
-        std::uint64_t count = 0;
-        ssize_t n = ::read(r.efd, &count, sizeof count);
-        (void)n;
-        r.signalled = false;
-    }
+    std::uint64_t count = 0;
+    ssize_t n = ::read(fd, &count, sizeof count);  // EAGAIN when already clear
+    (void)n;
 }
 
 }  // namespace
@@ -78,73 +190,217 @@ void clear_fd(ReceiverState& r)
 struct ChannelState {
     explicit ChannelState(ChannelOptions o)
         : options(o),
-          ring(std::bit_ceil(std::max<std::size_t>(o.capacity, 2))),
-          mask(ring.size() - 1)
+          slots(std::bit_ceil(std::max<std::size_t>(o.capacity, 2))),
+          mask(slots.size() - 1),
+          payloads(slots.size()),
+          sizes(slots.size(), 0)
     {
-        options.capacity = ring.size();
+        options.capacity = slots.size();
     }
 
     ChannelOptions options;
-    mutable std::mutex mutex;
-    std::condition_variable cv;
-    std::vector<Event> ring;
+    std::vector<Slot> slots;
     std::size_t mask;
-    std::uint64_t head = 0;
-    std::uint64_t tail = 0;
+
+    // Published by the sender: events [floor, head) may be taken.
+    std::atomic<std::uint64_t> head{0};
+    std::atomic<std::uint64_t> floor{0};
+    std::atomic<bool> closed{false};
+
+    // Payload side table, indexed like `slots`.
+    std::mutex payload_mutex;
+    std::vector<std::shared_ptr<const Event>> payloads;
+
+    // Sender-only bookkeeping for the byte budget.
+    std::vector<std::size_t> sizes;
     std::size_t bytes = 0;
-    // Where the next receiver starts when there are none: the oldest event no receiver took.
-    std::uint64_t orphan = 0;
+
+    // Sleeping receivers.
+    std::mutex sleep_mutex;
+    std::condition_variable wake;
+    std::atomic<int> sleepers{0};
+
+    // Registry: receiver count, eventfd holders, hand-over cursor, drop hook.
+    std::mutex registry_mutex;
     std::size_t receivers = 0;
     std::vector<ReceiverState*> fd_receivers;
-    int waiters = 0;
-    bool closed = false;
+    std::atomic<std::size_t> fd_count{0};
+    std::uint64_t orphan = 0;
     std::function<void(std::size_t)> drop_hook;
 
-    void evict_oldest()
+    std::uint64_t lowest(std::uint64_t h) const
     {
-        Event& slot = ring[tail & mask];
-        bytes -= payload_bytes(slot);
-        slot = EofEvent{};  // release the payload now, not when the slot is reused
-        ++tail;
+        std::uint64_t by_capacity = h > slots.size() ? h - slots.size() : 0;
+        return std::max(by_capacity, floor.load(std::memory_order_acquire));
     }
 
-    void push(Event&& e)
+    // ---- sender side --------------------------------------------------------------------
+
+    // Releases event n's payload and budget share (it is being overwritten or dropped).
+    void forget(std::uint64_t n)
     {
-        if (head - tail == ring.size()) {
-            evict_oldest();
+        std::size_t i = n & mask;
+        bytes -= sizes[i];
+        if (sizes[i] != 0 || payloads[i]) {
+            std::lock_guard lock(payload_mutex);
+            payloads[i].reset();
         }
-        bytes += payload_bytes(e);
-        ring[head & mask] = std::move(e);
-        ++head;
-        while (bytes > options.max_bytes && head - tail > 1) {
-            evict_oldest();
+        sizes[i] = 0;
+    }
+
+    void write(std::uint64_t n, Event&& e)
+    {
+        std::size_t i = n & mask;
+        Slot& s = slots[i];
+        if (n >= slots.size()) {
+            forget(n - slots.size());
+        }
+        Record r;
+        bool fits = encode(e, r);
+        std::size_t size = payload_bytes(e);
+        if (!fits) {
+            r[0] = static_cast<std::uint64_t>(Tag::payload);
+            // Mark the slot as being written before its payload changes, so a receiver that
+            // checks the sequence under payload_mutex never pairs record n with another payload.
+            std::lock_guard lock(payload_mutex);
+            s.seq.store(k_writing, std::memory_order_relaxed);
+            payloads[i] = std::make_shared<const Event>(std::move(e));
+        } else {
+            s.seq.store(k_writing, std::memory_order_relaxed);
+        }
+        std::atomic_thread_fence(std::memory_order_release);
+        for (std::size_t w = 0; w < k_words; ++w) {
+            s.words[w].store(r[w], std::memory_order_relaxed);
+        }
+        s.seq.store(2 * n + 2, std::memory_order_release);
+        sizes[i] = fits ? 0 : size;
+        bytes += sizes[i];
+    }
+
+    // Drops the oldest events while the payload budget is exceeded.
+    void enforce_budget(std::uint64_t h)
+    {
+        if (bytes <= options.max_bytes) {
+            return;
+        }
+        std::uint64_t f = lowest(h);
+        while (bytes > options.max_bytes && f + 1 < h) {
+            floor.store(f + 1, std::memory_order_release);
+            forget(f);
+            ++f;
         }
     }
 
-    bool has_pending(const ReceiverState& r) const { return r.cursor != head || closed; }
-
-    // After a batch or close: wake every receiver that has something to take.
-    void wake_locked()
+    void publish(std::uint64_t h)
     {
-        for (ReceiverState* r : fd_receivers) {
-            signal_fd(*r);
+        head.store(h, std::memory_order_seq_cst);
+        wake_all();
+    }
+
+    void wake_all()
+    {
+        if (sleepers.load(std::memory_order_seq_cst) > 0) {
+            { std::lock_guard lock(sleep_mutex); }
+            wake.notify_all();
+        }
+        if (fd_count.load(std::memory_order_seq_cst) > 0) {
+            std::lock_guard lock(registry_mutex);
+            for (ReceiverState* r : fd_receivers) {
+                if (r->armed.exchange(false, std::memory_order_seq_cst)) {
+                    write_fd(r->efd);
+                }
+            }
         }
     }
 
-    std::optional<Event> take_locked(ReceiverState& r)
+    // ---- receiver side ------------------------------------------------------------------
+
+    bool has_pending(const ReceiverState& r) const
     {
-        std::optional<Event> out;
-        if (r.cursor < tail) {
-            out = LaggedEvent{tail - r.cursor};
-            r.cursor = tail;
-        } else if (r.cursor != head) {
-            out = ring[r.cursor & mask];
+        return r.cursor != head.load(std::memory_order_seq_cst) || closed.load(std::memory_order_seq_cst);
+    }
+
+    // Takes the next event (or lag report) into `out`; false when there is none.
+    bool take(ReceiverState& r, Event& out)
+    {
+        for (;;) {
+            std::uint64_t h = head.load(std::memory_order_acquire);
+            if (r.cursor >= h) {
+                return false;
+            }
+            std::uint64_t low = lowest(h);
+            if (r.cursor < low) {
+                out = LaggedEvent{low - r.cursor};
+                r.cursor = low;
+                return true;
+            }
+            std::uint64_t n = r.cursor;
+            Slot& s = slots[n & mask];
+            std::uint64_t want = 2 * n + 2;
+            Record rec;
+            std::uint64_t s1 = s.seq.load(std::memory_order_acquire);
+            for (std::size_t w = 0; w < k_words; ++w) {
+                rec[w] = s.words[w].load(std::memory_order_relaxed);
+            }
+            std::atomic_thread_fence(std::memory_order_acquire);
+            std::uint64_t s2 = s.seq.load(std::memory_order_relaxed);
+            if (s1 != want || s2 != want) {
+                // Lapped while copying: event n is gone. Everything below the new floor too.
+                std::uint64_t gone_to = std::max(lowest(head.load(std::memory_order_acquire)), n + 1);
+                out = LaggedEvent{gone_to - r.cursor};
+                r.cursor = gone_to;
+                return true;
+            }
+            if (static_cast<Tag>(byte_at(rec[0], 0)) != Tag::payload) {
+                ++r.cursor;
+                decode(rec, out);
+                return true;
+            }
+            std::shared_ptr<const Event> p;
+            {
+                std::lock_guard lock(payload_mutex);
+                if (s.seq.load(std::memory_order_relaxed) == want && floor.load(std::memory_order_relaxed) <= n) {
+                    p = payloads[n & mask];
+                }
+            }
+            if (!p) {
+                continue;  // dropped meanwhile: the next round reports the lag
+            }
             ++r.cursor;
+            out = *p;
+            return true;
         }
-        if (!has_pending(r)) {
-            clear_fd(r);
+    }
+
+    std::optional<Event> take(ReceiverState& r)
+    {
+        std::optional<Event> e(std::in_place);
+        if (!take(r, *e)) {
+            e.reset();
         }
-        return out;
+        return e;
+    }
+
+    // After a receive that found nothing: make the fd say so, without losing a wake-up.
+    void rearm(ReceiverState& r)
+    {
+        if (r.efd < 0) {
+            return;
+        }
+        drain_fd(r.efd);
+        r.armed.store(true, std::memory_order_seq_cst);
+        if (has_pending(r) && r.armed.exchange(false, std::memory_order_seq_cst)) {
+            write_fd(r.efd);
+        }
+    }
+
+    std::optional<Event> take_and_rearm(ReceiverState& r)
+    {
+        auto e = take(r);
+        if (!e || !has_pending(r)) {
+            rearm(r);
+        }
+        return e;
     }
 };
 
@@ -155,12 +411,13 @@ using detail::ReceiverState;
 
 // ---- Receiver ---------------------------------------------------------------------------
 
+Receiver::Receiver() = default;
+
 Receiver::Receiver(std::shared_ptr<ChannelState> channel, std::unique_ptr<ReceiverState> state)
     : channel_(std::move(channel)), state_(std::move(state))
 {
 }
 
-Receiver::Receiver() = default;
 Receiver::Receiver(Receiver&&) noexcept = default;
 
 Receiver& Receiver::operator=(Receiver&& other) noexcept
@@ -181,9 +438,12 @@ Receiver::~Receiver()
     std::function<void(std::size_t)> hook;
     std::size_t remaining = 0;
     {
-        std::lock_guard lock(channel_->mutex);
+        std::lock_guard lock(channel_->registry_mutex);
         auto& list = channel_->fd_receivers;
-        list.erase(std::remove(list.begin(), list.end(), state_.get()), list.end());
+        if (state_->efd >= 0) {
+            list.erase(std::remove(list.begin(), list.end(), state_.get()), list.end());
+            channel_->fd_count.store(list.size(), std::memory_order_seq_cst);
+        }
         remaining = --channel_->receivers;
         if (remaining == 0) {
             channel_->orphan = state_->cursor;
@@ -204,8 +464,7 @@ std::optional<Event> Receiver::try_receive()
     if (!state_) {
         return std::nullopt;
     }
-    std::lock_guard lock(channel_->mutex);
-    return channel_->take_locked(*state_);
+    return channel_->take_and_rearm(*state_);
 }
 
 std::optional<Event> Receiver::receive()
@@ -218,24 +477,28 @@ std::optional<Event> Receiver::receive_until(std::chrono::steady_clock::time_poi
     if (!state_) {
         return std::nullopt;
     }
-    std::unique_lock lock(channel_->mutex);
+    ChannelState& c = *channel_;
     for (;;) {
-        if (auto e = channel_->take_locked(*state_)) {
+        if (auto e = c.take_and_rearm(*state_)) {
             return e;
         }
-        if (channel_->closed) {
+        if (c.closed.load(std::memory_order_seq_cst)) {
             return std::nullopt;
         }
-        ++channel_->waiters;
+        c.sleepers.fetch_add(1, std::memory_order_seq_cst);
         bool timed_out = false;
-        if (deadline == std::chrono::steady_clock::time_point::max()) {
-            channel_->cv.wait(lock);
-        } else {
-            timed_out = channel_->cv.wait_until(lock, deadline) == std::cv_status::timeout;
+        {
+            std::unique_lock lock(c.sleep_mutex);
+            auto ready = [&] { return c.has_pending(*state_); };
+            if (deadline == std::chrono::steady_clock::time_point::max()) {
+                c.wake.wait(lock, ready);
+            } else {
+                timed_out = !c.wake.wait_until(lock, deadline, ready);
+            }
         }
-        --channel_->waiters;
+        c.sleepers.fetch_sub(1, std::memory_order_seq_cst);
         if (timed_out) {
-            return channel_->take_locked(*state_);
+            return c.take_and_rearm(*state_);
         }
     }
 }
@@ -245,12 +508,16 @@ std::size_t Receiver::try_receive_all(std::vector<Event>& out)
     if (!state_) {
         return 0;
     }
-    std::lock_guard lock(channel_->mutex);
     std::size_t n = 0;
-    while (auto e = channel_->take_locked(*state_)) {
-        out.push_back(std::move(*e));
+    for (;;) {
+        out.emplace_back();
+        if (!channel_->take(*state_, out.back())) {
+            out.pop_back();
+            break;
+        }
         ++n;
     }
+    channel_->rearm(*state_);
     return n;
 }
 
@@ -260,17 +527,18 @@ int Receiver::fd()
         errno = ENOTCONN;
         return -1;
     }
-    std::lock_guard lock(channel_->mutex);
     if (state_->efd < 0) {
         int efd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (efd < 0) {
             return -1;
         }
-        state_->efd = efd;
-        channel_->fd_receivers.push_back(state_.get());
-        if (channel_->has_pending(*state_)) {
-            detail::signal_fd(*state_);
+        {
+            std::lock_guard lock(channel_->registry_mutex);
+            state_->efd = efd;
+            channel_->fd_receivers.push_back(state_.get());
+            channel_->fd_count.store(channel_->fd_receivers.size(), std::memory_order_seq_cst);
         }
+        channel_->rearm(*state_);
     }
     return state_->efd;
 }
@@ -280,8 +548,8 @@ std::size_t Receiver::pending() const
     if (!state_) {
         return 0;
     }
-    std::lock_guard lock(channel_->mutex);
-    return static_cast<std::size_t>(channel_->head - std::max(state_->cursor, channel_->tail));
+    std::uint64_t h = channel_->head.load(std::memory_order_acquire);
+    return static_cast<std::size_t>(h - std::min(h, std::max(state_->cursor, channel_->lowest(h))));
 }
 
 bool Receiver::closed() const
@@ -289,8 +557,8 @@ bool Receiver::closed() const
     if (!state_) {
         return true;
     }
-    std::lock_guard lock(channel_->mutex);
-    return channel_->closed && state_->cursor == channel_->head;
+    return channel_->closed.load(std::memory_order_seq_cst) &&
+           state_->cursor == channel_->head.load(std::memory_order_seq_cst);
 }
 
 // ---- Sender -----------------------------------------------------------------------------
@@ -312,48 +580,38 @@ Sender::~Sender() { close(); }
 
 void Sender::send(Event event)
 {
-    {
-        std::lock_guard lock(channel_->mutex);
-        if (channel_->closed) {
-            return;
-        }
-        channel_->push(std::move(event));
-        channel_->wake_locked();
-        if (channel_->waiters == 0) {
-            return;
-        }
+    ChannelState& c = *channel_;
+    if (c.closed.load(std::memory_order_relaxed)) {
+        return;
     }
-    channel_->cv.notify_all();
+    std::uint64_t h = c.head.load(std::memory_order_relaxed);
+    c.write(h, std::move(event));
+    c.enforce_budget(h + 1);
+    c.publish(h + 1);
 }
 
 void Sender::send_batch(std::vector<Event>& batch)
 {
-    if (batch.empty()) {
+    ChannelState& c = *channel_;
+    if (batch.empty() || c.closed.load(std::memory_order_relaxed)) {
+        batch.clear();
         return;
     }
-    bool notify = false;
-    {
-        std::lock_guard lock(channel_->mutex);
-        if (!channel_->closed) {
-            for (Event& e : batch) {
-                channel_->push(std::move(e));
-            }
-            channel_->wake_locked();
-            notify = channel_->waiters > 0;
-        }
+    std::uint64_t h = c.head.load(std::memory_order_relaxed);
+    for (Event& e : batch) {
+        c.write(h++, std::move(e));
     }
+    c.enforce_budget(h);
+    c.publish(h);
     batch.clear();
-    if (notify) {
-        channel_->cv.notify_all();
-    }
 }
 
 Receiver Sender::subscribe()
 {
     auto state = std::make_unique<ReceiverState>();
     {
-        std::lock_guard lock(channel_->mutex);
-        state->cursor = channel_->receivers == 0 ? channel_->orphan : channel_->head;
+        std::lock_guard lock(channel_->registry_mutex);
+        state->cursor = channel_->receivers == 0 ? channel_->orphan : channel_->head.load(std::memory_order_seq_cst);
         ++channel_->receivers;
     }
     return Receiver(channel_, std::move(state));
@@ -361,30 +619,22 @@ Receiver Sender::subscribe()
 
 std::size_t Sender::receiver_count() const
 {
-    std::lock_guard lock(channel_->mutex);
+    std::lock_guard lock(channel_->registry_mutex);
     return channel_->receivers;
 }
 
 void Sender::on_receiver_dropped(std::function<void(std::size_t)> hook)
 {
-    std::lock_guard lock(channel_->mutex);
+    std::lock_guard lock(channel_->registry_mutex);
     channel_->drop_hook = std::move(hook);
 }
 
 void Sender::close()
 {
-    if (!channel_) {
+    if (!channel_ || channel_->closed.exchange(true, std::memory_order_seq_cst)) {
         return;
     }
-    {
-        std::lock_guard lock(channel_->mutex);
-        if (channel_->closed) {
-            return;
-        }
-        channel_->closed = true;
-        channel_->wake_locked();
-    }
-    channel_->cv.notify_all();
+    channel_->wake_all();
 }
 
 const ChannelOptions& Sender::options() const { return channel_->options; }
