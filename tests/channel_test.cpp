@@ -305,4 +305,55 @@ TEST_CASE("concurrent receivers: order kept, and received + missed == sent for e
     }
 }
 
+TEST_CASE("concurrent lapping with payload events: what arrives is intact and in order")
+{
+    ChannelOptions o;
+    o.capacity = 16;  // small, so the sender laps the receivers constantly
+    Sender tx(o);
+    constexpr int k_events = 20000;
+    std::vector<Receiver> rx;
+    for (int i = 0; i < 3; ++i) {
+        rx.push_back(tx.subscribe());
+    }
+    std::atomic<int> bad{0};
+    std::vector<std::thread> threads;
+    for (auto& r : rx) {
+        threads.emplace_back([&bad, &r] {
+            long last = -1;
+            while (auto e = r.receive()) {
+                long n = 0;
+                if (auto* l = std::get_if<LaggedEvent>(&*e)) {
+                    last += static_cast<long>(l->missed);
+                    continue;
+                }
+                if (auto* p = std::get_if<PasteEvent>(&*e)) {
+                    // Even events are pastes whose text is their number, repeated.
+                    n = std::stol(p->text.substr(0, p->text.find(' ')));
+                    if (p->text != std::to_string(n) + " " + std::to_string(n)) {
+                        bad++;
+                    }
+                } else {
+                    n = std::get<MouseEvent>(*e).x;
+                }
+                if (n != last + 1) {
+                    bad++;
+                }
+                last = n;
+            }
+        });
+    }
+    for (int i = 0; i < k_events; ++i) {
+        if (i % 2 == 0) {
+            tx.send(PasteEvent{std::to_string(i) + " " + std::to_string(i), false});
+        } else {
+            tx.send(numbered(i));
+        }
+    }
+    tx.close();
+    for (auto& t : threads) {
+        t.join();
+    }
+    CHECK(bad == 0);
+}
+
 }  // TEST_SUITE
