@@ -226,6 +226,7 @@ bool Lifecycle::wait_idle(std::chrono::milliseconds timeout)
 void Lifecycle::set_hooks(LifecycleHooks hooks)
 {
     std::lock_guard lock(mutex_);
+    hooks_active_ = hooks.before_exit_check || hooks.after_exit_decision || hooks.before_read;
     hooks_ = std::move(hooks);
 }
 

@@ -9,6 +9,7 @@
 // under it while `running`, a subscriber can never attach to a poller that is about to exit.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -31,6 +32,8 @@ struct LifecycleHooks {
     std::function<void()> before_exit_check;
     // The thread decided to exit (state is `exiting`) and released the lock.
     std::function<void()> after_exit_decision;
+    // The terminal is readable; called before reading. May throw, to exercise that path.
+    std::function<void()> before_read;
 };
 
 class Lifecycle final : public PollerHost {
@@ -46,6 +49,8 @@ public:
     std::string terminfo_diagnostic();
     void set_hooks(LifecycleHooks hooks);
     LifecycleHooks hooks();
+    // Cheap check for the poller's hot path: are any hooks set?
+    bool hooks_active() const { return hooks_active_.load(std::memory_order_relaxed); }
 
     // Stops the running poller regardless of receivers and waits for it (tests, shutdown).
     void shutdown_for_tests();
@@ -82,6 +87,7 @@ private:
     std::string keymap_term_;
     std::string terminfo_diagnostic_;
     LifecycleHooks hooks_;
+    std::atomic<bool> hooks_active_{false};
 };
 
 }  // namespace vtinput::detail

@@ -163,6 +163,11 @@ void Poller::on_readable(int status) noexcept
             uv_poll_stop(&l.poll);
             return;
         }
+        if (Lifecycle::instance().hooks_active()) {
+            if (auto hook = Lifecycle::instance().hooks().before_read) {
+                hook();
+            }
+        }
         for (std::size_t i = 0; i < k_max_reads_per_wakeup; ++i) {
             ssize_t n = ::read(config_.fd, l.buffer.data(), l.buffer.size());
             if (n > 0) {
@@ -232,7 +237,7 @@ void Poller::on_winch() noexcept
 
 void Poller::on_doorbell() noexcept
 {
-    LifecycleHooks hooks = Lifecycle::instance().hooks();
+    LifecycleHooks hooks = Lifecycle::instance().hooks_active() ? Lifecycle::instance().hooks() : LifecycleHooks{};
     if (hooks.before_exit_check) {
         hooks.before_exit_check();
     }

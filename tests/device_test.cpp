@@ -236,6 +236,28 @@ TEST_CASE("an I/O error reaches every receiver as an error event; the socket's f
     ::close(listener);
 }
 
+TEST_CASE("an exception inside the thread becomes an error event on every receiver and ends it")
+{
+    Clean clean;
+    Pipe p;
+    detail::LifecycleHooks hooks;
+    hooks.before_read = [] { throw std::runtime_error("injected failure"); };
+    Lifecycle::instance().set_hooks(hooks);
+    auto dev = InputDevice::open(on(p.r));
+    Receiver other = dev.subscribe();
+    p.write("a");
+    for (Receiver* r : {&dev.events(), &other}) {
+        auto e = next(*r);
+        REQUIRE_MESSAGE(std::holds_alternative<ErrorEvent>(e), to_string(e));
+        CHECK(std::get<ErrorEvent>(e).message.find("injected failure") != std::string::npos);
+    }
+    REQUIRE(Lifecycle::instance().wait_idle(k_failure_timeout));
+    Lifecycle::instance().set_hooks({});
+    // The byte that was never read is still there for the next generation.
+    Receiver again = dev.subscribe();
+    CHECK(key_text(next(again)) == "a");
+}
+
 TEST_CASE("the caller's file status flags are never changed")
 {
     Clean clean;
