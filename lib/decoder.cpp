@@ -12,9 +12,11 @@
 // are modes rather than units, so they stream into their own buffers instead of being
 // re-parsed.
 //
-// Memory: `pending_` holds at most one incomplete unit (capped by csi_cap), `string_` at most
-// string_cap bytes, `paste_` at most paste_cap bytes; past a cap the bytes are delivered, not
-// dropped.
+// Memory: `pending` holds at most one incomplete unit (capped by csi_cap), `string` at most
+// string_cap bytes, `paste` at most paste_cap bytes. A paste past its cap is delivered in
+// parts, none of it dropped. A CSI/SS3 sequence or OSC/DCS/APC string past its cap comes out as
+// one unknown event of its first cap bytes, and the rest of it is skipped up to its end: those
+// bytes mean nothing, and decoding them as typed keys would be worse than dropping them.
 #include "vtinput/decoder.hpp"
 
 #include <algorithm>
@@ -62,7 +64,7 @@ struct Csi {
 enum class Status : u8 {
     event,      // `ev` holds one event covering `len` bytes
     skip,       // `len` bytes mean nothing to report (never used for input bytes that matter)
-    need_more,  // the unit is incomplete
+    need_more,  // the unit is incomplete; keep its first `len` bytes (0: all of them)
     paste,      // CSI 200 ~: `len` bytes; enter paste mode
     string,     // an OSC/DCS/APC introducer of `len` bytes; enter string mode
 };
@@ -71,6 +73,10 @@ struct Result {
     Status status = Status::event;
     std::size_t len = 0;
 };
+
+// A modifier parameter beyond what any protocol sends (xterm: 2..16, kitty: up to 256) makes
+// the sequence meaningless rather than a key with arbitrary modifiers.
+bool valid_mod_param(int m) { return m <= 256; }
 
 Mods mods_from_param(int m)
 {
@@ -253,6 +259,9 @@ struct Decoder::Impl {
     std::string paste;    // paste body not yet delivered
     std::string string;   // OSC/DCS/APC bytes so far, introducer included
     bool string_c1 = false;  // introduced by an 8-bit C1 byte: 0x9c may terminate it
+    // The string reached string_cap: `string` holds its first string_cap bytes and the rest of
+    // it is skipped up to its terminator.
+    bool string_overlong = false;
 
     // The current output and the event being built, shared by the parsers.
     EventSink* sink = nullptr;
@@ -299,7 +308,9 @@ struct Decoder::Impl {
             case Status::skip:
                 break;
             case Status::need_more:
-                stash(p, end);
+                // With a length, only the unit's first bytes are kept: the rest is the skipped
+                // tail of an overlong sequence.
+                stash(p, r.len == 0 ? end : p + std::min<std::size_t>(r.len, static_cast<std::size_t>(end - p)));
                 return end;
             case Status::paste:
                 mode = Mode::paste;
@@ -309,6 +320,7 @@ struct Decoder::Impl {
                 mode = Mode::string;
                 string.assign(reinterpret_cast<const char*>(p), r.len);
                 string_c1 = r.len == 1;
+                string_overlong = false;
                 return p + r.len;
             }
             p += r.len;
@@ -316,6 +328,7 @@ struct Decoder::Impl {
         return p;
     }
 
+    // Keeps the incomplete unit [p, end) for the next feed.
     void stash(const u8* p, const u8* end)
     {
         pending.assign(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
@@ -367,14 +380,22 @@ struct Decoder::Impl {
         return parse_utf8(p, end, final);
     }
 
+    // A UTF-8 character, or an invalid sequence as one unknown event. An invalid sequence is a
+    // lead byte with the continuation bytes (0x80..0xbf) that follow it, up to the length the
+    // lead announces: an overlong form (C0 AF, E0 80 AF), a surrogate (ED A0 80), a value past
+    // U+10FFFF (F4 90 80 80, F5..F7). Those continuation bytes belong to the broken character,
+    // so they are never read as 8-bit C1 controls (0x90 is DCS, 0x9b CSI) that would swallow
+    // the input after them. A sequence cut short by any other byte ends before it, and that
+    // byte is decoded on its own next.
     Result parse_utf8(const u8* p, const u8* end, bool final)
     {
         u8 c = *p;
-        std::size_t need = c < 0xc2 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : c < 0xf5 ? 3 : 0;
+        std::size_t need = c < 0xc0 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : c < 0xf8 ? 3 : 0;
         if (need == 0) {
-            return unknown(p, 1);
+            return unknown(p, 1);  // a stray continuation byte, or F8..FF
         }
         // The second byte's range depends on the lead (no overlongs, surrogates or > U+10FFFF).
+        bool valid = c >= 0xc2 && c <= 0xf4;
         u8 lo = 0x80, hi = 0xbf;
         if (c == 0xe0) { lo = 0xa0; }
         else if (c == 0xed) { hi = 0x9f; }
@@ -387,14 +408,16 @@ struct Decoder::Impl {
                 return final ? unknown(p, i) : Result{Status::need_more, 0};
             }
             u8 b = p[i];
-            if (b < lo || b > hi) {
-                // The maximal invalid subpart is reported; the byte that broke it is decoded
-                // on its own next.
+            if (b < 0x80 || b > 0xbf) {
                 return unknown(p, i);
             }
+            valid = valid && b >= lo && b <= hi;
             lo = 0x80;
             hi = 0xbf;
             cp = (cp << 6) | (b & 0x3f);
+        }
+        if (!valid) {
+            return unknown(p, i);
         }
         KeyEvent k = make_key(char_key(cp));
         k.text.assign(reinterpret_cast<const char*>(p), i);
@@ -434,13 +457,15 @@ struct Decoder::Impl {
             break;
         }
         // ESC + a unit: Alt + that key. If the unit is not a key (ESC before a mouse report),
-        // the ESC is an Escape key of its own and the unit is decoded after it.
+        // or is a key that already carries Alt (ESC ESC a, ESC ESC [ timed out), the ESC is an
+        // Escape key of its own and the unit is decoded after it: Alt cannot be added twice,
+        // and folding the ESC into it would lose a key press.
         Result r = c >= 0x20 && c < 0x7f ? key(char_key(c), 1) : parse_unit(p + 1, end, final);
         if (r.status == Status::need_more) {
-            return r;
+            return r.len == 0 ? r : Result{Status::need_more, r.len + 1};
         }
         if (r.status == Status::event) {
-            if (auto* k = std::get_if<KeyEvent>(&ev)) {
+            if (auto* k = std::get_if<KeyEvent>(&ev); k != nullptr && !k->mods.has(Mod::alt)) {
                 k->mods |= Mod::alt;
                 k->text.clear();
                 return {Status::event, r.len + 1};
@@ -457,7 +482,7 @@ struct Decoder::Impl {
     Result parse_csi(const u8* p, std::size_t intro, const u8* end, bool final)
     {
         const u8* q = p + intro;
-        std::size_t cap = opt.csi_cap;
+        std::size_t cap = std::max(opt.csi_cap, intro);
         if (q == end) {
             // ESC [ alone: Alt+[ once the ESC timeout passes.
             if (!final) {
@@ -486,14 +511,11 @@ struct Decoder::Impl {
         bool any_param = false;  // a digit or separator was seen
         const u8* s = q;
         for (;; ++s) {
-            if (s == end) {
-                if (static_cast<std::size_t>(s - p) >= cap) {
-                    return unknown(p, cap);
-                }
-                return final ? unknown(p, static_cast<std::size_t>(s - p)) : Result{Status::need_more, 0};
-            }
             if (static_cast<std::size_t>(s - p) >= cap) {
-                return unknown(p, cap);
+                return overlong(p, s, end, final, [](u8 b) { return b >= 0x20 && b <= 0x3f; });
+            }
+            if (s == end) {
+                return final ? unknown(p, static_cast<std::size_t>(s - p)) : Result{Status::need_more, 0};
             }
             u8 b = *s;
             if (b >= '0' && b <= '9' && in_params) {
@@ -554,6 +576,29 @@ struct Decoder::Impl {
             // No built-in meaning: the terminal's own table may know it.
             return keymap_or_unknown(p, len, end, final);
         }
+        return r;
+    }
+
+    // A CSI or SS3 sequence longer than csi_cap: its first bytes up to `s` (the cap) were all
+    // accepted. It comes out, once it ends, as one unknown event of those csi_cap bytes; the
+    // rest of it is skipped, neither held (memory stays bounded) nor decoded as typed keys. It
+    // ends with its final byte, skipped with it, or before a byte that cannot be inside it,
+    // which is decoded next. Split invariance holds because while it has not ended only its
+    // first csi_cap bytes are kept (need_more with a length), and every byte dropped after
+    // them was one that `continues` it.
+    template <class Continues>
+    Result overlong(const u8* p, const u8* s, const u8* end, bool final, Continues continues)
+    {
+        auto keep = static_cast<std::size_t>(s - p);
+        while (s < end && continues(*s)) {
+            ++s;
+        }
+        if (s == end && !final) {
+            return {Status::need_more, keep};
+        }
+        bool has_final = s < end && *s >= 0x20 && *s <= 0x7e;
+        Result r = unknown(p, keep);
+        r.len = static_cast<std::size_t>(s - p) + (has_final ? 1 : 0);
         return r;
     }
 
@@ -662,14 +707,14 @@ struct Decoder::Impl {
         switch (f) {
         case 'A': case 'B': case 'C': case 'D': case 'E': case 'F': case 'H':
         case 'P': case 'Q': case 'S':
-            if (c.nparams <= 2 && c.count(0) <= 1 && c.get_or(0, 1) == 1) {
+            if (c.nparams <= 2 && c.count(0) <= 1 && c.get_or(0, 1) == 1 && valid_mod_param(c.get(1, 0))) {
                 return key(letter_key(f), len, mods_from_param(c.get(1, 0)), kind_from_param(c.get(1, 1)));
             }
             break;
         case 'R':
             return cpr_or_f3(c, len);
         case 'Z':
-            if (c.nparams <= 2 && c.get_or(0, 1) == 1) {
+            if (c.nparams <= 2 && c.get_or(0, 1) == 1 && valid_mod_param(c.get(1, 0))) {
                 return key(Key::tab, len, mods_from_param(c.get(1, 0)) | Mod::shift, kind_from_param(c.get(1, 1)));
             }
             break;
@@ -725,7 +770,7 @@ struct Decoder::Impl {
     // modifier range) is F3 with modifiers and anything else a report.
     Result cpr_or_f3(const Csi& c, std::size_t len)
     {
-        if (c.nparams == 0 || (c.get(0) == 1 && c.count(1) == 2 && c.nparams == 2)) {
+        if (c.nparams == 0 || (c.get(0) == 1 && c.count(1) == 2 && c.nparams == 2 && valid_mod_param(c.get(1, 0)))) {
             return key(function_key(3), len, mods_from_param(c.get(1, 0)), kind_from_param(c.get(1, 1)));
         }
         if (c.nparams != 2 || c.has_subparams()) {
@@ -759,7 +804,7 @@ struct Decoder::Impl {
             }
             if (n == 27 && c.nparams == 3 && !c.has_subparams()) {
                 Key k = kitty_key(c.get(2));
-                if (k == Key::none) {
+                if (k == Key::none || !valid_mod_param(c.get(1))) {
                     return {Status::skip, len};
                 }
                 return key(k, len, mods_from_param(c.get(1)));
@@ -773,6 +818,9 @@ struct Decoder::Impl {
             return {Status::skip, len};
         }
         if (c.final == '~') {
+            if (!valid_mod_param(c.get(1, 0))) {
+                return {Status::skip, len};
+            }
             mods = mods_from_param(c.get(1, 0));
         } else if (c.nparams != 1) {
             return {Status::skip, len};
@@ -792,7 +840,7 @@ struct Decoder::Impl {
             return {Status::skip, len};
         }
         int m = c.get(1, 0);
-        if (m > 256) {
+        if (!valid_mod_param(m)) {
             return {Status::skip, len};
         }
         KeyEvent e = make_key(k, mods_from_param(m), kind_from_param(c.get(1, 1)));
@@ -900,9 +948,14 @@ struct Decoder::Impl {
             return intro == 2 ? key(char_key(U'O'), 2, Mod::alt) : unknown(p, intro);
         }
         // Old xterm / some terminals: SS3 1;5 A or SS3 5 A for a modified key.
+        auto continues = [](u8 b) { return (b >= '0' && b <= '9') || b == ';'; };
+        std::size_t cap = std::max(opt.csi_cap, intro);
         int mod = k_missing;
         int value = k_missing;
-        for (; s < end && ((*s >= '0' && *s <= '9') || *s == ';'); ++s) {
+        for (; s < end && continues(*s); ++s) {
+            if (static_cast<std::size_t>(s - p) >= cap) {
+                return overlong(p, s, end, final, continues);
+            }
             if (*s == ';') {
                 value = k_missing;
                 continue;
@@ -910,14 +963,11 @@ struct Decoder::Impl {
             value = value == k_missing ? *s - '0' : std::min(value * 10 + (*s - '0'), 1000);
             mod = value;
         }
-        if (s == end) {
-            if (static_cast<std::size_t>(s - p) >= opt.csi_cap) {
-                return unknown(p, opt.csi_cap);
-            }
-            return final ? unknown(p, static_cast<std::size_t>(s - p)) : Result{Status::need_more, 0};
+        if (static_cast<std::size_t>(s - p) >= cap) {
+            return overlong(p, s, end, final, continues);
         }
-        if (static_cast<std::size_t>(s - p) >= opt.csi_cap) {
-            return unknown(p, opt.csi_cap);
+        if (s == end) {
+            return final ? unknown(p, static_cast<std::size_t>(s - p)) : Result{Status::need_more, 0};
         }
         u8 f = *s;
         std::size_t len = static_cast<std::size_t>(s - p) + 1;
@@ -937,7 +987,7 @@ struct Decoder::Impl {
             k = arrows[f - 'a'];
             mods |= Mod::ctrl;  // rxvt Ctrl+arrows
         }
-        if (k == Key::none) {
+        if (k == Key::none || !valid_mod_param(mod)) {
             return keymap_or_unknown(p, len, end, final);
         }
         return key(k, len, mods);
@@ -948,12 +998,14 @@ struct Decoder::Impl {
     void paste_append(const u8* p, std::size_t n)
     {
         while (n > 0) {
-            std::size_t room = opt.paste_cap - paste.size();
+            // A cap of 0 would deliver empty parts forever; the smallest part is one byte.
+            std::size_t cap = std::max<std::size_t>(opt.paste_cap, 1);
+            std::size_t room = paste.size() < cap ? cap - paste.size() : 0;
             std::size_t take = std::min(room, n);
             paste.append(reinterpret_cast<const char*>(p), take);
             p += take;
             n -= take;
-            if (paste.size() >= opt.paste_cap) {
+            if (paste.size() >= cap) {
                 PasteEvent part{std::move(paste), true};
                 paste = std::string();
                 emit(std::move(part));
@@ -999,19 +1051,25 @@ struct Decoder::Impl {
 
     // ---- OSC / DCS / APC strings --------------------------------------------------------
 
+    // A string longer than string_cap comes out, once it ends, as one unknown event of its
+    // first string_cap bytes; the rest of it is skipped, neither held nor decoded as typed keys
+    // (a 100 KB OSC 52 clipboard reply must not type its base64 tail into the application).
+    // It reaches the cap at the same byte however the input is split, and a hand-over
+    // (take_pending) passes on exactly those string_cap bytes, so a fresh decoder reaches the
+    // same state.
     const u8* scan_string(const u8* p, const u8* end, bool final)
     {
-        const u8* s = p;
-        for (; s < end; ++s) {
+        const u8* from = p;  // body bytes from here to `s` are not yet in `string`
+        for (const u8* s = p; s < end; ++s) {
             u8 b = *s;
             if (b == 0x07 || (b == 0x9c && string_c1)) {
-                append_string(p, s + 1);
+                append_string(from, s + 1);
                 finish_string(1);
                 return s + 1;
             }
             if (b == ESC) {
+                append_string(from, s);
                 if (s + 1 == end) {
-                    append_string(p, s);
                     if (final) {
                         resolve_mode();
                         return s;  // the ESC is decoded in ground mode
@@ -1021,33 +1079,39 @@ struct Decoder::Impl {
                     return end;
                 }
                 if (s[1] == '\\') {
-                    append_string(p, s + 2);
+                    append_string(s, s + 2);
                     finish_string(2);
                     return s + 2;
                 }
                 // ESC + anything else aborts the string; the ESC starts a new sequence.
-                append_string(p, s);
                 resolve_mode();
                 return s;
             }
-            if (string.size() + static_cast<std::size_t>(s - p) >= opt.string_cap) {
-                append_string(p, s);
-                resolve_mode();
-                return s;
+            if (!string_overlong && string.size() + static_cast<std::size_t>(s + 1 - from) >= opt.string_cap) {
+                append_string(from, s + 1);
+                string_overlong = true;
+                from = s + 1;
             }
         }
-        append_string(p, end);
+        append_string(from, end);
         return end;
     }
 
     void append_string(const u8* from, const u8* to)
     {
+        if (string_overlong) {
+            return;
+        }
         string.append(reinterpret_cast<const char*>(from), static_cast<std::size_t>(to - from));
     }
 
     // A complete string whose terminator is the last `term_len` bytes of `string`.
     void finish_string(std::size_t term_len)
     {
+        if (string_overlong) {
+            resolve_mode();
+            return;
+        }
         std::size_t intro = string_c1 ? 1 : 2;
         // The introducer's 7-bit form: 0x90 is ESC P, 0x9d is ESC ].
         auto kind = string_c1 ? static_cast<u8>(static_cast<u8>(string[0]) - 0x40) : static_cast<u8>(string[1]);
@@ -1087,7 +1151,7 @@ struct Decoder::Impl {
     void resolve_mode()
     {
         if (mode == Mode::paste) {
-            paste += pending;
+            paste_append(reinterpret_cast<const u8*>(pending.data()), pending.size());
             pending.clear();
             PasteEvent done{std::move(paste), false};
             paste = std::string();
@@ -1096,6 +1160,7 @@ struct Decoder::Impl {
         } else if (mode == Mode::string) {
             UnknownEvent u{std::move(string)};
             string = std::string();
+            string_overlong = false;
             mode = Mode::ground;
             emit(std::move(u));
         }
@@ -1142,8 +1207,8 @@ struct Decoder::Impl {
             } else {
                 // A possible terminator cut by the end of input: it stays part of the body.
                 if (mode == Mode::paste) {
-                    paste += work;
-                } else {
+                    paste_append(reinterpret_cast<const u8*>(work.data()), work.size());
+                } else if (!string_overlong) {
                     string += work;
                 }
                 resolve_mode();
@@ -1235,6 +1300,7 @@ std::string Decoder::take_pending()
     d.pending.clear();
     d.paste.clear();
     d.string.clear();
+    d.string_overlong = false;
     d.mode = Impl::Mode::ground;
     d.wait = Impl::Wait::none;
     return out;

@@ -7,6 +7,8 @@
 
 #include <array>
 #include <charconv>
+#include <cstdint>
+#include <utility>
 
 namespace vtinput {
 namespace {
@@ -29,6 +31,13 @@ constexpr std::array<std::string_view, 92> k_named_keys = {
 static_assert(static_cast<std::uint32_t>(Key::iso_level5_shift) -
                   static_cast<std::uint32_t>(Key::named_base) + 1 <= k_named_keys.size());
 
+// JSON names that run two words together; their human forms need the word break back.
+constexpr std::pair<std::string_view, std::string_view> k_word_breaks[] = {
+    {"pageup", "page_up"},       {"pagedown", "page_down"},       {"scrolllock", "scroll_lock"},
+    {"capslock", "caps_lock"},   {"numlock", "num_lock"},         {"kp_pageup", "kp_page_up"},
+    {"kp_pagedown", "kp_page_down"},
+};
+
 // Human names of named keys: the JSON name with a capital and CamelCase ("PageUp").
 void append_key_human(std::string& out, Key key)
 {
@@ -45,6 +54,12 @@ void append_key_human(std::string& out, Key key)
     if (name.empty()) {
         out += "Unknown";
         return;
+    }
+    for (auto [joined, split] : k_word_breaks) {
+        if (name == joined) {
+            name = split;
+            break;
+        }
     }
     bool upper = true;
     for (char ch : name) {
@@ -65,10 +80,19 @@ void append_int(std::string& out, long long v)
     out.append(buf, end);
 }
 
+void append_uint(std::string& out, std::uint64_t v)
+{
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    (void)ec;
+    out.append(buf, end);
+}
+
 void append_hex(std::string& out, std::string_view bytes)
 {
     static constexpr char digits[] = "0123456789abcdef";
-    for (unsigned char c : bytes) {
+    for (char ch : bytes) {
+        auto c = static_cast<unsigned char>(ch);
         out += digits[c >> 4];
         out += digits[c & 15];
     }
@@ -436,7 +460,7 @@ void append_json(std::string& out, const Event& event)
             },
             [&](const LaggedEvent& e) {
                 out += "{\"type\":\"lagged\",\"missed\":";
-                append_int(out, static_cast<long long>(e.missed));
+                append_uint(out, e.missed);
                 out += '}';
             },
             [&](const EofEvent&) { out += "{\"type\":\"eof\"}"; },
@@ -551,7 +575,7 @@ void append_human(std::string& out, const Event& event)
             },
             [&](const LaggedEvent& e) {
                 out += "Lagged: missed ";
-                append_int(out, static_cast<long long>(e.missed));
+                append_uint(out, e.missed);
                 out += " events";
             },
             [&](const EofEvent&) { out += "End of input"; },

@@ -1,0 +1,245 @@
+// KeyMap tests: construction (sorting, empty and duplicate sequences), single_byte and match
+// semantics, and loading from terminfo.
+#include "vtinput/keymap.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+using namespace std::literals;
+using namespace vtinput;
+
+namespace {
+
+std::string hex(std::string_view s)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        out += digits[c >> 4];
+        out += digits[c & 15];
+    }
+    return out;
+}
+
+const KeyMap& sample()
+{
+    static const KeyMap km({
+        {"\x1b[[A", function_key(1), {}},
+        {"\x1b[[B", function_key(2), {}},
+        {"\x1b[[A", function_key(13), {}},  // duplicate: the first one given wins
+        {"\x1b[1", function_key(20), {}},
+        {"\x1b[12", function_key(21), {}},
+        {"\x1b[12~", function_key(22), {}},
+        {"\x1bOu", Key::kp_begin, {}},
+        {"", Key::up, {}},                  // empty: dropped
+        {"\x08", Key::backspace, {}},
+        {"\x7f", Key::del, Mod::shift},
+        {"\x00"s, Key::escape, {}},
+        {"a", Key::enter, {}},              // not a control byte: never a single-byte key
+        {"\x9b" "A", Key::up, Mod::alt},
+    });
+    return km;
+}
+
+}  // namespace
+
+TEST_SUITE("keymap")
+{
+    TEST_CASE("an empty map matches nothing")
+    {
+        KeyMap km;
+        CHECK(km.empty());
+        CHECK(km.entries().empty());
+        for (int b = 0; b < 256; ++b) {
+            CHECK(km.single_byte(static_cast<unsigned char>(b)) == nullptr);
+        }
+        auto m = km.match("\x1b[A");
+        CHECK(m.entry == nullptr);
+        CHECK_FALSE(m.could_grow);
+        CHECK(KeyMap(std::vector<KeyMap::Entry>{{"", Key::up, {}}}).empty());
+    }
+
+    TEST_CASE("entries are sorted by sequence, without empty or duplicate sequences")
+    {
+        const auto& e = sample().entries();
+        REQUIRE(e.size() == 11);
+        for (std::size_t i = 1; i < e.size(); ++i) {
+            CHECK(e[i - 1].sequence < e[i].sequence);
+        }
+        for (const auto& entry : e) {
+            CHECK_FALSE(entry.sequence.empty());
+            if (entry.sequence == "\x1b[[A") {
+                CHECK(entry.key == function_key(1));
+            }
+        }
+    }
+
+    TEST_CASE("single_byte gives only C0 control bytes and DEL")
+    {
+        const KeyMap& km = sample();
+        const KeyMap::Entry* bs = km.single_byte(0x08);
+        REQUIRE(bs != nullptr);
+        CHECK(bs->key == Key::backspace);
+        CHECK(bs->mods.empty());
+        const KeyMap::Entry* del = km.single_byte(0x7f);
+        REQUIRE(del != nullptr);
+        CHECK(del->key == Key::del);
+        CHECK(del->mods == Mods(Mod::shift));
+        const KeyMap::Entry* nul = km.single_byte(0x00);
+        REQUIRE(nul != nullptr);
+        CHECK(nul->key == Key::escape);
+        CHECK(km.single_byte(0x01) == nullptr);
+        CHECK(km.single_byte(0x1b) == nullptr);
+        CHECK(km.single_byte('a') == nullptr);
+        CHECK(km.single_byte(0x9b) == nullptr);
+        CHECK(km.single_byte(0xff) == nullptr);
+    }
+
+    TEST_CASE("match finds the longest entry that prefixes the input and says whether it could grow")
+    {
+        const KeyMap& km = sample();
+        struct Case {
+            std::string_view input;
+            const char* entry;  // expected sequence, or nullptr
+            bool could_grow;
+        };
+        const Case cases[] = {
+            {"\x1b[[A", "\x1b[[A", false},
+            {"\x1b[[Axyz", "\x1b[[A", false},
+            {"\x1b[[B", "\x1b[[B", false},
+            {"\x1b[[", nullptr, true},
+            {"\x1b[", nullptr, true},
+            {"\x1b", nullptr, true},
+            {"\x1b[[C", nullptr, false},
+            {"\x1b[1", "\x1b[1", true},      // an entry, and a strict prefix of longer ones
+            {"\x1b[12", "\x1b[12", true},
+            {"\x1b[12~", "\x1b[12~", false},
+            {"\x1b[12~~", "\x1b[12~", false},
+            {"\x1b[13", "\x1b[1", false},
+            {"\x1b[2", nullptr, false},
+            {"\x1bOu", "\x1bOu", false},
+            {"\x1bO", nullptr, true},
+            {"\x9b" "A", "\x9b" "A", false},
+            {"\x9b", nullptr, true},
+            // Single bytes are single_byte()'s business.
+            {"\x08", nullptr, false},
+            {"\x08x", nullptr, false},
+            {"\x7f", nullptr, false},
+            {"a", nullptr, false},
+            {"", nullptr, false},
+            {"x", nullptr, false},
+        };
+        for (const Case& c : cases) {
+            INFO("input " << hex(c.input));
+            auto m = km.match(c.input);
+            if (c.entry == nullptr) {
+                CHECK(m.entry == nullptr);
+            } else {
+                REQUIRE(m.entry != nullptr);
+                CHECK(m.entry->sequence == c.entry);
+            }
+            CHECK(m.could_grow == c.could_grow);
+        }
+    }
+
+    TEST_CASE("from_terminfo(\"xterm-256color\")")
+    {
+        std::string diag;
+        KeyMap km = KeyMap::from_terminfo("xterm-256color", &diag);
+        if (km.empty()) {
+            MESSAGE("no xterm-256color terminfo entry (" << diag << "); skipped");
+            return;
+        }
+        auto find = [&](std::string_view seq) -> const KeyMap::Entry* {
+            auto m = km.match(seq);
+            return m.entry != nullptr && m.entry->sequence == seq ? m.entry : nullptr;
+        };
+        const KeyMap::Entry* f1 = find("\x1bOP");
+        REQUIRE(f1 != nullptr);
+        CHECK(f1->key == function_key(1));
+        const KeyMap::Entry* up = find("\x1bOA");
+        REQUIRE(up != nullptr);
+        CHECK(up->key == Key::up);
+        // terminfo's own numbering: kf13 is F13 (the decoder's grammar reads it as Shift+F1).
+        const KeyMap::Entry* f13 = find("\x1b[1;2P");
+        REQUIRE(f13 != nullptr);
+        CHECK(f13->key == function_key(13));
+        // ncurses' extended capabilities: kUP5 is Ctrl+Up.
+        if (const KeyMap::Entry* ctrl_up = find("\x1b[1;5A")) {
+            CHECK(ctrl_up->key == Key::up);
+            CHECK(ctrl_up->mods == Mods(Mod::ctrl));
+        }
+        const KeyMap::Entry* kbs = km.single_byte(0x7f);
+        REQUIRE(kbs != nullptr);
+        CHECK(kbs->key == Key::backspace);
+        const KeyMap::Entry* cbt = find("\x1b[Z");
+        REQUIRE(cbt != nullptr);
+        CHECK(cbt->key == Key::tab);
+        CHECK(cbt->mods == Mods(Mod::shift));
+    }
+
+    TEST_CASE("from_terminfo(\"linux\")")
+    {
+        std::string diag;
+        KeyMap km = KeyMap::from_terminfo("linux", &diag);
+        if (km.empty()) {
+            MESSAGE("no linux terminfo entry (" << diag << "); skipped");
+            return;
+        }
+        auto m = km.match("\x1b[[A");
+        REQUIRE(m.entry != nullptr);
+        CHECK(m.entry->key == function_key(1));
+        m = km.match("\x1b[G");
+        REQUIRE(m.entry != nullptr);
+        CHECK(m.entry->key == Key::kp_begin);
+        // "\x1b[[" is a strict prefix of kf1..kf5.
+        CHECK(km.match("\x1b[[").could_grow);
+    }
+
+    TEST_CASE("from_terminfo with an unknown or empty terminal name")
+    {
+        std::string diag;
+        KeyMap km;
+        CHECK_NOTHROW(km = KeyMap::from_terminfo("no-such-term-xyz", &diag));
+        CHECK(km.empty());
+        CHECK(diag.find("no-such-term-xyz") != std::string::npos);
+        diag.clear();
+        CHECK_NOTHROW(km = KeyMap::from_terminfo("", &diag));
+        CHECK(km.empty());
+        CHECK_FALSE(diag.empty());
+        CHECK_NOTHROW(km = KeyMap::from_terminfo("no-such-term-xyz"));
+        CHECK(km.empty());
+    }
+
+    TEST_CASE("from_terminfo from several threads at once gives the same map")
+    {
+        const KeyMap reference = KeyMap::from_terminfo("xterm-256color");
+        std::vector<std::size_t> sizes(8);
+        std::vector<char> same(8);  // not vector<bool>: each thread writes its own element
+        {
+            std::vector<std::thread> threads;
+            for (std::size_t i = 0; i < sizes.size(); ++i) {
+                threads.emplace_back([&, i] {
+                    KeyMap km = KeyMap::from_terminfo(i % 2 ? "xterm-256color" : "no-such-term-xyz");
+                    sizes[i] = km.entries().size();
+                    same[i] = i % 2 == 0 || km.entries().size() == reference.entries().size();
+                });
+            }
+            for (auto& t : threads) {
+                t.join();
+            }
+        }
+        for (std::size_t i = 0; i < sizes.size(); ++i) {
+            INFO("thread " << i);
+            CHECK(same[i]);
+            if (i % 2 == 0) {
+                CHECK(sizes[i] == 0);
+            }
+        }
+    }
+}
