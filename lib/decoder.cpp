@@ -271,6 +271,23 @@ struct Decoder::Impl {
 
     void emit(Event&& e) { sink->on_event(std::move(e)); }
 
+    // The KeyEvent inside `ev`, reset: reuses the variant's storage (no destroy/construct of
+    // the alternative) and the text's small-string buffer.
+    [[gnu::always_inline]] KeyEvent& key_slot(Key k, Mods mods = {}, KeyKind kind = KeyKind::press)
+    {
+        KeyEvent* e = std::get_if<KeyEvent>(&ev);
+        if (e == nullptr) {
+            e = &ev.emplace<KeyEvent>();
+        }
+        e->key = k;
+        e->mods = mods;
+        e->kind = kind;
+        e->text.clear();
+        e->shifted = 0;
+        e->base = 0;
+        return *e;
+    }
+
     // ---- driving -------------------------------------------------------------------------
 
     void run(const u8* p, const u8* end, bool final)
@@ -294,13 +311,43 @@ struct Decoder::Impl {
             u8 c = *p;
             if (c >= 0x20 && c < 0x7f) {
                 // Printable ASCII: the common case, one key per byte.
-                KeyEvent k = make_key(char_key(c));
-                k.text.assign(1, static_cast<char>(c));
-                emit(std::move(k));
+                key_slot(char_key(c)).text.push_back(static_cast<char>(c));
+                emit(std::move(ev));
                 ++p;
                 continue;
             }
-            Result r = parse_unit(p, end, final);
+            if (c >= 0xc2 && c <= 0xef && end - p >= 3) {
+                // A complete 2- or 3-byte UTF-8 character (the next common case), decoded here;
+                // anything unusual (4 bytes, invalid, cut by the end) goes to parse_utf8.
+                u8 b1 = p[1];
+                if (c < 0xe0) {
+                    if ((b1 & 0xc0) == 0x80) {
+                        std::string& t = key_slot(char_key(static_cast<char32_t>(((c & 0x1fu) << 6) | (b1 & 0x3fu)))).text;
+                        t.push_back(static_cast<char>(c));
+                        t.push_back(static_cast<char>(b1));
+                        emit(std::move(ev));
+                        p += 2;
+                        continue;
+                    }
+                } else {
+                    u8 b2 = p[2];
+                    bool ok = (b1 & 0xc0) == 0x80 && (b2 & 0xc0) == 0x80 && (c != 0xe0 || b1 >= 0xa0) &&
+                              (c != 0xed || b1 <= 0x9f);
+                    if (ok) {
+                        std::string& t = key_slot(char_key(static_cast<char32_t>(((c & 0x0fu) << 12) | ((b1 & 0x3fu) << 6) | (b2 & 0x3fu)))).text;
+                        t.push_back(static_cast<char>(c));
+                        t.push_back(static_cast<char>(b1));
+                        t.push_back(static_cast<char>(b2));
+                        emit(std::move(ev));
+                        p += 3;
+                        continue;
+                    }
+                }
+            }
+            // ESC [ and ESC O, the commonest units after text, skip two levels of dispatch.
+            Result r = c == ESC && end - p >= 3 && p[1] == '[' ? parse_csi(p, 2, end, final)
+                     : c == ESC && end - p >= 3 && p[1] == 'O' ? parse_ss3(p, 2, end, final)
+                                                               : parse_unit(p, end, final);
             switch (r.status) {
             case Status::event:
                 emit(std::move(ev));
@@ -419,9 +466,10 @@ struct Decoder::Impl {
         if (!valid) {
             return unknown(p, i);
         }
-        KeyEvent k = make_key(char_key(cp));
-        k.text.assign(reinterpret_cast<const char*>(p), i);
-        ev = std::move(k);
+        std::string& text = key_slot(char_key(cp)).text;
+        for (std::size_t j = 0; j < i; ++j) {
+            text.push_back(static_cast<char>(p[j]));
+        }
         return {Status::event, i};
     }
 
@@ -433,7 +481,7 @@ struct Decoder::Impl {
 
     Result key(Key k, std::size_t len, Mods mods = {}, KeyKind kind = KeyKind::press)
     {
-        ev = make_key(k, mods, kind);
+        key_slot(k, mods, kind);
         return {Status::event, len};
     }
 
@@ -455,6 +503,12 @@ struct Decoder::Impl {
             return {Status::string, 2};
         default:
             break;
+        }
+        // ESC ESC ESC: the first ESC cannot prefix what follows (Alt cannot be added twice), so
+        // it is an Escape of its own. Deciding that from three bytes keeps the recursion below
+        // one level deep and a run of ESC bytes linear in time and bounded in pending memory.
+        if (c == ESC && end - p >= 3 && p[2] == ESC) {
+            return key(Key::escape, 1);
         }
         // ESC + a unit: Alt + that key. If the unit is not a key (ESC before a mouse report),
         // or is a key that already carries Alt (ESC ESC a, ESC ESC [ timed out), the ESC is an
@@ -507,65 +561,83 @@ struct Decoder::Impl {
         Csi csi;
         csi.start[0] = 0;
         int value = k_missing;
-        bool in_params = true;
         bool any_param = false;  // a digit or separator was seen
         const u8* s = q;
-        for (;; ++s) {
-            if (static_cast<std::size_t>(s - p) >= cap) {
-                return overlong(p, s, end, final, [](u8 b) { return b >= 0x20 && b <= 0x3f; });
-            }
-            if (s == end) {
-                return final ? unknown(p, static_cast<std::size_t>(s - p)) : Result{Status::need_more, 0};
-            }
+        // One bound for both the cap and the end of the input; which one stopped the scan is
+        // decided once, after it.
+        const u8* stop = static_cast<std::size_t>(end - p) > cap ? p + cap : end;
+        if (*s >= 0x3c && *s <= 0x3f) {
+            csi.prefix = *s++;
+        }
+        // Parameters: digits in a tight inner loop, separators, misplaced prefix bytes.
+        while (s < stop) {
             u8 b = *s;
-            if (b >= '0' && b <= '9' && in_params) {
-                int d = b - '0';
-                value = value == k_missing ? d : value < k_value_limit ? value * 10 + d : k_value_limit;
+            auto d = static_cast<unsigned>(b - '0');
+            if (d <= 9) {
+                int v = static_cast<int>(d);
+                while (++s < stop && (d = static_cast<unsigned>(*s - '0')) <= 9) {
+                    v = v < k_value_limit ? v * 10 + static_cast<int>(d) : k_value_limit;
+                }
+                value = v;
                 any_param = true;
                 continue;
             }
-            if ((b == ';' || b == ':') && in_params) {
+            if (b == ';' || b == ':') {
                 push_value(csi, value, b == ';');
                 value = k_missing;
                 any_param = true;
+                ++s;
                 continue;
             }
-            if (b >= 0x3c && b <= 0x3f && in_params) {
-                if (s == q) {
-                    csi.prefix = b;
-                } else {
-                    csi.overflow = true;
-                }
+            if (b >= 0x3c && b <= 0x3f) {
+                csi.overflow = true;
+                ++s;
                 continue;
             }
+            break;
+        }
+        bool done = false;
+        if (s < stop) {
+            u8 b = *s;
             if (b >= 0x20 && b <= 0x2f) {
                 // rxvt's Shift+key: CSI n $ (a lone parameter; `$` is otherwise an intermediate).
-                if (b == '$' && csi.prefix == 0 && csi.nvalues == 0 && value != k_missing && in_params) {
+                if (b == '$' && csi.prefix == 0 && csi.nvalues == 0 && value != k_missing) {
                     push_value(csi, value, true);
                     csi.final = '$';
-                    break;
+                    done = true;
+                } else {
+                    if (any_param) {
+                        push_value(csi, value, true);
+                    }
+                    any_param = false;
+                    csi.inter = b;
+                    ++s;
+                    while (s < stop && *s >= 0x20 && *s <= 0x2f) {
+                        csi.inter = *s++;
+                    }
                 }
-                if (in_params && any_param) {
-                    push_value(csi, value, true);
-                }
-                in_params = false;
-                csi.inter = b;
-                continue;
             }
+        }
+        if (!done) {
+            if (s == stop) {
+                if (static_cast<std::size_t>(s - p) >= cap) {
+                    return overlong(p, s, end, final, [](u8 b) { return b >= 0x20 && b <= 0x3f; });
+                }
+                return final ? unknown(p, static_cast<std::size_t>(s - p)) : Result{Status::need_more, 0};
+            }
+            u8 b = *s;
             if (b >= 0x40 && b <= 0x7e) {
-                if (in_params && any_param) {
+                if (any_param) {
                     push_value(csi, value, true);
                 }
                 csi.final = b;
-                break;
+            } else {
+                // A byte that cannot be inside a CSI. Right after `ESC [` it was typed: Alt+[.
+                if (s == q && intro == 2) {
+                    return key(char_key(U'['), 2, Mod::alt);
+                }
+                return keymap_or_unknown(p, static_cast<std::size_t>(s - p), end, final);
             }
-            // A byte that cannot be inside a CSI. Right after `ESC [` it was typed: Alt+[.
-            // Otherwise the sequence so far is unknown. Either way the byte is decoded on its
-            // own next.
-            if (s == q && intro == 2) {
-                return key(char_key(U'['), 2, Mod::alt);
-            }
-            return keymap_or_unknown(p, static_cast<std::size_t>(s - p), end, final);
         }
         std::size_t len = static_cast<std::size_t>(s - p) + 1;
         if (csi.overflow) {

@@ -1358,3 +1358,23 @@ TEST_SUITE("decoder")
               R"({"type":"key","key":"h","mods":["ctrl"]} {"type":"unknown","bytes":"1b5b47"})");
     }
 }
+
+TEST_CASE("a run of ESC bytes keeps pending memory bounded and decodes in linear time")
+{
+    // Found by the fuzzer: ESC ESC ESC ... used to recurse once per ESC and stash the whole run.
+    vtinput::Decoder d;
+    std::vector<vtinput::Event> out;
+    const auto t0 = vtinput::Decoder::clock::time_point{};
+    for (int i = 0; i < 1000; ++i) {
+        d.feed("\x1b", t0, out);
+        CHECK(d.pending_bytes() <= 2);
+    }
+    CHECK(out.size() == 998);  // every ESC but the last two is already an Escape
+    out.clear();
+    d.feed(std::string(200000, '\x1b') + "a", t0, out);
+    d.finish(out);
+    // 200002 ESC bytes (two were still pending) and 'a': 200001 Escapes and Alt+a.
+    REQUIRE(out.size() == 200002);
+    CHECK(vtinput::to_string(out.back()) == "Alt+a");
+    CHECK(vtinput::to_string(out.front()) == "Escape");
+}

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# vtinput against the shared baselines (../shared/bench), in one run: throughput of
+# peer_vtinput, floor_fsm, libtermkey, libtickit (and ncurses if asked) on every corpus, and
+# callgrind instructions per byte of vtinput and floor_fsm on a prefix, as one Markdown table.
+#
+# The shared folder is only read: its sources are copied to a scratch dir and built there,
+# and corpora are generated there unless the shared ones exist and match counts.json.
+#
+# Knobs (env):
+#   BUILD_DIR=<project>/build     meson build dir holding tests/bench/peer_vtinput (rebuilt)
+#   SHARED_DIR=<project>/../shared
+#   WORK_DIR=/tmp/vtinput-bench   scratch: peer sources + build, corpora, results
+#   REPS=5                        timed repetitions per peer (plus one untimed warm-up)
+#   NCURSES=0                     1 to include ncurses (end-to-end through a PTY, ~0.4 MB/s)
+#   CALLGRIND=1                   0 to skip the Ir/B columns
+#   CG_LIMIT=1048576              corpus prefix (bytes) for callgrind
+#   CORPORA="paste_ascii utf8_text keys_legacy mouse_sgr kitty_keys"
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+project=$(cd "$here/../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$project/build}
+SHARED_DIR=${SHARED_DIR:-$project/../shared}
+WORK_DIR=${WORK_DIR:-/tmp/vtinput-bench}
+REPS=${REPS:-5}
+NCURSES=${NCURSES:-0}
+CALLGRIND=${CALLGRIND:-1}
+CG_LIMIT=${CG_LIMIT:-1048576}
+CORPORA=${CORPORA:-"paste_ascii utf8_text keys_legacy mouse_sgr kitty_keys"}
+
+src=$SHARED_DIR/bench
+[ -f "$src/common.h" ] || { echo "compare.sh: no shared bench sources in $src" >&2; exit 2; }
+
+# 1. Build: vtinput's peer in the meson build dir, the shared peers in a scratch copy.
+echo "== building" >&2
+ninja -C "$BUILD_DIR" tests/bench/peer_vtinput >&2
+vt_bin=$BUILD_DIR/tests/bench/peer_vtinput
+peers_src=$WORK_DIR/src
+mkdir -p "$peers_src"
+cp "$src"/*.c "$src"/*.h "$src"/Makefile "$src"/gen_corpora.py "$peers_src"/
+targets=(build/floor_fsm build/peer_termkey build/peer_tickit)
+[ "$NCURSES" = 1 ] && targets+=(build/peer_ncurses)
+make -s -C "$peers_src" "${targets[@]}" >&2
+
+# 2. Corpora: the shared ones if present and intact, else generated in the scratch dir.
+corpora_ok() {
+    python3 - "$1" <<'EOF'
+import hashlib, json, os, sys
+d = sys.argv[1]
+try:
+    c = json.load(open(os.path.join(d, "counts.json")))
+    for k, v in c.items():
+        if k != "_meta" and hashlib.sha256(open(os.path.join(d, v["file"]), "rb").read()).hexdigest() != v["sha256"]:
+            sys.exit(1)
+except Exception:
+    sys.exit(1)
+EOF
+}
+if corpora_ok "$src/corpora"; then
+    corpora=$src/corpora
+else
+    corpora=$WORK_DIR/corpora
+    if ! corpora_ok "$corpora"; then
+        echo "== generating corpora in $corpora" >&2
+        python3 "$peers_src/gen_corpora.py" --out "$corpora" >&2
+    fi
+fi
+
+out=$WORK_DIR/results/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+raw=$out/raw.txt
+: >"$raw"
+
+bin_of() {
+    case $1 in
+        vtinput) echo "$vt_bin" ;;
+        floor_fsm) echo "$peers_src/build/floor_fsm" ;;
+        libtermkey) echo "$peers_src/build/peer_termkey" ;;
+        libtickit) echo "$peers_src/build/peer_tickit" ;;
+        ncurses) echo "$peers_src/build/peer_ncurses" ;;
+    esac
+}
+
+peers="vtinput floor_fsm libtermkey libtickit"
+[ "$NCURSES" = 1 ] && peers="$peers ncurses"
+
+# 3. Throughput: one result line per peer and corpus (common.h's format).
+echo "== throughput (REPS=$REPS)" >&2
+for corpus in $CORPORA; do
+    for peer in $peers; do
+        echo "  $peer on $corpus" >&2
+        reps=$REPS
+        [ "$peer" = ncurses ] && reps=1
+        timeout 3600 "$(bin_of "$peer")" "$corpora/$corpus.bin" --reps "$reps" >>"$raw" 2>>"$out/stderr.txt" ||
+            echo "fail peer=$peer corpus=$corpus rc=$?" >>"$raw"
+    done
+done
+
+# 4. Instructions per byte inside bench_parse, as run_all.sh measures them.
+if [ "$CALLGRIND" = 1 ] && command -v valgrind >/dev/null; then
+    echo "== callgrind (prefix $CG_LIMIT bytes)" >&2
+    for corpus in $CORPORA; do
+        for peer in vtinput floor_fsm; do
+            echo "  callgrind $peer on $corpus" >&2
+            cg=$out/callgrind.$peer.$corpus.out
+            if line=$(BENCH_NO_WARMUP=1 valgrind --tool=callgrind --callgrind-out-file="$cg" \
+                      --toggle-collect=bench_parse "$(bin_of "$peer")" "$corpora/$corpus.bin" \
+                      --reps 1 --limit "$CG_LIMIT" 2>>"$out/stderr.txt"); then
+                ir=$(awk '/^totals:/ {print $2}' "$cg")
+                bytes=$(sed -n 's/.* bytes=\([0-9]*\).*/\1/p' <<<"$line")
+                echo "cg peer=$peer corpus=$corpus bytes=$bytes ir=$ir" >>"$raw"
+            else
+                echo "fail peer=cg-$peer corpus=$corpus rc=$?" >>"$raw"
+            fi
+        done
+    done
+fi
+
+# 5. The table.
+python3 - "$raw" "$corpora/counts.json" "$CORPORA" "$peers" <<'EOF' | tee "$out/summary.md"
+import json, sys
+
+raw, counts_path, corpora, peers = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4].split()
+counts = json.load(open(counts_path))
+thr, cg = {}, {}
+for line in open(raw):
+    kv = dict(t.split("=", 1) for t in line.split() if "=" in t)
+    if line.startswith("peer="):
+        # common.h prints the peer's own name; vtinput's is "vtinput".
+        thr[(kv["corpus"], kv["peer"])] = kv
+    elif line.startswith("cg "):
+        cg[(kv["corpus"], kv["peer"])] = kv
+
+def mbs(corpus, peer):
+    r = thr.get((corpus, peer))
+    return "%.1f" % (int(r["bytes"]) * 1e3 / int(r["median_ns"])) if r else "-"
+
+def irb(corpus, peer):
+    g = cg.get((corpus, peer))
+    return int(g["ir"]) / int(g["bytes"]) if g else None
+
+def check(corpus, peer):
+    r, exp = thr.get((corpus, peer)), counts.get(corpus)
+    if not r or not exp:
+        return "-"
+    ev = int(r["events"])
+    return "ok" if ev == exp["events"] else "MISMATCH %+d (%d vs %d)" % (ev - exp["events"], ev, exp["events"])
+
+print("| corpus | vtinput MB/s | floor_fsm MB/s | libtermkey MB/s | vtinput Ir/B | floor_fsm Ir/B | ratio | events match |")
+print("|---|---:|---:|---:|---:|---:|---:|---|")
+for c in corpora:
+    v, f = irb(c, "vtinput"), irb(c, "floor_fsm")
+    ratio = "%.2f%s" % (v / f, "" if v <= 2 * f else " (> 2x)") if v and f else "-"
+    print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        c, mbs(c, "vtinput"), mbs(c, "floor_fsm"), mbs(c, "libtermkey"),
+        "%.1f" % v if v else "-", "%.1f" % f if f else "-", ratio, check(c, "vtinput")))
+
+print()
+print("All peers (MB/s = median of repetitions; events checked against counts.json):")
+print()
+print("| corpus | peer | MB/s | events | check |")
+print("|---|---|---:|---:|---|")
+for c in corpora:
+    for p in peers:
+        r = thr.get((c, p)) or next((v for (cc, pp), v in thr.items() if cc == c and pp.startswith(p)), None)
+        if r:
+            print("| %s | %s | %s | %s | %s |" % (c, r["peer"], mbs(c, r["peer"]), r["events"], check(c, r["peer"])))
+        else:
+            print("| %s | %s | - | - | failed (see raw) |" % (c, p))
+EOF
+echo "(raw results and callgrind files: $out)" >&2
