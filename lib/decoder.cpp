@@ -322,7 +322,7 @@ struct Decoder::Impl {
                 u8 b1 = p[1];
                 if (c < 0xe0) {
                     if ((b1 & 0xc0) == 0x80) {
-                        std::string& t = key_slot(char_key(static_cast<char32_t>(((c & 0x1fu) << 6) | (b1 & 0x3fu)))).text;
+                        auto& t = key_slot(char_key(static_cast<char32_t>(((c & 0x1fu) << 6) | (b1 & 0x3fu)))).text;
                         t.push_back(static_cast<char>(c));
                         t.push_back(static_cast<char>(b1));
                         emit(std::move(ev));
@@ -334,7 +334,7 @@ struct Decoder::Impl {
                     bool ok = (b1 & 0xc0) == 0x80 && (b2 & 0xc0) == 0x80 && (c != 0xe0 || b1 >= 0xa0) &&
                               (c != 0xed || b1 <= 0x9f);
                     if (ok) {
-                        std::string& t = key_slot(char_key(static_cast<char32_t>(((c & 0x0fu) << 12) | ((b1 & 0x3fu) << 6) | (b2 & 0x3fu)))).text;
+                        auto& t = key_slot(char_key(static_cast<char32_t>(((c & 0x0fu) << 12) | ((b1 & 0x3fu) << 6) | (b2 & 0x3fu)))).text;
                         t.push_back(static_cast<char>(c));
                         t.push_back(static_cast<char>(b1));
                         t.push_back(static_cast<char>(b2));
@@ -466,7 +466,7 @@ struct Decoder::Impl {
         if (!valid) {
             return unknown(p, i);
         }
-        std::string& text = key_slot(char_key(cp)).text;
+        auto& text = key_slot(char_key(cp)).text;
         for (std::size_t j = 0; j < i; ++j) {
             text.push_back(static_cast<char>(p[j]));
         }

@@ -14,12 +14,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "vtinput/channel.hpp"
 #include "vtinput/decoder.hpp"
 #include "vtinput/event.hpp"
+#include "vtinput/terminal.hpp"
 
 namespace vtinput {
 
@@ -34,6 +36,9 @@ struct DeviceOptions {
     std::string term;
     DecoderOptions decoder;
     ChannelOptions channel;
+    // Terminal modes set on open and restored on close (and on signals; see TerminalModes).
+    // Applied only when the input is a terminal; nullopt leaves the terminal alone.
+    std::optional<TerminalModes> terminal = TerminalModes{};
 };
 
 struct DeviceStatus {
@@ -78,11 +83,16 @@ public:
     void close() noexcept;
     bool is_open() const { return open_; }
 
+    // The terminal guard, when the device manages the terminal's modes; else nullptr.
+    const TerminalGuard* terminal() const { return guard_.get(); }
+
 private:
     InputDevice(Receiver receiver, DeviceOptions options);
 
     Receiver receiver_;
     DeviceOptions options_;
+    std::unique_ptr<TerminalGuard> guard_;
+    int tty_fd_ = -1;  // owned: the terminal the guard writes to, when we opened it
     bool open_ = false;
 };
 
