@@ -7,6 +7,7 @@
 
 #include <array>
 #include <charconv>
+#include <ostream>
 #include <cstdint>
 #include <utility>
 
@@ -260,6 +261,35 @@ void append_utf8(std::string& out, char32_t cp)
         out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
         out += static_cast<char>(0x80 | (cp & 0x3f));
     }
+}
+
+void append_utf8(KeyText& out, char32_t cp)
+{
+    std::string bytes;
+    append_utf8(bytes, cp);
+    out.append(bytes);
+}
+
+std::ostream& operator<<(std::ostream& os, const KeyText& text) { return os << text.view(); }
+
+void KeyText::push_back_slow(char c)
+{
+    if (!on_heap()) {
+        heap_ = std::make_unique<std::string>(inline_, len_);
+        len_ = k_on_heap;
+    }
+    heap_->push_back(c);
+}
+
+void KeyText::assign_slow(const char* p, std::size_t n)
+{
+    if (n <= inline_capacity) {
+        clear();
+        assign(p, n);
+        return;
+    }
+    heap_ = std::make_unique<std::string>(p, n);
+    len_ = k_on_heap;
 }
 
 std::string_view key_name(Key key)

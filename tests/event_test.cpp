@@ -329,3 +329,34 @@ TEST_SUITE("event")
         CHECK(Event(UnknownEvent{"x"}) != Event(PasteEvent{"x", false}));
     }
 }
+
+TEST_CASE("KeyText keeps short text inline and long text whole")
+{
+    vtinput::KeyText t;
+    CHECK(t.empty());
+    t.push_back('a');
+    CHECK(t == "a");
+    std::string long_text;
+    for (int i = 0; i < 40; ++i) {
+        long_text += static_cast<char>('A' + i % 26);
+    }
+    for (char c : long_text) {
+        t.push_back(c);
+    }
+    CHECK(t.size() == 41);
+    CHECK(t == "a" + long_text);
+    vtinput::KeyText copy = t;
+    CHECK(copy == t);
+    vtinput::KeyText moved = std::move(copy);
+    CHECK(moved == "a" + long_text);
+    moved.clear();
+    CHECK(moved.empty());
+    moved.push_back('z');
+    CHECK(moved == "z");
+    t.assign("xy", 2);
+    CHECK(t == "xy");
+    CHECK(std::string(t) == "xy");
+    vtinput::KeyText a = "é";
+    vtinput::append_utf8(a, U'😀');
+    CHECK(a == "é😀");
+}

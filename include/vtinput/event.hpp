@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -102,13 +104,101 @@ constexpr char32_t to_char(Key k) { return is_char(k) ? static_cast<char32_t>(k)
 
 enum class KeyKind : std::uint8_t { press, repeat, release };
 
+// The text a key produces, UTF-8. Up to `inline_capacity` bytes (every single character, and
+// any short kitty text) live inside the object, so decoding and copying key events never
+// touches the heap; longer text spills to the heap. Reads like a string_view.
+class KeyText {
+public:
+    static constexpr std::size_t inline_capacity = 22;
+
+    KeyText() = default;
+    KeyText(std::string_view s) { assign(s.data(), s.size()); }  // NOLINT: implicit by design
+    KeyText(const char* s) : KeyText(std::string_view(s)) {}      // NOLINT: implicit by design
+    KeyText(const KeyText& other) { assign(other.data(), other.size()); }
+    KeyText& operator=(const KeyText& other)
+    {
+        if (this != &other) {
+            assign(other.data(), other.size());
+        }
+        return *this;
+    }
+    KeyText(KeyText&&) noexcept = default;
+    KeyText& operator=(KeyText&&) noexcept = default;
+    KeyText& operator=(std::string_view s)
+    {
+        assign(s.data(), s.size());
+        return *this;
+    }
+    KeyText& operator=(const char* s) { return *this = std::string_view(s); }
+
+    const char* data() const { return on_heap() ? heap_->data() : inline_; }
+    std::size_t size() const { return on_heap() ? heap_->size() : len_; }
+    bool empty() const { return len_ == 0; }
+    std::string_view view() const { return {data(), size()}; }
+    operator std::string_view() const { return view(); }  // NOLINT: implicit by design
+    operator std::string() const { return str(); }        // NOLINT: implicit by design
+    std::string str() const { return std::string(view()); }
+
+    void clear()
+    {
+        if (on_heap()) [[unlikely]] {
+            heap_.reset();
+        }
+        len_ = 0;
+    }
+    void push_back(char c)
+    {
+        if (len_ < inline_capacity) [[likely]] {
+            inline_[len_++] = c;
+            return;
+        }
+        push_back_slow(c);
+    }
+    void assign(const char* p, std::size_t n)
+    {
+        if (n <= inline_capacity && !on_heap()) [[likely]] {
+            for (std::size_t i = 0; i < n; ++i) {
+                inline_[i] = p[i];
+            }
+            len_ = static_cast<std::uint8_t>(n);
+            return;
+        }
+        assign_slow(p, n);
+    }
+    void append(std::string_view s)
+    {
+        for (char c : s) {
+            push_back(c);
+        }
+    }
+
+    friend bool operator==(const KeyText& a, const KeyText& b) { return a.view() == b.view(); }
+    friend bool operator==(const KeyText& a, std::string_view b) { return a.view() == b; }
+    friend bool operator==(const KeyText& a, const char* b) { return a.view() == std::string_view(b); }
+
+private:
+    // len_ == k_on_heap: the text is in heap_ (longer than inline_capacity). Keeping that in the
+    // length byte makes the common operations a single compare.
+    static constexpr std::uint8_t k_on_heap = 0xff;
+    bool on_heap() const { return len_ == k_on_heap; }
+    // The rare paths stay out of line, so the common ones inline into the decoder's loops.
+    void push_back_slow(char c);
+    void assign_slow(const char* p, std::size_t n);
+
+    char inline_[inline_capacity] = {};
+    std::uint8_t len_ = 0;
+    std::unique_ptr<std::string> heap_;
+};
+
+std::ostream& operator<<(std::ostream& os, const KeyText& text);
+
 struct KeyEvent {
     Key key = Key::none;
     Mods mods;
     KeyKind kind = KeyKind::press;
     // The text the key produces, UTF-8, when the protocol carried it (kitty flag 16) or when
     // it is an unmodified printable character; empty otherwise.
-    std::string text;
+    KeyText text;
     // kitty "report alternate keys": the shifted key and the key in the base (US) layout,
     // as Unicode code points; 0 when not reported.
     char32_t shifted = 0;
@@ -231,5 +321,6 @@ void append_json(std::string& out, const Event& event);
 
 // Appends `cp` as UTF-8 (invalid scalars as U+FFFD).
 void append_utf8(std::string& out, char32_t cp);
+void append_utf8(KeyText& out, char32_t cp);
 
 }  // namespace vtinput
