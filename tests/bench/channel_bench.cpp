@@ -1,0 +1,136 @@
+// Channel benchmarks: the sender's cost per event with 1, 4, 16 and 64 receivers (it must not
+// grow with the receivers), and whether 16 receivers keep up with 1M events/s.
+//
+// One line per measurement:
+//   channel receivers=R events=N batch=B send_ns_per_event=X delivered_per_s=Y lagged=L
+//   channel_rate receivers=16 target_per_s=1000000 achieved_per_s=A lagged=L duration_s=D
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "vtinput/channel.hpp"
+
+using namespace vtinput;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+Event key(int i)
+{
+    KeyEvent k;
+    k.key = char_key(static_cast<char32_t>('a' + i % 26));
+    k.text.assign(1, static_cast<char>('a' + i % 26));
+    return k;
+}
+
+struct Consumers {
+    std::vector<std::thread> threads;
+    std::atomic<std::uint64_t> received{0};
+    std::atomic<std::uint64_t> lagged{0};
+
+    void start(Sender& tx, std::size_t n)
+    {
+        std::vector<Receiver> rx;
+        for (std::size_t i = 0; i < n; ++i) {
+            rx.push_back(tx.subscribe());
+        }
+        for (auto& r : rx) {
+            threads.emplace_back([this, r = std::move(r)]() mutable {
+                std::vector<Event> got;
+                std::uint64_t mine = 0, lost = 0;
+                while (auto e = r.receive()) {
+                    if (auto* l = std::get_if<LaggedEvent>(&*e)) {
+                        lost += l->missed;
+                    } else {
+                        ++mine;
+                    }
+                    got.clear();
+                    r.try_receive_all(got);
+                    for (auto& g : got) {
+                        if (auto* l = std::get_if<LaggedEvent>(&g)) {
+                            lost += l->missed;
+                        } else {
+                            ++mine;
+                        }
+                    }
+                }
+                received += mine;
+                lagged += lost;
+            });
+        }
+    }
+    void join()
+    {
+        for (auto& t : threads) {
+            t.join();
+        }
+    }
+};
+
+void throughput(std::size_t receivers, std::size_t events, std::size_t batch)
+{
+    ChannelOptions o;
+    o.capacity = 4096;
+    Sender tx(o);
+    Consumers c;
+    c.start(tx, receivers);
+    std::vector<Event> b;
+    auto t0 = clock_type::now();
+    std::chrono::nanoseconds in_send{0};
+    for (std::size_t i = 0; i < events;) {
+        for (std::size_t k = 0; k < batch && i < events; ++k, ++i) {
+            b.push_back(key(static_cast<int>(i)));
+        }
+        auto s0 = clock_type::now();
+        tx.send_batch(b);
+        in_send += clock_type::now() - s0;
+    }
+    tx.close();
+    c.join();
+    auto total = std::chrono::duration<double>(clock_type::now() - t0).count();
+    std::printf("channel receivers=%zu events=%zu batch=%zu send_ns_per_event=%.1f delivered_per_s=%.0f lagged=%llu\n",
+                receivers, events, batch, static_cast<double>(in_send.count()) / static_cast<double>(events),
+                static_cast<double>(c.received.load()) / total, static_cast<unsigned long long>(c.lagged.load()));
+}
+
+// Paced: `rate` events per second in batches sent every millisecond, for `seconds`.
+void keep_up(std::size_t receivers, double rate, double seconds)
+{
+    ChannelOptions o;
+    o.capacity = 4096;
+    Sender tx(o);
+    Consumers c;
+    c.start(tx, receivers);
+    auto per_ms = static_cast<std::size_t>(rate / 1000.0);
+    std::vector<Event> b;
+    auto t0 = clock_type::now();
+    std::size_t sent = 0;
+    auto ticks = static_cast<int>(seconds * 1000.0);
+    for (int t = 0; t < ticks; ++t) {
+        for (std::size_t k = 0; k < per_ms; ++k) {
+            b.push_back(key(static_cast<int>(sent++)));
+        }
+        tx.send_batch(b);
+        std::this_thread::sleep_until(t0 + std::chrono::milliseconds(t + 1));  // pacing, not synchronisation
+    }
+    auto elapsed = std::chrono::duration<double>(clock_type::now() - t0).count();
+    tx.close();
+    c.join();
+    std::printf("channel_rate receivers=%zu target_per_s=%.0f achieved_per_s=%.0f lagged=%llu duration_s=%.2f\n",
+                receivers, rate, static_cast<double>(sent) / elapsed, static_cast<unsigned long long>(c.lagged.load()),
+                elapsed);
+}
+
+}  // namespace
+
+int main()
+{
+    for (std::size_t r : {1, 4, 16, 64}) {
+        throughput(r, 1'000'000, 64);
+    }
+    keep_up(16, 1e6, 2.0);
+    return 0;
+}
