@@ -22,7 +22,7 @@ Event key(int i)
 {
     KeyEvent k;
     k.key = char_key(static_cast<char32_t>('a' + i % 26));
-    k.text.assign(1, static_cast<char>('a' + i % 26));
+    k.text.push_back(static_cast<char>('a' + i % 26));
     return k;
 }
 
@@ -128,7 +128,7 @@ void keep_up(std::size_t receivers, double rate, double seconds)
 
 int main()
 {
-    for (std::size_t r : {1, 4, 16, 64}) {
+    for (std::size_t r : {std::size_t{1}, std::size_t{4}, std::size_t{16}, std::size_t{64}}) {
         throughput(r, 1'000'000, 64);
     }
     keep_up(16, 1e6, 2.0);
