@@ -11,7 +11,7 @@
 //   rare events touch.
 // - So the sender's cost per event is a handful of stores whatever the number of receivers,
 //   and receivers copy in parallel. The sender touches shared state per batch only to wake:
-//   the sleep mutex when a receiver sleeps, and each armed eventfd.
+//   one sleeping receiver (which wakes two more: a tree), and each armed eventfd.
 // - A receiver's eventfd is readable exactly while it has something to take: it clears the fd
 //   when it finds nothing, then arms; the sender disarms and writes after publishing; a receiver
 //   that finds events after arming signals itself (seq_cst on both sides closes the window).
@@ -301,7 +301,9 @@ struct ChannelState {
     {
         if (sleepers.load(std::memory_order_seq_cst) > 0) {
             { std::lock_guard lock(sleep_mutex); }
-            wake.notify_all();
+            // Wake one sleeper; each woken receiver wakes two more (see receive_until), so the
+            // sender pays for one wake-up per batch however many receivers sleep.
+            wake.notify_one();
         }
         if (fd_count.load(std::memory_order_seq_cst) > 0) {
             std::lock_guard lock(registry_mutex);
@@ -496,7 +498,14 @@ std::optional<Event> Receiver::receive_until(std::chrono::steady_clock::time_poi
                 timed_out = !c.wake.wait_until(lock, deadline, ready);
             }
         }
-        c.sleepers.fetch_sub(1, std::memory_order_seq_cst);
+        // Pass the wake-up on to two more sleepers waiting for the same batch: a tree, so the
+        // last of R receivers wakes after about log2(R) hand-offs, not R.
+        if (int left = c.sleepers.fetch_sub(1, std::memory_order_seq_cst) - 1; left > 0) {
+            c.wake.notify_one();
+            if (left > 1) {
+                c.wake.notify_one();
+            }
+        }
         if (timed_out) {
             return c.take_and_rearm(*state_);
         }

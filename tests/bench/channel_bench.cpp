@@ -1,15 +1,21 @@
 // Channel benchmarks: the sender's cost per event with 1, 4, 16 and 64 receivers (it must not
 // grow with the receivers), and whether 16 receivers keep up with 1M events/s.
 //
+// The sender's cost is its own thread CPU time: on a small machine, wall time inside send would
+// mostly measure the sender being preempted by the receiver threads.
+//
 // One line per measurement:
-//   channel receivers=R events=N batch=B send_ns_per_event=X delivered_per_s=Y lagged=L
-//   channel_rate receivers=16 target_per_s=1000000 achieved_per_s=A lagged=L duration_s=D
+//   channel_idle receivers=R events=N batch=B send_cpu_ns_per_event=X
+//   channel receivers=R events=N batch=B send_cpu_ns_per_event=X delivered_per_s=Y lagged=L
+//   channel_rate receivers=16 capacity=C target_per_s=1000000 achieved_per_s=A lagged=L duration_s=D
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <thread>
 #include <vector>
+
+#include <time.h>
 
 #include "vtinput/channel.hpp"
 
@@ -18,12 +24,43 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
+std::int64_t thread_cpu_ns()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 Event key(int i)
 {
     KeyEvent k;
     k.key = char_key(static_cast<char32_t>('a' + i % 26));
     k.text.push_back(static_cast<char>('a' + i % 26));
     return k;
+}
+
+// Receivers that are subscribed but never receive: the pure cost of sending.
+void idle(std::size_t receivers, std::size_t events, std::size_t batch)
+{
+    ChannelOptions o;
+    o.capacity = 4096;
+    Sender tx(o);
+    std::vector<Receiver> rx;
+    for (std::size_t i = 0; i < receivers; ++i) {
+        rx.push_back(tx.subscribe());
+    }
+    std::vector<Event> b;
+    std::int64_t cpu = 0;
+    for (std::size_t i = 0; i < events;) {
+        for (std::size_t k = 0; k < batch && i < events; ++k, ++i) {
+            b.push_back(key(static_cast<int>(i)));
+        }
+        auto c0 = thread_cpu_ns();
+        tx.send_batch(b);
+        cpu += thread_cpu_ns() - c0;
+    }
+    std::printf("channel_idle receivers=%zu events=%zu batch=%zu send_cpu_ns_per_event=%.1f\n", receivers, events,
+                batch, static_cast<double>(cpu) / static_cast<double>(events));
 }
 
 struct Consumers {
@@ -79,28 +116,28 @@ void throughput(std::size_t receivers, std::size_t events, std::size_t batch)
     c.start(tx, receivers);
     std::vector<Event> b;
     auto t0 = clock_type::now();
-    std::chrono::nanoseconds in_send{0};
+    std::int64_t cpu = 0;
     for (std::size_t i = 0; i < events;) {
         for (std::size_t k = 0; k < batch && i < events; ++k, ++i) {
             b.push_back(key(static_cast<int>(i)));
         }
-        auto s0 = clock_type::now();
+        auto c0 = thread_cpu_ns();
         tx.send_batch(b);
-        in_send += clock_type::now() - s0;
+        cpu += thread_cpu_ns() - c0;
     }
     tx.close();
     c.join();
     auto total = std::chrono::duration<double>(clock_type::now() - t0).count();
-    std::printf("channel receivers=%zu events=%zu batch=%zu send_ns_per_event=%.1f delivered_per_s=%.0f lagged=%llu\n",
-                receivers, events, batch, static_cast<double>(in_send.count()) / static_cast<double>(events),
+    std::printf("channel receivers=%zu events=%zu batch=%zu send_cpu_ns_per_event=%.1f delivered_per_s=%.0f lagged=%llu\n",
+                receivers, events, batch, static_cast<double>(cpu) / static_cast<double>(events),
                 static_cast<double>(c.received.load()) / total, static_cast<unsigned long long>(c.lagged.load()));
 }
 
 // Paced: `rate` events per second in batches sent every millisecond, for `seconds`.
-void keep_up(std::size_t receivers, double rate, double seconds)
+void keep_up(std::size_t receivers, double rate, double seconds, std::size_t capacity)
 {
     ChannelOptions o;
-    o.capacity = 4096;
+    o.capacity = capacity;
     Sender tx(o);
     Consumers c;
     c.start(tx, receivers);
@@ -119,8 +156,8 @@ void keep_up(std::size_t receivers, double rate, double seconds)
     auto elapsed = std::chrono::duration<double>(clock_type::now() - t0).count();
     tx.close();
     c.join();
-    std::printf("channel_rate receivers=%zu target_per_s=%.0f achieved_per_s=%.0f lagged=%llu duration_s=%.2f\n",
-                receivers, rate, static_cast<double>(sent) / elapsed, static_cast<unsigned long long>(c.lagged.load()),
+    std::printf("channel_rate receivers=%zu capacity=%zu target_per_s=%.0f achieved_per_s=%.0f lagged=%llu duration_s=%.2f\n",
+                receivers, capacity, rate, static_cast<double>(sent) / elapsed, static_cast<unsigned long long>(c.lagged.load()),
                 elapsed);
 }
 
@@ -129,8 +166,12 @@ void keep_up(std::size_t receivers, double rate, double seconds)
 int main()
 {
     for (std::size_t r : {std::size_t{1}, std::size_t{4}, std::size_t{16}, std::size_t{64}}) {
+        idle(r, 1'000'000, 64);
+    }
+    for (std::size_t r : {std::size_t{1}, std::size_t{4}, std::size_t{16}, std::size_t{64}}) {
         throughput(r, 1'000'000, 64);
     }
-    keep_up(16, 1e6, 2.0);
+    keep_up(16, 1e6, 2.0, 4096);
+    keep_up(16, 1e6, 2.0, 16384);
     return 0;
 }
