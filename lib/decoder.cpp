@@ -12,6 +12,11 @@
 // are modes rather than units, so they stream into their own buffers instead of being
 // re-parsed.
 //
+// Speed: the commonest units (text, short CSI and SS3 keys, SGR mouse reports, Alt+key,
+// control keys) are decoded inline in scan_ground. Each such fast path decides only cases the
+// general parser for that unit would decide the same way, and hands everything else to it, so
+// the general parsers stay the single definition of the grammar.
+//
 // Memory: `pending` holds at most one incomplete unit (capped by csi_cap), `string` at most
 // string_cap bytes, `paste` at most paste_cap bytes. A paste past its cap is delivered in
 // parts, none of it dropped. A CSI/SS3 sequence or OSC/DCS/APC string past its cap comes out as
@@ -20,6 +25,7 @@
 #include "vtinput/decoder.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace vtinput {
@@ -85,7 +91,9 @@ Mods mods_from_param(int m)
 
 KeyKind kind_from_param(int e)
 {
-    return e == 2 ? KeyKind::repeat : e == 3 ? KeyKind::release : KeyKind::press;
+    // 2 repeat, 3 release, anything else press; without branches, as it runs for every key.
+    static_assert(static_cast<int>(KeyKind::repeat) == 1 && static_cast<int>(KeyKind::release) == 2);
+    return static_cast<unsigned>(e - 2) <= 1 ? static_cast<KeyKind>(e - 1) : KeyKind::press;
 }
 
 bool valid_scalar(long v)
@@ -119,7 +127,7 @@ Key kitty_key(int code)
 }
 
 // `CSI n ~` keys (VT220/xterm/rxvt numbering).
-Key tilde_key(int n)
+constexpr Key tilde_key_of(int n)
 {
     switch (n) {
     case 1: return Key::home;  // VT220 Find; xterm/tmux Home
@@ -138,6 +146,21 @@ Key tilde_key(int n)
     case 31: case 32: case 33: case 34: return function_key(n - 14);  // F17..F20
     default: return Key::none;
     }
+}
+
+// tilde_key_of as a table: it is looked up for every `CSI n ~` key press.
+constexpr int k_tilde_keys = 35;
+constexpr auto k_tilde_table = [] {
+    std::array<Key, k_tilde_keys> t{};
+    for (int n = 0; n < k_tilde_keys; ++n) {
+        t[static_cast<std::size_t>(n)] = tilde_key_of(n);
+    }
+    return t;
+}();
+
+Key tilde_key(int n)
+{
+    return n >= 0 && n < k_tilde_keys ? k_tilde_table[static_cast<std::size_t>(n)] : Key::none;
 }
 
 // Final byte of `CSI [1;m] X` and `SS3 X` cursor/function keys.
@@ -180,30 +203,40 @@ Key keypad_key(u8 f)
     }
 }
 
-KeyEvent make_key(Key key, Mods mods = {}, KeyKind kind = KeyKind::press)
-{
-    KeyEvent k;
-    k.key = key;
-    k.mods = mods;
-    k.kind = kind;
-    return k;
-}
+struct KeyPress {
+    Key key;
+    Mods mods;
+};
 
 // A C0 control byte or DEL as a key (the built-in meaning; KeyMap may override).
-KeyEvent control_key(u8 c)
+constexpr KeyPress control_key_of(u8 c)
 {
     switch (c) {
-    case 0x00: return make_key(char_key(U' '), Mod::ctrl);
-    case 0x09: return make_key(Key::tab);
-    case 0x0d: return make_key(Key::enter);
-    case 0x1b: return make_key(Key::escape);
-    case 0x7f: return make_key(Key::backspace);
+    case 0x00: return {char_key(U' '), Mod::ctrl};
+    case 0x09: return {Key::tab, {}};
+    case 0x0d: return {Key::enter, {}};
+    case 0x1b: return {Key::escape, {}};
+    case 0x7f: return {Key::backspace, {}};
     default: break;
     }
     if (c < 0x1b) {
-        return make_key(char_key(static_cast<char32_t>('a' + c - 1)), Mod::ctrl);
+        return {char_key(static_cast<char32_t>('a' + c - 1)), Mod::ctrl};
     }
-    return make_key(char_key(static_cast<char32_t>(c + 0x40)), Mod::ctrl);  // ^\ ^] ^^ ^_
+    return {char_key(static_cast<char32_t>(c + 0x40)), Mod::ctrl};  // ^\ ^] ^^ ^_
+}
+
+// control_key_of as a table, like tilde_key.
+constexpr auto k_control_table = [] {
+    std::array<KeyPress, 0x20> t{};
+    for (u8 c = 0; c < 0x20; ++c) {
+        t[c] = control_key_of(c);
+    }
+    return t;
+}();
+
+KeyPress control_key(u8 c)
+{
+    return c < 0x20 ? k_control_table[c] : control_key_of(c);
 }
 
 // Decodes a mouse button byte (xterm's Cb without the +32 offset).
@@ -271,9 +304,27 @@ struct Decoder::Impl {
 
     void emit(Event&& e) { sink->on_event(std::move(e)); }
 
-    // The KeyEvent inside `ev`, reset: reuses the variant's storage (no destroy/construct of
-    // the alternative) and the text's small-string buffer.
+    // The KeyEvent inside `ev`, reset, with no text: reuses the variant's storage (no
+    // destroy/construct of the alternative) and the text's inline buffer.
     [[gnu::always_inline]] KeyEvent& key_slot(Key k, Mods mods = {}, KeyKind kind = KeyKind::press)
+    {
+        KeyEvent& e = key_event(k, mods, kind);
+        // Keys without text mostly follow keys without text; testing first keeps the common
+        // case to a compare (clear() need not inline into the decoder's loop).
+        if (!e.text.empty()) {
+            e.text.clear();
+        }
+        return e;
+    }
+
+    // As key_slot, for an unmodified character key whose text is its own `n` bytes of UTF-8.
+    [[gnu::always_inline]] void char_slot(char32_t cp, const u8* bytes, std::size_t n)
+    {
+        key_event(char_key(cp), {}, KeyKind::press).text.assign(reinterpret_cast<const char*>(bytes), n);
+    }
+
+    // The KeyEvent inside `ev` with everything but its text set.
+    [[gnu::always_inline]] KeyEvent& key_event(Key k, Mods mods, KeyKind kind)
     {
         KeyEvent* e = std::get_if<KeyEvent>(&ev);
         if (e == nullptr) {
@@ -282,7 +333,6 @@ struct Decoder::Impl {
         e->key = k;
         e->mods = mods;
         e->kind = kind;
-        e->text.clear();
         e->shifted = 0;
         e->base = 0;
         return *e;
@@ -311,7 +361,7 @@ struct Decoder::Impl {
             u8 c = *p;
             if (c >= 0x20 && c < 0x7f) {
                 // Printable ASCII: the common case, one key per byte.
-                key_slot(char_key(c)).text.push_back(static_cast<char>(c));
+                char_slot(c, p, 1);
                 emit(std::move(ev));
                 ++p;
                 continue;
@@ -322,9 +372,7 @@ struct Decoder::Impl {
                 u8 b1 = p[1];
                 if (c < 0xe0) {
                     if ((b1 & 0xc0) == 0x80) {
-                        auto& t = key_slot(char_key(static_cast<char32_t>(((c & 0x1fu) << 6) | (b1 & 0x3fu)))).text;
-                        t.push_back(static_cast<char>(c));
-                        t.push_back(static_cast<char>(b1));
+                        char_slot(static_cast<char32_t>(((c & 0x1fu) << 6) | (b1 & 0x3fu)), p, 2);
                         emit(std::move(ev));
                         p += 2;
                         continue;
@@ -334,20 +382,43 @@ struct Decoder::Impl {
                     bool ok = (b1 & 0xc0) == 0x80 && (b2 & 0xc0) == 0x80 && (c != 0xe0 || b1 >= 0xa0) &&
                               (c != 0xed || b1 <= 0x9f);
                     if (ok) {
-                        auto& t = key_slot(char_key(static_cast<char32_t>(((c & 0x0fu) << 12) | ((b1 & 0x3fu) << 6) | (b2 & 0x3fu)))).text;
-                        t.push_back(static_cast<char>(c));
-                        t.push_back(static_cast<char>(b1));
-                        t.push_back(static_cast<char>(b2));
+                        char_slot(static_cast<char32_t>(((c & 0x0fu) << 12) | ((b1 & 0x3fu) << 6) | (b2 & 0x3fu)), p, 3);
                         emit(std::move(ev));
                         p += 3;
                         continue;
                     }
                 }
             }
-            // ESC [ and ESC O, the commonest units after text, skip two levels of dispatch.
-            Result r = c == ESC && end - p >= 3 && p[1] == '[' ? parse_csi(p, 2, end, final)
-                     : c == ESC && end - p >= 3 && p[1] == 'O' ? parse_ss3(p, 2, end, final)
-                                                               : parse_unit(p, end, final);
+            // ESC [ and ESC O, the commonest units after text, skip two levels of dispatch, and
+            // their short forms are decoded right here.
+            Result r;
+            if (c == ESC && end - p >= 3 && p[1] == '[') {
+                if (std::size_t n = parse_csi_short(p, 2, end)) {
+                    emit(std::move(ev));
+                    p += n;
+                    continue;
+                }
+                r = parse_csi_general(p, 2, end, final);
+            } else if (c == ESC && end - p >= 3 && p[1] == 'O') {
+                if (Key k = letter_key(p[2]); k != Key::none && opt.csi_cap > 2) {
+                    // `SS3 X`, parse_ss3's commonest form: the cap leaves room for the final.
+                    key_slot(k);
+                    emit(std::move(ev));
+                    p += 3;
+                    continue;
+                }
+                r = parse_ss3(p, 2, end, final);
+            } else if (c == ESC && end - p >= 2 && p[1] >= 0x20 && p[1] < 0x7f && !introduces_sequence(p[1])) {
+                // ESC + a printable character: Alt + that key, parse_escape's commonest case.
+                key_slot(char_key(p[1]), Mod::alt);
+                emit(std::move(ev));
+                p += 2;
+                continue;
+            } else if ((c < 0x20 && c != ESC) || c == 0x7f) {
+                r = control(c);
+            } else {
+                r = parse_unit(p, end, final);
+            }
             switch (r.status) {
             case Status::event:
                 emit(std::move(ev));
@@ -375,6 +446,9 @@ struct Decoder::Impl {
         return p;
     }
 
+    // After ESC, the bytes parse_escape reads as the start of a sequence rather than a key.
+    static bool introduces_sequence(u8 b) { return b == '[' || b == 'O' || b == 'P' || b == ']' || b == '_'; }
+
     // Keeps the incomplete unit [p, end) for the next feed.
     void stash(const u8* p, const u8* end)
     {
@@ -398,6 +472,18 @@ struct Decoder::Impl {
         return p[0] == ESC && p[1] == ESC && n == 3;
     }
 
+    // A C0 control byte (but ESC) or DEL: one key.
+    [[gnu::always_inline]] Result control(u8 c)
+    {
+        if (keymap) {
+            if (const KeyMap::Entry* e = keymap->single_byte(c)) {
+                return key(e->key, 1, e->mods);
+            }
+        }
+        KeyPress k = control_key(c);
+        return key(k.key, 1, k.mods);
+    }
+
     // One unit starting at a non-printable byte.
     Result parse_unit(const u8* p, const u8* end, bool final)
     {
@@ -406,14 +492,7 @@ struct Decoder::Impl {
             return parse_escape(p, end, final);
         }
         if (c < 0x20 || c == 0x7f) {
-            if (keymap) {
-                if (const KeyMap::Entry* e = keymap->single_byte(c)) {
-                    ev = make_key(e->key, e->mods);
-                    return {Status::event, 1};
-                }
-            }
-            ev = control_key(c);
-            return {Status::event, 1};
+            return control(c);
         }
         if (c >= 0x80 && c < 0xc0) {
             // Not inside a UTF-8 character: an 8-bit C1 control.
@@ -466,10 +545,7 @@ struct Decoder::Impl {
         if (!valid) {
             return unknown(p, i);
         }
-        auto& text = key_slot(char_key(cp)).text;
-        for (std::size_t j = 0; j < i; ++j) {
-            text.push_back(static_cast<char>(p[j]));
-        }
+        char_slot(cp, p, i);
         return {Status::event, i};
     }
 
@@ -479,7 +555,7 @@ struct Decoder::Impl {
         return {Status::event, n};
     }
 
-    Result key(Key k, std::size_t len, Mods mods = {}, KeyKind kind = KeyKind::press)
+    [[gnu::always_inline]] Result key(Key k, std::size_t len, Mods mods = {}, KeyKind kind = KeyKind::press)
     {
         key_slot(k, mods, kind);
         return {Status::event, len};
@@ -530,10 +606,172 @@ struct Decoder::Impl {
 
     // ---- CSI ----------------------------------------------------------------------------
 
-    // Scans CSI parameters starting at `q`; fills `csi`; returns the position of the final
-    // byte, or nullptr for "need more" (end reached), or the position of an offending byte
-    // via `bad` (then the return value is nullptr and bad is set).
+    // A CSI sequence (`intro` is 2 for ESC [, 1 for the C1 byte 0x9b).
     Result parse_csi(const u8* p, std::size_t intro, const u8* end, bool final)
+    {
+        if (std::size_t len = parse_csi_short(p, intro, end)) {
+            return {Status::event, len};
+        }
+        return parse_csi_general(p, intro, end, final);
+    }
+
+    // The short forms nearly every key and mouse report takes, decoded in one pass without the
+    // general parser's bookkeeping: an optional `<`, at most three parameters of at most three
+    // values each, and a final byte. Parsing CSI sequences was most of the cost of decoding
+    // keys, and scan_ground calls this inline for `ESC [`.
+    //
+    // It answers only with an event (in `ev`, returning its length), and only when
+    // parse_csi_general would give the same event for the same bytes: each case below accepts
+    // a subset of what the matching case of dispatch_csi accepts and builds the event the same
+    // way. Anything else (another prefix, an intermediate, more values, a long number, the end
+    // of the input or the cap before the final byte, a value the general case rejects, the
+    // CPR/F3 policy's harder cases, no built-in meaning) returns 0 and the general parser
+    // decides, so every edge keeps a single definition.
+    [[gnu::always_inline]] std::size_t parse_csi_short(const u8* p, std::size_t intro, const u8* end)
+    {
+        const u8* q = p + intro;
+        // One bound for both the cap and the end of the input (parse_csi_general's `stop`).
+        std::size_t cap = std::max(opt.csi_cap, intro);
+        const u8* stop = static_cast<std::size_t>(end - p) > cap ? p + cap : end;
+        if (q >= stop) {
+            return 0;
+        }
+        // v[i][j] is parameter i's value j, k_missing when empty or absent (as Csi::get
+        // answers), so reading it needs no bounds check; n[i] counts parameter i's values.
+        int v[3][3] = {{k_missing, k_missing, k_missing},
+                       {k_missing, k_missing, k_missing},
+                       {k_missing, k_missing, k_missing}};
+        int n[3] = {0, 0, 0};
+        int i = 0, j = 0;  // the parameter and value being read
+        bool any_param = false;
+        const u8* s = q;
+        bool sgr = *s == '<';
+        s += sgr ? 1 : 0;
+        for (;;) {
+            if (s >= stop) {
+                return 0;
+            }
+            u8 b = *s;
+            auto d = static_cast<unsigned>(b - '0');
+            if (d <= 9) {
+                const u8* first = s;
+                unsigned x = d;
+                while (++s < stop && (d = static_cast<unsigned>(*s - '0')) <= 9) {
+                    x = x * 10 + d;
+                }
+                // Eight digits cannot reach the general parser's clamp (k_value_limit).
+                if (s - first > 8) {
+                    return 0;
+                }
+                v[i][j] = static_cast<int>(x);
+                any_param = true;
+                continue;
+            }
+            if (b == ';') {
+                n[i] = j + 1;
+                if (++i == 3) {
+                    return 0;
+                }
+                j = 0;
+            } else if (b == ':') {
+                if (++j == 3) {
+                    return 0;
+                }
+            } else {
+                break;
+            }
+            any_param = true;
+            ++s;
+        }
+        u8 f = *s;
+        if (f < 0x40 || f > 0x7e) {
+            return 0;  // a prefix byte out of place, an intermediate, or not a CSI byte
+        }
+        int np = 0;  // the number of parameters, as Csi::nparams
+        if (any_param) {
+            n[i] = j + 1;
+            np = i + 1;
+        }
+        std::size_t len = static_cast<std::size_t>(s - p) + 1;
+        if (sgr) {
+            // sgr_mouse()
+            if ((f != 'M' && f != 'm') || np != 3 || n[0] != 1 || n[1] != 1 || n[2] != 1 ||
+                v[0][0] == k_missing || v[1][0] == k_missing || v[2][0] == k_missing || v[0][0] > 255) {
+                return 0;
+            }
+            MouseEvent m = mouse_from_cb(v[0][0], f == 'm');
+            m.x = zero_based(v[1][0]);
+            m.y = zero_based(v[2][0]);
+            m.pixels = opt.mouse_pixels;
+            ev = m;
+            return len;
+        }
+        int m = v[1][0];  // the modifier parameter, where there is one
+        if (!valid_mod_param(m)) {
+            return 0;
+        }
+        switch (f) {
+        case 'A': case 'B': case 'C': case 'D': case 'E': case 'F': case 'H':
+        case 'P': case 'Q': case 'S':
+            // dispatch_csi_plain's cursor and F1..F4 letters
+            if (np > 2 || n[0] > 1 || (v[0][0] != k_missing && v[0][0] != 1)) {
+                return 0;
+            }
+            key_slot(letter_key(f), mods_from_param(m), kind_from_param(v[1][1]));
+            return len;
+        case 'R':
+            // cpr_or_f3's F3 forms that need no policy: a bare `CSI R`, and `CSI 1 ; m : e R`.
+            if (np == 0 || (np == 2 && v[0][0] == 1 && n[1] == 2)) {
+                key_slot(function_key(3), mods_from_param(m), kind_from_param(v[1][1]));
+                return len;
+            }
+            return 0;
+        case '~': {
+            // tilde's `CSI n [; m[:e]] ~`; `CSI 200 ~` and `CSI 27 ; m ; k ~` have no tilde_key.
+            Key k = tilde_key(v[0][0]);
+            if (np > 2 || n[0] != 1 || k == Key::none) {
+                return 0;
+            }
+            key_slot(k, mods_from_param(m), kind_from_param(v[1][1]));
+            return len;
+        }
+        case 'u': {
+            // kitty(), with at most three code points of text
+            if (np < 1 || n[1] > 2) {
+                return 0;
+            }
+            int code = v[0][0];
+            // Every code from space up to the surrogates but DEL is that character (kitty_key).
+            Key k = code >= 0x20 && code < 0xd800 && code != 0x7f ? char_key(static_cast<char32_t>(code))
+                                                                  : kitty_key(code);
+            int shifted = v[0][1], base = v[0][2];
+            if (k == Key::none || (shifted != k_missing && !valid_scalar(shifted)) ||
+                (base != k_missing && !valid_scalar(base))) {
+                return 0;
+            }
+            for (int t = 0; t < n[2]; ++t) {
+                if (v[2][t] != k_missing && !valid_scalar(v[2][t])) {
+                    return 0;
+                }
+            }
+            auto& e = key_slot(k, mods_from_param(m), kind_from_param(v[1][1]));
+            e.shifted = shifted == k_missing ? 0 : static_cast<char32_t>(shifted);
+            e.base = base == k_missing ? 0 : static_cast<char32_t>(base);
+            for (int t = 0; t < n[2]; ++t) {
+                if (v[2][t] != k_missing) {
+                    append_utf8(e.text, static_cast<char32_t>(v[2][t]));
+                }
+            }
+            return len;
+        }
+        default:
+            return 0;
+        }
+    }
+
+    // The general CSI parser: every form, prefix, intermediate and edge case. Out of line, so
+    // that the short forms decoded inside scan_ground do not pay for its frame.
+    [[gnu::noinline]] Result parse_csi_general(const u8* p, std::size_t intro, const u8* end, bool final)
     {
         const u8* q = p + intro;
         std::size_t cap = std::max(opt.csi_cap, intro);
@@ -915,31 +1153,25 @@ struct Decoder::Impl {
         if (!valid_mod_param(m)) {
             return {Status::skip, len};
         }
-        KeyEvent e = make_key(k, mods_from_param(m), kind_from_param(c.get(1, 1)));
         int shifted = c.get(0, 1), base = c.get(0, 2);
-        if (shifted != k_missing) {
-            if (!valid_scalar(shifted)) {
-                return {Status::skip, len};
-            }
-            e.shifted = static_cast<char32_t>(shifted);
-        }
-        if (base != k_missing) {
-            if (!valid_scalar(base)) {
-                return {Status::skip, len};
-            }
-            e.base = static_cast<char32_t>(base);
+        if ((shifted != k_missing && !valid_scalar(shifted)) || (base != k_missing && !valid_scalar(base))) {
+            return {Status::skip, len};
         }
         for (int j = 0; j < c.count(2); ++j) {
             int cp = c.get(2, j);
-            if (cp == k_missing) {
-                continue;
-            }
-            if (!valid_scalar(cp)) {
+            if (cp != k_missing && !valid_scalar(cp)) {
                 return {Status::skip, len};
             }
-            append_utf8(e.text, static_cast<char32_t>(cp));
         }
-        ev = std::move(e);
+        // Valid: built in place, as the short form is.
+        auto& e = key_slot(k, mods_from_param(m), kind_from_param(c.get(1, 1)));
+        e.shifted = shifted == k_missing ? 0 : static_cast<char32_t>(shifted);
+        e.base = base == k_missing ? 0 : static_cast<char32_t>(base);
+        for (int j = 0; j < c.count(2); ++j) {
+            if (int cp = c.get(2, j); cp != k_missing) {
+                append_utf8(e.text, static_cast<char32_t>(cp));
+            }
+        }
         return {Status::event, len};
     }
 
