@@ -167,6 +167,7 @@ bool Lifecycle::decide_exit(bool forced)
     }
     if (forced || forced_stop_ || sender_->receiver_count() == 0) {
         state_ = State::exiting;
+        input_ended_ = forced;
         return true;
     }
     return false;
@@ -174,15 +175,25 @@ bool Lifecycle::decide_exit(bool forced)
 
 void Lifecycle::exited(std::string carry, bool loop_closed_cleanly)
 {
+    std::unique_ptr<Sender> ended;
     {
         std::lock_guard lock(mutex_);
         carry_ = std::move(carry);
         if (!loop_closed_cleanly) {
             ++unclean_loops_;
         }
+        if (input_ended_) {
+            // The input ended (EofEvent or ErrorEvent was the last event): its receivers drain
+            // and then see the end of the stream. A later subscriber gets a new channel.
+            ended = std::move(sender_);
+            input_ended_ = false;
+        }
         state_ = State::exited;
     }
     changed_.notify_all();
+    if (ended) {
+        ended->close();  // outside the lock: closing wakes receivers
+    }
 }
 
 void Lifecycle::reap_locked(std::unique_lock<std::mutex>&)
@@ -199,7 +210,7 @@ DeviceStatus Lifecycle::status()
     DeviceStatus s;
     s.running = state_ == State::running;
     s.generation = generation_;
-    s.receivers = sender_ ? sender_->receiver_count() : 0;
+    s.receivers = sender_ ? sender_->receiver_count() : 0;  // receivers of an ended stream not counted
     s.device_open = device_open_;
     s.unclean_loops = unclean_loops_;
     return s;

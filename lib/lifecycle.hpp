@@ -78,6 +78,7 @@ private:
     std::uint64_t generation_ = 0;
     bool device_open_ = false;
     bool forced_stop_ = false;
+    bool input_ended_ = false;  // the running generation stopped on EOF, an I/O error or an exception
     std::uint64_t unclean_loops_ = 0;
     // Identity of what the running generation reads (device and inode of the source).
     std::uint64_t source_dev_ = 0;

@@ -84,6 +84,13 @@ void Poller::start()
         err = uv_async_init(&l->loop, &l->doorbell, [](uv_async_t* h) { loop_of(h->data).self->on_doorbell(); });
         what = "uv_async_init";
     }
+    if (err == 0) {
+        // Watch SIGWINCH before open() returns: a resize that arrives before the thread runs
+        // is then queued for the loop instead of meeting the default action (discard).
+        l->winch.data = l.get();
+        err = uv_signal_start(&l->winch, [](uv_signal_t* h, int) { loop_of(h->data).self->on_winch(); }, SIGWINCH);
+        what = "uv_signal_start(SIGWINCH)";
+    }
     if (err != 0) {
         uv_walk(&l->loop, [](uv_handle_t* h, void*) { close_handle(h); }, nullptr);
         uv_run(&l->loop, UV_RUN_DEFAULT);
@@ -267,10 +274,7 @@ void Poller::run() noexcept
     Loop& l = *loop_;
     try {
         start_polling();
-        int err = l.stopping ? 0 : uv_signal_start(&l.winch, [](uv_signal_t* h, int) { loop_of(h->data).self->on_winch(); }, SIGWINCH);
-        if (err != 0) {
-            fail(std::error_code(-err, std::generic_category()), std::string("input poller: ") + uv_strerror(err));
-        } else if (!l.stopping && !carry_.empty()) {
+        if (!l.stopping && !carry_.empty()) {
             // What the previous generation had read but not decided: decode it first.
             l.decoder.feed(carry_, Decoder::clock::now(), l.batch);
             carry_.clear();

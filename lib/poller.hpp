@@ -1,8 +1,8 @@
 // The poller: one std::thread running one libuv loop that reads the terminal (internal).
 //
 // Handles: uv_poll_t on the terminal fd, uv_signal_t for SIGWINCH, uv_timer_t for the
-// decoder's deadline, uv_async_t as the doorbell other threads ring. They are initialised by
-// start() on the spawning thread (before the thread exists, so the doorbell is valid the
+// decoder's deadline, uv_async_t as the doorbell other threads ring. They are initialised (and
+// SIGWINCH watched) by start() on the spawning thread (before the thread exists, so the doorbell is valid the
 // moment the generation is published) and from then on touched only by the loop thread.
 #pragma once
 

@@ -198,6 +198,10 @@ TEST_CASE("end of input reaches every receiver as eof and the thread exits")
         CHECK(std::holds_alternative<EofEvent>(next(*r)));
     }
     REQUIRE(Lifecycle::instance().wait_idle(k_failure_timeout));
+    for (Receiver* r : {&dev.events(), &a, &b}) {
+        CHECK_FALSE(r->receive_for(k_failure_timeout));  // the end of the stream, not a hang
+        CHECK(r->closed());
+    }
     CHECK_FALSE(InputDevice::status().running);
 }
 
