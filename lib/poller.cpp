@@ -125,6 +125,11 @@ void Poller::stop()
     close_handle(reinterpret_cast<uv_handle_t*>(&l.doorbell));
 }
 
+void Poller::fail(const std::exception& ex)
+{
+    fail(std::make_error_code(std::errc::state_not_recoverable), std::string("input poller: ") + ex.what());
+}
+
 void Poller::fail(const std::error_code& ec, const std::string& message)
 {
     Loop& l = *loop_;
@@ -213,7 +218,7 @@ void Poller::on_readable(int status) noexcept
         }
         deliver();
     } catch (const std::exception& ex) {
-        fail(std::make_error_code(std::errc::state_not_recoverable), std::string("input poller: ") + ex.what());
+        fail(ex);
     }
 }
 
@@ -224,7 +229,7 @@ void Poller::on_timer() noexcept
         l.decoder.flush(Decoder::clock::now(), l.batch);
         deliver();
     } catch (const std::exception& ex) {
-        fail(std::make_error_code(std::errc::state_not_recoverable), std::string("input poller: ") + ex.what());
+        fail(ex);
     }
 }
 
@@ -238,7 +243,7 @@ void Poller::on_winch() noexcept
             deliver();
         }
     } catch (const std::exception& ex) {
-        fail(std::make_error_code(std::errc::state_not_recoverable), std::string("input poller: ") + ex.what());
+        fail(ex);
     }
 }
 
@@ -281,7 +286,7 @@ void Poller::run() noexcept
             deliver();
         }
     } catch (const std::exception& ex) {
-        fail(std::make_error_code(std::errc::state_not_recoverable), std::string("input poller: ") + ex.what());
+        fail(ex);
     }
     uv_run(&l.loop, UV_RUN_DEFAULT);
     // uv_run returns only once every handle is closed (stop() was called on every exit path).

@@ -70,6 +70,8 @@ private:
     void deliver();
     // Sends an ErrorEvent, then stops the generation.
     void fail(const std::error_code& ec, const std::string& message);
+    // An exception escaped a callback: the same, as state_not_recoverable.
+    void fail(const std::exception& ex);
     // Closes every handle; uv_run returns once they are closed.
     void stop();
 

@@ -209,7 +209,7 @@ TEST_CASE("thread lifecycle: open runs generation G, drop ends the thread, open 
         }
         require(idle(), "the poller thread did not exit after the last receiver dropped");
         report.status();
-        report.line("threads " + std::to_string(pty::thread_count() - threads));
+        report.line("threads " + std::to_string(pty::settled_thread_count(threads) - threads));
         auto dev = InputDevice::open();
         report.status();
         report.event("dev", pty::next_event(dev.events(), "generation G+1"));
@@ -324,7 +324,7 @@ TEST_CASE("fast reuse race: drop and immediate re-open, plain and with both outc
                          "slow-path re-open " + std::to_string(i));
         }
         require(idle(), "the poller did not exit after the last drop");
-        report.line("extra threads " + std::to_string(pty::thread_count() - threads));
+        report.line("extra threads " + std::to_string(pty::settled_thread_count(threads) - threads));
         report.line("unclean loops " + std::to_string(InputDevice::status().unclean_loops));
     });
     for (int i = 0; i < k_plain_reopens; ++i) {

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <iostream>
 #include <stdexcept>
+#include <chrono>
 #include <thread>
 
 #include <dirent.h>
@@ -170,6 +171,22 @@ vtinput::KeyEvent next_key(vtinput::Receiver& r, std::string_view what)
 }
 
 std::size_t thread_count() { return count_entries("/proc/self/task"); }
+
+// The thread count once it is at most `expected`, or as it is after a generous deadline (only
+// reached on failure). A joined thread can stay listed in /proc/self/task for a moment after
+// pthread_join returns (the kernel clears the tid before it unlinks the task), and there is no
+// event for its removal, so this re-reads until the count settles.
+std::size_t settled_thread_count(std::size_t expected)
+{
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+        std::size_t n = thread_count();
+        if (n <= expected || std::chrono::steady_clock::now() > deadline) {
+            return n;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
 
 // ---- parent side ---------------------------------------------------------------------------
 

@@ -76,6 +76,9 @@ vtinput::KeyEvent next_key(vtinput::Receiver& r, std::string_view what);
 
 // Threads of this process (entries of /proc/self/task).
 std::size_t thread_count();
+// The thread count once it is at most `expected` (a joined thread may linger in /proc for a
+// moment), or as it is after a deadline that only passes on failure.
+std::size_t settled_thread_count(std::size_t expected);
 
 using Scenario = std::function<void(Reporter&)>;
 

@@ -96,6 +96,20 @@ std::string decode_json(std::string_view input, const DecoderOptions& o = {},
     return json(decode(input, o, std::move(km)));
 }
 
+// Feeds input[0, cut) to one decoder, hands its take_pending() plus the rest of the input to
+// a fresh one, and finishes: what a poller generation hands to the next.
+std::string decode_handed_over_json(std::string_view input, std::size_t cut, const DecoderOptions& o)
+{
+    Decoder a(o);
+    std::vector<Event> out;
+    a.feed(input.substr(0, cut), t0, out);
+    std::string rest = a.take_pending() + std::string(input.substr(cut));
+    Decoder b(o);
+    b.feed(rest, t0, out);
+    b.finish(out);
+    return json(out);
+}
+
 struct Row {
     std::string_view in;
     std::string_view want;
@@ -894,14 +908,7 @@ TEST_SUITE("decoder")
             const std::string want = json(decode(input, o));
             for (std::size_t cut = 1; cut < input.size(); cut += 7) {
                 INFO("hand over at " << cut);
-                Decoder a(o);
-                std::vector<Event> out;
-                a.feed(std::string_view(input).substr(0, cut), t0, out);
-                std::string rest = a.take_pending() + input.substr(cut);
-                Decoder b(o);
-                b.feed(rest, t0, out);
-                b.finish(out);
-                CHECK(json(out) == want);
+                CHECK(decode_handed_over_json(input, cut, o) == want);
             }
         }
     }
@@ -1113,14 +1120,7 @@ TEST_SUITE("decoder")
             for (int round = 0; round < 200; ++round) {
                 std::size_t at = 1 + rng() % (input.size() - 1);
                 INFO("hand over at " << at);
-                Decoder a(o);
-                std::vector<Event> out;
-                a.feed(std::string_view(input).substr(0, at), t0, out);
-                std::string rest = a.take_pending() + input.substr(at);
-                Decoder b(o);
-                b.feed(rest, t0, out);
-                b.finish(out);
-                CHECK(json(out) == whole);
+                CHECK(decode_handed_over_json(input, at, o) == whole);
             }
         }
     }
@@ -1168,14 +1168,7 @@ TEST_SUITE("decoder")
         const std::string want = decode_json(input, o);
         for (std::size_t cut = 1; cut < input.size(); ++cut) {
             INFO("hand over at " << cut);
-            Decoder a(o);
-            std::vector<Event> out;
-            a.feed(std::string_view(input).substr(0, cut), t0, out);
-            std::string rest = a.take_pending() + input.substr(cut);
-            Decoder b(o);
-            b.feed(rest, t0, out);
-            b.finish(out);
-            CHECK(json(out) == want);
+            CHECK(decode_handed_over_json(input, cut, o) == want);
         }
     }
 
