@@ -76,18 +76,6 @@ void write_all(int fd, std::string_view s)
     }
 }
 
-std::size_t count_entries(const char* dir)
-{
-    std::size_t n = 0;
-    if (DIR* d = ::opendir(dir)) {
-        while (dirent* e = ::readdir(d)) {
-            n += e->d_name[0] != '.';
-        }
-        ::closedir(d);
-    }
-    return n;
-}
-
 // The child: raw terminal, the scenario, then "done" or "fail". Never returns.
 [[noreturn]] void run_child(int report_fd, const Scenario& scenario)
 {
@@ -168,24 +156,6 @@ vtinput::KeyEvent next_key(vtinput::Receiver& r, std::string_view what)
     auto* k = std::get_if<vtinput::KeyEvent>(&e);
     require(k != nullptr, std::string(what) + ": expected a key, got " + vtinput::to_json(e));
     return std::move(*k);
-}
-
-std::size_t thread_count() { return count_entries("/proc/self/task"); }
-
-// The thread count once it is at most `expected`, or as it is after a generous deadline (only
-// reached on failure). A joined thread can stay listed in /proc/self/task for a moment after
-// pthread_join returns (the kernel clears the tid before it unlinks the task), and there is no
-// event for its removal, so this re-reads until the count settles.
-std::size_t settled_thread_count(std::size_t expected)
-{
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    for (;;) {
-        std::size_t n = thread_count();
-        if (n <= expected || std::chrono::steady_clock::now() > deadline) {
-            return n;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
 }
 
 // ---- parent side ---------------------------------------------------------------------------

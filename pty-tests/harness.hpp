@@ -42,6 +42,8 @@
 #include "vtinput/event.hpp"
 #include "vtinput/input_device.hpp"
 
+#include "proc_counts.hpp"
+
 namespace pty {
 
 using namespace std::chrono_literals;
@@ -74,11 +76,9 @@ vtinput::Event next_event(vtinput::Receiver& r, std::string_view what);
 // The next event, which must be a key; returns it.
 vtinput::KeyEvent next_key(vtinput::Receiver& r, std::string_view what);
 
-// Threads of this process (entries of /proc/self/task).
-std::size_t thread_count();
-// The thread count once it is at most `expected` (a joined thread may linger in /proc for a
-// moment), or as it is after a deadline that only passes on failure.
-std::size_t settled_thread_count(std::size_t expected);
+// Thread and fd counts of this process (tests/proc_counts.hpp).
+using vtinput::test::settled_thread_count;
+using vtinput::test::thread_count;
 
 using Scenario = std::function<void(Reporter&)>;
 

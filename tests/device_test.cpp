@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "lifecycle.hpp"
+#include "proc_counts.hpp"
 #include "vtinput/input_device.hpp"
 
 using namespace vtinput;
@@ -92,36 +93,9 @@ std::string key_text(const Event& e)
     return k->text;
 }
 
-std::size_t count_entries(const char* dir)
-{
-    std::size_t n = 0;
-    DIR* d = ::opendir(dir);
-    REQUIRE(d != nullptr);
-    while (dirent* e = ::readdir(d)) {
-        n += e->d_name[0] != '.';
-    }
-    ::closedir(d);
-    return n;
-}
-
-std::size_t thread_count() { return count_entries("/proc/self/task"); }
-
-// The thread count once it is at most `expected`, or as it is after a generous deadline (only
-// reached on failure). A joined thread can stay listed in /proc/self/task for a moment after
-// pthread_join returns (the kernel clears the tid before it unlinks the task), and there is no
-// event for its removal, so this re-reads until the count settles.
-std::size_t settled_thread_count(std::size_t expected)
-{
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    for (;;) {
-        std::size_t n = thread_count();
-        if (n <= expected || std::chrono::steady_clock::now() > deadline) {
-            return n;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-}
-std::size_t fd_count() { return count_entries("/proc/self/fd") - 1; }  // minus the DIR's own fd
+using test::fd_count;
+using test::settled_thread_count;
+using test::thread_count;
 
 }  // namespace
 
