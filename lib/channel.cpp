@@ -168,6 +168,9 @@ std::size_t payload_bytes(const Event& e)
     if (const auto* x = std::get_if<ErrorEvent>(&e)) {
         return x->message.size();
     }
+    if (const auto* b = std::get_if<RawEvent>(&e)) {
+        return b->bytes.size();
+    }
     return 0;
 }
 

@@ -499,6 +499,11 @@ void append_json(std::string& out, const Event& event)
                 append_json_string(out, e.message);
                 out += '}';
             },
+            [&](const RawEvent& e) {
+                out += "{\"type\":\"raw\",\"bytes\":\"";
+                append_hex(out, e.bytes);
+                out += "\"}";
+            },
         },
         event);
 }
@@ -612,6 +617,16 @@ void append_human(std::string& out, const Event& event)
             [&](const ErrorEvent& e) {
                 out += "Error: ";
                 out += e.message;
+            },
+            [&](const RawEvent& e) {
+                out += "Bytes";
+                for (char ch : e.bytes) {
+                    static constexpr char hex[] = "0123456789abcdef";
+                    auto c = static_cast<unsigned char>(ch);
+                    out += ' ';
+                    out += hex[c >> 4];
+                    out += hex[c & 15];
+                }
             },
         },
         event);

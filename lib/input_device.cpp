@@ -63,6 +63,7 @@ InputDevice::InputDevice(InputDevice&& other) noexcept
     : receiver_(std::move(other.receiver_)),
       options_(std::move(other.options_)),
       guard_(std::move(other.guard_)),
+      capabilities_(std::move(other.capabilities_)),
       tty_fd_(other.tty_fd_),
       open_(other.open_)
 {
@@ -77,6 +78,7 @@ InputDevice& InputDevice::operator=(InputDevice&& other) noexcept
         receiver_ = std::move(other.receiver_);
         options_ = std::move(other.options_);
         guard_ = std::move(other.guard_);
+        capabilities_ = std::move(other.capabilities_);
         tty_fd_ = other.tty_fd_;
         open_ = other.open_;
         other.open_ = false;
@@ -103,6 +105,23 @@ void InputDevice::close() noexcept
 }
 
 Receiver InputDevice::subscribe() { return Lifecycle::instance().subscribe(options_, /*claim_device=*/false); }
+
+const Capabilities& InputDevice::query_capabilities(std::chrono::milliseconds timeout)
+{
+    if (!open_) {
+        throw std::system_error(std::make_error_code(std::errc::bad_file_descriptor),
+                                "vtinput::InputDevice::query_capabilities: the device is closed");
+    }
+    if (!guard_ || !guard_->modes().raw) {
+        // Without raw mode the replies would wait for Enter in the line discipline (and be
+        // echoed); without a terminal there is nobody to ask.
+        capabilities_ = Capabilities{};
+        capabilities_.status = Capabilities::Status::unavailable;
+        return capabilities_;
+    }
+    capabilities_ = Lifecycle::instance().query_capabilities(guard_->fd(), timeout);
+    return capabilities_;
+}
 
 DeviceStatus InputDevice::status() { return Lifecycle::instance().status(); }
 

@@ -16,6 +16,7 @@
 #include <system_error>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,7 +119,7 @@ Receiver Lifecycle::subscribe(const DeviceOptions& options, bool claim_device)
         keymap_term_ = options.term;
     }
     auto [fd, restore] = open_source(options);
-    PollerConfig config{fd, options.decoder, keymap_, restore};
+    PollerConfig config{fd, options.decoder, keymap_, restore, options.raw_bytes};
     if (!sender_) {
         sender_ = std::make_unique<Sender>(options.channel);
         sender_->on_receiver_dropped([this](std::size_t remaining) { on_receiver_dropped(remaining); });
@@ -171,6 +172,74 @@ bool Lifecycle::decide_exit(bool forced)
         return true;
     }
     return false;
+}
+
+void Lifecycle::take_replies(std::vector<Event>& batch)
+{
+    if (!capturing_.load(std::memory_order_acquire)) {
+        return;
+    }
+    std::lock_guard lock(probe_mutex_);
+    if (!probe_ || probe_->done()) {
+        return;
+    }
+    // Stable removal of the replies; keys typed meanwhile keep their order.
+    auto out = batch.begin();
+    for (auto& e : batch) {
+        if (!probe_->offer(e)) {
+            if (&*out != &e) {
+                *out = std::move(e);
+            }
+            ++out;
+        }
+    }
+    batch.erase(out, batch.end());
+    if (probe_->done()) {
+        probe_done_.notify_all();
+    }
+}
+
+Capabilities Lifecycle::query_capabilities(int fd, std::chrono::milliseconds timeout)
+{
+    std::lock_guard serial(query_mutex_);
+    {
+        std::lock_guard lock(probe_mutex_);
+        probe_.emplace();
+    }
+    capturing_.store(true, std::memory_order_release);
+    auto start = std::chrono::steady_clock::now();
+    auto deadline = start + timeout;
+    std::string query = capability_query();
+    std::string_view rest = query;
+    int write_error = 0;
+    while (!rest.empty()) {
+        ssize_t n = ::write(fd, rest.data(), rest.size());
+        if (n > 0) {
+            rest.remove_prefix(static_cast<std::size_t>(n));
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && std::chrono::steady_clock::now() < deadline) {
+            pollfd p{fd, POLLOUT, 0};
+            ::poll(&p, 1, 10);  // a non-blocking terminal with a full output queue
+        } else {
+            write_error = n < 0 ? errno : EIO;
+            break;
+        }
+    }
+    std::unique_lock lock(probe_mutex_);
+    if (write_error == 0) {
+        probe_done_.wait_until(lock, deadline, [&] { return probe_->done(); });
+    }
+    auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    Capabilities caps = probe_->result(elapsed);
+    probe_.reset();
+    capturing_.store(false, std::memory_order_release);
+    lock.unlock();
+    if (write_error != 0) {
+        throw std::system_error(write_error, std::generic_category(),
+                                "vtinput::InputDevice::query_capabilities: cannot write to the terminal");
+    }
+    return caps;
 }
 
 void Lifecycle::exited(std::string carry, bool loop_closed_cleanly)

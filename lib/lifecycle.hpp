@@ -18,8 +18,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "poller.hpp"
+#include "vtinput/capabilities.hpp"
 #include "vtinput/channel.hpp"
 #include "vtinput/input_device.hpp"
 
@@ -58,7 +60,13 @@ public:
     // false on timeout. For tests.
     bool wait_idle(std::chrono::milliseconds timeout);
 
+    // Writes capability_query() to terminal `fd` and waits at most `timeout` for the DA1
+    // reply, taking the replies out of the event stream meanwhile (take_replies). One query
+    // at a time; a second caller waits for the first.
+    Capabilities query_capabilities(int fd, std::chrono::milliseconds timeout);
+
     bool decide_exit(bool forced) override;
+    void take_replies(std::vector<Event>& batch) override;
     void exited(std::string carry, bool loop_closed_cleanly) override;
     Sender& sender() override { return *sender_; }
 
@@ -89,6 +97,14 @@ private:
     std::string terminfo_diagnostic_;
     LifecycleHooks hooks_;
     std::atomic<bool> hooks_active_{false};
+
+    // Capability query in progress: the probe lives under probe_mutex_ (never held with
+    // mutex_), `capturing_` lets the poller skip the lock when there is none.
+    std::mutex query_mutex_;  // one query at a time
+    std::mutex probe_mutex_;
+    std::condition_variable probe_done_;
+    std::optional<CapabilityProbe> probe_;
+    std::atomic<bool> capturing_{false};
 };
 
 }  // namespace vtinput::detail

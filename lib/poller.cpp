@@ -32,6 +32,7 @@ struct Poller::Loop {
     Decoder decoder;
     std::vector<Event> batch;
     std::vector<char> buffer = std::vector<char>(64 * 1024);
+    std::string raw;  // raw_bytes: bytes fed since the last RawEvent
     Poller* self = nullptr;
 
     Loop(const PollerConfig& c) : decoder(c.decoder, c.keymap) {}
@@ -134,15 +135,65 @@ void Poller::fail(const std::error_code& ec, const std::string& message)
 {
     Loop& l = *loop_;
     l.batch.push_back(ErrorEvent{ec, message});
-    host_.sender().send_batch(l.batch);
+    send();
     host_.decide_exit(true);
     stop();
+}
+
+void Poller::send()
+{
+    Loop& l = *loop_;
+    host_.take_replies(l.batch);
+    host_.sender().send_batch(l.batch);
+}
+
+void Poller::decode(std::string_view bytes)
+{
+    Loop& l = *loop_;
+    auto now = Decoder::clock::now();
+    if (!config_.raw_bytes) {
+        l.decoder.feed(bytes, now, l.batch);
+        return;
+    }
+    // One byte at a time: the decoder gives the same events however its input is split, and
+    // the events that appear after a byte are exactly those that byte completed.
+    for (char c : bytes) {
+        l.raw += c;
+        std::size_t first = l.batch.size();
+        l.decoder.feed(std::string_view(&c, 1), now, l.batch);
+        attribute_raw(first);
+    }
+}
+
+void Poller::flush()
+{
+    Loop& l = *loop_;
+    std::size_t first = l.batch.size();
+    l.decoder.flush(Decoder::clock::now(), l.batch);
+    attribute_raw(first);
+}
+
+void Poller::finish()
+{
+    Loop& l = *loop_;
+    std::size_t first = l.batch.size();
+    l.decoder.finish(l.batch);
+    attribute_raw(first);
+}
+
+void Poller::attribute_raw(std::size_t first)
+{
+    Loop& l = *loop_;
+    if (config_.raw_bytes && l.batch.size() > first && !l.raw.empty()) {
+        l.batch.insert(l.batch.begin() + static_cast<std::ptrdiff_t>(first), RawEvent{std::move(l.raw)});
+        l.raw.clear();
+    }
 }
 
 void Poller::deliver()
 {
     Loop& l = *loop_;
-    host_.sender().send_batch(l.batch);
+    send();
     if (l.stopping) {
         return;
     }
@@ -183,8 +234,7 @@ void Poller::on_readable(int status) noexcept
         for (std::size_t i = 0; i < k_max_reads_per_wakeup; ++i) {
             ssize_t n = ::read(config_.fd, l.buffer.data(), l.buffer.size());
             if (n > 0) {
-                l.decoder.feed(std::string_view(l.buffer.data(), static_cast<std::size_t>(n)),
-                               Decoder::clock::now(), l.batch);
+                decode(std::string_view(l.buffer.data(), static_cast<std::size_t>(n)));
                 if (static_cast<std::size_t>(n) < l.buffer.size()) {
                     break;
                 }
@@ -203,15 +253,15 @@ void Poller::on_readable(int status) noexcept
             }
             if (n == 0 || errno == EIO) {
                 // End of input: a pipe's writer closed, or the terminal hung up (EIO).
-                l.decoder.finish(l.batch);
+                finish();
                 l.batch.push_back(EofEvent{});
-                host_.sender().send_batch(l.batch);
+                send();
                 host_.decide_exit(true);
                 stop();
                 return;
             }
             int e = errno;
-            l.decoder.finish(l.batch);
+            finish();
             fail(std::error_code(e, std::system_category()),
                  std::string("reading the terminal failed: ") + std::strerror(e));
             return;
@@ -224,9 +274,8 @@ void Poller::on_readable(int status) noexcept
 
 void Poller::on_timer() noexcept
 {
-    Loop& l = *loop_;
     try {
-        l.decoder.flush(Decoder::clock::now(), l.batch);
+        flush();
         deliver();
     } catch (const std::exception& ex) {
         fail(ex);
@@ -281,7 +330,7 @@ void Poller::run() noexcept
         start_polling();
         if (!l.stopping && !carry_.empty()) {
             // What the previous generation had read but not decided: decode it first.
-            l.decoder.feed(carry_, Decoder::clock::now(), l.batch);
+            decode(carry_);
             carry_.clear();
             deliver();
         }

@@ -12,6 +12,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 #include "vtinput/channel.hpp"
 #include "vtinput/decoder.hpp"
@@ -29,6 +30,9 @@ public:
     // exited. Last call of the thread.
     virtual void exited(std::string carry, bool loop_closed_cleanly) = 0;
     virtual Sender& sender() = 0;
+    // Called with every batch before it is sent: takes out the replies to a capability query
+    // in progress, if any.
+    virtual void take_replies(std::vector<Event>& batch) = 0;
 
 protected:
     ~PollerHost() = default;
@@ -39,6 +43,7 @@ struct PollerConfig {
     DecoderOptions decoder;
     std::shared_ptr<const KeyMap> keymap;
     int restore_flags = -1;  // file status flags to put back on `fd`'s description, or -1
+    bool raw_bytes = false;  // precede events with RawEvents (DeviceOptions::raw_bytes)
 };
 
 class Poller {
@@ -66,6 +71,16 @@ private:
     void on_winch() noexcept;
     void on_doorbell() noexcept;
     void start_polling();
+    // Decodes bytes read (or carried over), byte by byte with RawEvents when asked for.
+    void decode(std::string_view bytes);
+    // Events the decoder produced from pending input (timeout, end of input), attributed to
+    // the raw bytes still unattributed when asked for.
+    void flush();
+    void finish();
+    // Before the events from batch[first] on, the RawEvent of the bytes they came from.
+    void attribute_raw(std::size_t first);
+    // Hands the batch to the receivers (minus capability replies).
+    void send();
     // Sends the batch and re-arms the timer for the decoder's deadline.
     void deliver();
     // Sends an ErrorEvent, then stops the generation.

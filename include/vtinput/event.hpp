@@ -300,9 +300,17 @@ struct ErrorEvent {
     friend bool operator==(const ErrorEvent&, const ErrorEvent&) = default;
 };
 
+// The bytes the events after it were decoded from: every byte read since the previous
+// RawEvent, delivered before the first event they produced. Only when asked for
+// (DeviceOptions::raw_bytes), for diagnostics such as `vtinput-echo --raw`.
+struct RawEvent {
+    std::string bytes;
+    friend bool operator==(const RawEvent&, const RawEvent&) = default;
+};
+
 using Event = std::variant<KeyEvent, MouseEvent, PasteEvent, FocusEvent, ResizeEvent,
                            CursorPositionEvent, ReportEvent, UnknownEvent, LaggedEvent, EofEvent,
-                           ErrorEvent>;
+                           ErrorEvent, RawEvent>;
 
 // Names as in SCHEMA.md ("up", "f5", "kp_enter", "left_shift"); empty for character keys.
 std::string_view key_name(Key key);

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "vtinput/capabilities.hpp"
 #include "vtinput/channel.hpp"
 #include "vtinput/decoder.hpp"
 #include "vtinput/event.hpp"
@@ -39,6 +40,9 @@ struct DeviceOptions {
     // Terminal modes set on open and restored on close (and on signals; see TerminalModes).
     // Applied only when the input is a terminal; nullopt leaves the terminal alone.
     std::optional<TerminalModes> terminal = TerminalModes{};
+    // Precede the events with RawEvents holding the bytes they were decoded from (see
+    // RawEvent). For diagnostics: the poller then feeds the decoder one byte at a time.
+    bool raw_bytes = false;
 };
 
 struct DeviceStatus {
@@ -86,12 +90,23 @@ public:
     // The terminal guard, when the device manages the terminal's modes; else nullptr.
     const TerminalGuard* terminal() const { return guard_.get(); }
 
+    // Asks the terminal what it supports (see capabilities.hpp) and waits for the answers, at
+    // most `timeout`. The replies are taken out of the event stream: no receiver sees them.
+    // Keys typed meanwhile are delivered as usual. Needs the terminal in raw mode under this
+    // device (DeviceOptions::terminal with raw set); otherwise returns status `unavailable`
+    // at once. Replies that arrive after the timeout reach receivers as ReportEvents.
+    // Thread: the device's owner; blocks the caller only.
+    const Capabilities& query_capabilities(std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+    // The result of the last query (status `not_queried` before the first).
+    const Capabilities& capabilities() const { return capabilities_; }
+
 private:
     InputDevice(Receiver receiver, DeviceOptions options);
 
     Receiver receiver_;
     DeviceOptions options_;
     std::unique_ptr<TerminalGuard> guard_;
+    Capabilities capabilities_;
     int tty_fd_ = -1;  // owned: the terminal the guard writes to, when we opened it
     bool open_ = false;
 };

@@ -56,6 +56,7 @@ public:
     // Restores the terminal now (idempotent); the destructor then does nothing more.
     void restore() noexcept;
 
+    int fd() const { return fd_; }
     const TerminalModes& modes() const { return modes_; }
     const termios& saved_termios() const { return saved_; }
 

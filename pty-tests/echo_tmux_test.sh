@@ -1,0 +1,3 @@
+#!/bin/bash
+# Placeholder: vtinput-echo under tmux (not written yet).
+exit 77
