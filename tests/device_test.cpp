@@ -388,6 +388,93 @@ TEST_CASE("a decoder's undecided bytes are handed to the next generation")
     CHECK(to_string(next(dev.events())) == "Ctrl+Up");
 }
 
+TEST_CASE("raw_bytes: each event comes after the bytes it was decoded from, however they were split")
+{
+    Clean clean;
+    Pipe p;
+    DeviceOptions o = on(p.r);
+    o.raw_bytes = true;
+    o.decoder.esc_timeout = 20ms;
+    auto dev = InputDevice::open(o);
+    auto expect = [&](const Event& e) { CHECK(to_string(next(dev.events())) == to_string(e)); };
+    p.write("a\x1b[1;5A");
+    expect(RawEvent{"a"});
+    expect(KeyEvent{char_key('a'), {}, KeyKind::press, "a"});
+    expect(RawEvent{"\x1b[1;5A"});
+    CHECK(to_string(next(dev.events())) == "Ctrl+Up");
+    // Split across writes (and reads): one RawEvent with the whole sequence.
+    p.write("\x1b[");
+    p.write("B");
+    expect(RawEvent{"\x1b[B"});
+    CHECK(to_string(next(dev.events())) == "Down");
+    // A lone ESC resolved by the timeout: its byte comes with it.
+    p.write("\x1b");
+    expect(RawEvent{"\x1b"});
+    CHECK(to_string(next(dev.events())) == "Escape");
+}
+
+TEST_CASE("query_capabilities without a terminal under the device is unavailable at once")
+{
+    Clean clean;
+    Pipe p;
+    auto dev = InputDevice::open(on(p.r));
+    CHECK(dev.capabilities().status == Capabilities::Status::not_queried);
+    CHECK(dev.query_capabilities(10s).status == Capabilities::Status::unavailable);
+    CHECK(dev.capabilities().status == Capabilities::Status::unavailable);
+    dev.close();
+    CHECK_THROWS_AS(dev.query_capabilities(), std::system_error);
+}
+
+TEST_CASE("capability replies are taken out of the stream; keys typed meanwhile are not")
+{
+    Clean clean;
+    Pipe input;     // what the "terminal" sends
+    Pipe queries;   // what the library writes to the "terminal"
+    auto dev = InputDevice::open(on(input.r));
+    Receiver other = dev.subscribe();
+    // The terminal: reads the whole query, then answers with a key typed in the middle.
+    std::thread terminal([&] {
+        std::string want = capability_query(), got;
+        char buf[256];
+        while (got.size() < want.size()) {
+            ssize_t n = ::read(queries.r, buf, sizeof buf);
+            if (n <= 0) {
+                return;
+            }
+            got.append(buf, static_cast<std::size_t>(n));
+        }
+        input.write(got == want ? "\x1b[?5u\x1b[?2004;2$yk\x1bP>|fake(1.0)\x1b\\\x1b[?62;22c" : "MISMATCH");
+    });
+    Capabilities c = Lifecycle::instance().query_capabilities(queries.w, k_failure_timeout);
+    terminal.join();
+    CHECK(c.status == Capabilities::Status::answered);
+    CHECK(c.kitty_flags == std::optional<unsigned>(5));
+    CHECK(c.mode(2004) == ModeSupport::reset);
+    CHECK(c.version == "fake(1.0)");
+    CHECK(c.device_attributes == std::vector<int>{62, 22});
+    input.write("z");
+    for (Receiver* r : {&dev.events(), &other}) {
+        CHECK(key_text(next(*r)) == "k");
+        CHECK(key_text(next(*r)) == "z");
+    }
+}
+
+TEST_CASE("a silent terminal costs the timeout; a late reply reaches receivers as a report")
+{
+    Clean clean;
+    Pipe input, queries;
+    auto dev = InputDevice::open(on(input.r));
+    Capabilities c = Lifecycle::instance().query_capabilities(queries.w, 100ms);
+    CHECK(c.status == Capabilities::Status::timed_out);
+    CHECK(c.elapsed >= 100ms);
+    CHECK(c.device_attributes.empty());
+    input.write("\x1b[?62;22c");
+    auto e = next(dev.events());
+    const auto* r = std::get_if<ReportEvent>(&e);
+    REQUIRE_MESSAGE(r != nullptr, to_string(e));
+    CHECK(r->what == ReportKind::da1);
+}
+
 TEST_CASE("stress: open/close cycles with concurrent subscribers and input flowing leave nothing behind")
 {
     Clean clean;
