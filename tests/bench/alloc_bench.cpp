@@ -195,6 +195,10 @@ void device_path(const Input& in)
             }
         }
         writer.join();
+        if (lost != 0) {
+            std::printf("alloc path=device input=%s lagged=%llu (events dropped for the slow receiver; not counted)\n",
+                        in.name, static_cast<unsigned long long>(lost));
+        }
         return n;
     };
     pass();
