@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <mutex>
 #include <system_error>
 
 #include <fcntl.h>
@@ -108,7 +109,18 @@ Receiver Lifecycle::subscribe(const DeviceOptions& options, bool claim_device)
     if (state_ == State::exited) {
         reap_locked(lock);
     }
-    // Slow path: a new generation.
+    // Slow path: a new generation. The first one also arranges for the thread to be stopped
+    // and joined at exit(): a poller left running (or still exiting after the last drop)
+    // would otherwise race with libuv's exit-time teardown of its signal machinery.
+    static std::once_flag at_exit;
+    std::call_once(at_exit, [] {
+        std::atexit([] {
+            Lifecycle& l = Lifecycle::instance();
+            if (l.spawn_pid_.load() == ::getpid()) {
+                l.shutdown();
+            }
+        });
+    });
     if (!keymap_ || keymap_term_ != options.term) {
         std::string term = options.term;
         if (term.empty()) {
@@ -136,6 +148,7 @@ Receiver Lifecycle::subscribe(const DeviceOptions& options, bool claim_device)
     }
     carry_.clear();
     ++generation_;
+    spawn_pid_.store(::getpid());
     poller_ = std::move(poller);
     state_ = State::running;
     source_dev_ = identity.first;
@@ -183,17 +196,31 @@ void Lifecycle::take_replies(std::vector<Event>& batch)
     if (!probe_ || probe_->done()) {
         return;
     }
-    // Stable removal of the replies; keys typed meanwhile keep their order.
-    auto out = batch.begin();
-    for (auto& e : batch) {
-        if (!probe_->offer(e)) {
-            if (&*out != &e) {
-                *out = std::move(e);
-            }
-            ++out;
+    // Stable removal of the replies; keys typed meanwhile keep their order. A RawEvent whose
+    // bytes produced only replies goes too (it would announce events nobody receives).
+    std::vector<Event> kept;
+    kept.reserve(batch.size());
+    bool in_raw_group = false, group_taken = false, group_kept = false;
+    auto end_group = [&] {
+        if (in_raw_group && group_taken && !group_kept) {
+            kept.pop_back();  // the group's RawEvent: nothing was kept after it
+        }
+    };
+    for (Event& e : batch) {
+        if (std::holds_alternative<RawEvent>(e)) {
+            end_group();
+            in_raw_group = true;
+            group_taken = group_kept = false;
+            kept.push_back(std::move(e));
+        } else if (probe_->offer(e)) {
+            group_taken = true;
+        } else {
+            group_kept = true;
+            kept.push_back(std::move(e));
         }
     }
-    batch.erase(out, batch.end());
+    end_group();
+    batch.swap(kept);
     if (probe_->done()) {
         probe_done_.notify_all();
     }
@@ -282,6 +309,7 @@ DeviceStatus Lifecycle::status()
     s.receivers = sender_ ? sender_->receiver_count() : 0;  // receivers of an ended stream not counted
     s.device_open = device_open_;
     s.unclean_loops = unclean_loops_;
+    s.terminfo_diagnostic = terminfo_diagnostic_;
     return s;
 }
 
@@ -316,7 +344,7 @@ LifecycleHooks Lifecycle::hooks()
     return hooks_;
 }
 
-void Lifecycle::shutdown_for_tests()
+void Lifecycle::shutdown()
 {
     std::unique_lock lock(mutex_);
     if (state_ == State::running) {

@@ -54,8 +54,12 @@ public:
     // Cheap check for the poller's hot path: are any hooks set?
     bool hooks_active() const { return hooks_active_.load(std::memory_order_relaxed); }
 
-    // Stops the running poller regardless of receivers and waits for it (tests, shutdown).
-    void shutdown_for_tests();
+    // Stops the running poller regardless of receivers and waits for its thread. Runs at
+    // exit() (registered with the first generation), so that no poller thread is still
+    // inside libuv when libuv's own exit-time cleanup runs; its receivers then see the end
+    // of the stream.
+    void shutdown();
+    void shutdown_for_tests() { shutdown(); }
     // Waits until no poller is running or exiting and the last one's thread is joined;
     // false on timeout. For tests.
     bool wait_idle(std::chrono::milliseconds timeout);
@@ -97,6 +101,9 @@ private:
     std::string terminfo_diagnostic_;
     LifecycleHooks hooks_;
     std::atomic<bool> hooks_active_{false};
+    // The process that started the latest generation: a child forked after it has the state
+    // but not the thread, and must not wait for it at exit.
+    std::atomic<int> spawn_pid_{0};
 
     // Capability query in progress: the probe lives under probe_mutex_ (never held with
     // mutex_), `capturing_` lets the poller skip the lock when there is none.

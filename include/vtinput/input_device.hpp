@@ -51,6 +51,9 @@ struct DeviceStatus {
     std::size_t receivers = 0;     // receivers subscribed right now
     bool device_open = false;      // an InputDevice exists
     std::uint64_t unclean_loops = 0;  // generations whose uv_loop_close did not return 0
+    // Why the key table is the built-in one, when DeviceOptions::term (or $TERM) names a
+    // terminfo entry that could not be loaded; empty when it loaded.
+    std::string terminfo_diagnostic;
 };
 
 class InputDevice {
