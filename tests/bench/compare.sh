@@ -6,15 +6,25 @@
 # The shared folder is only read: its sources are copied to a scratch dir and built there,
 # and corpora are generated there unless the shared ones exist and match counts.json.
 #
+# Needs: valgrind, libtermkey-dev, libtickit-dev, ncurses-term (the xterm-1006 entry) for the
+# peers; a missing peer shows as "failed" in the table.
+#
 # Knobs (env):
 #   BUILD_DIR=<project>/build     meson build dir holding tests/bench/peer_vtinput (rebuilt)
 #   SHARED_DIR=<project>/../shared
 #   WORK_DIR=/tmp/vtinput-bench   scratch: peer sources + build, corpora, results
 #   REPS=5                        timed repetitions per peer (plus one untimed warm-up)
-#   NCURSES=0                     1 to include ncurses (end-to-end through a PTY, ~0.4 MB/s)
+#   NCURSES=1                     0 to leave out ncurses (end-to-end through a PTY, ~0.4 MB/s)
 #   CALLGRIND=1                   0 to skip the Ir/B columns
 #   CG_LIMIT=1048576              corpus prefix (bytes) for callgrind
 #   CORPORA="paste_ascii utf8_text keys_legacy mouse_sgr kitty_keys"
+#   NCURSES_LIMIT=262144          corpus prefix for ncurses (0: whole corpus, ~6 min)
+#   LAT_ITERS=20000 LAT_PIN=cross round trips per latency case, and the pinning
+#   SYSTEM=1                      0 to skip the latency, fan-out, lifecycle, allocation and RSS parts
+#
+# Beyond the decoder table it runs the project's own benchmark programs (latency_bench,
+# channel_bench, lifecycle_bench, alloc_bench) and measures the peak RSS of
+# `vtinput-echo --replay` on each corpus, and writes everything to one summary.md.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,7 +33,11 @@ BUILD_DIR=${BUILD_DIR:-$project/build}
 SHARED_DIR=${SHARED_DIR:-$project/../shared}
 WORK_DIR=${WORK_DIR:-/tmp/vtinput-bench}
 REPS=${REPS:-5}
-NCURSES=${NCURSES:-0}
+NCURSES=${NCURSES:-1}
+NCURSES_LIMIT=${NCURSES_LIMIT:-262144}
+LAT_ITERS=${LAT_ITERS:-20000}
+LAT_PIN=${LAT_PIN:-cross}
+SYSTEM=${SYSTEM:-1}
 CALLGRIND=${CALLGRIND:-1}
 CG_LIMIT=${CG_LIMIT:-1048576}
 CORPORA=${CORPORA:-"paste_ascii utf8_text keys_legacy mouse_sgr kitty_keys"}
@@ -33,7 +47,8 @@ src=$SHARED_DIR/bench
 
 # 1. Build: vtinput's peer in the meson build dir, the shared peers in a scratch copy.
 echo "== building" >&2
-ninja -C "$BUILD_DIR" tests/bench/peer_vtinput >&2
+ninja -C "$BUILD_DIR" tests/bench/peer_vtinput tests/bench/latency_bench tests/bench/channel_bench \
+    tests/bench/lifecycle_bench tests/bench/alloc_bench demo/vtinput-echo >&2
 vt_bin=$BUILD_DIR/tests/bench/peer_vtinput
 peers_src=$WORK_DIR/src
 mkdir -p "$peers_src"
@@ -82,6 +97,10 @@ bin_of() {
 }
 
 peers="vtinput floor_fsm libtermkey libtickit"
+if [ "$NCURSES" = 1 ] && ! infocmp "${BENCH_NCURSES_TERM:-xterm-1006}" >/dev/null 2>&1; then
+    echo "compare.sh: no terminfo entry ${BENCH_NCURSES_TERM:-xterm-1006} (Debian: ncurses-term); leaving out ncurses" >&2
+    NCURSES=0
+fi
 [ "$NCURSES" = 1 ] && peers="$peers ncurses"
 
 # 3. Throughput: one result line per peer and corpus (common.h's format).
@@ -89,9 +108,12 @@ echo "== throughput (REPS=$REPS)" >&2
 for corpus in $CORPORA; do
     for peer in $peers; do
         echo "  $peer on $corpus" >&2
-        reps=$REPS
-        [ "$peer" = ncurses ] && reps=1
-        timeout 3600 "$(bin_of "$peer")" "$corpora/$corpus.bin" --reps "$reps" >>"$raw" 2>>"$out/stderr.txt" ||
+        args=(--reps "$REPS")
+        if [ "$peer" = ncurses ]; then
+            args=(--reps 1)
+            [ "$NCURSES_LIMIT" != 0 ] && args+=(--limit "$NCURSES_LIMIT")
+        fi
+        timeout 3600 "$(bin_of "$peer")" "$corpora/$corpus.bin" "${args[@]}" >>"$raw" 2>>"$out/stderr.txt" ||
             echo "fail peer=$peer corpus=$corpus rc=$?" >>"$raw"
     done
 done
@@ -116,8 +138,37 @@ if [ "$CALLGRIND" = 1 ] && command -v valgrind >/dev/null; then
     done
 fi
 
-# 5. The table.
-python3 - "$raw" "$corpora/counts.json" "$CORPORA" "$peers" <<'EOF' | tee "$out/summary.md"
+# 5. The rest of the system: latency, fan-out, lifecycle, allocations, peak RSS of replay.
+if [ "$SYSTEM" = 1 ]; then
+    bench=$BUILD_DIR/tests/bench
+    echo "== latency ($LAT_ITERS round trips per case, --pin $LAT_PIN)" >&2
+    "$bench/latency_bench" --iters "$LAT_ITERS" --pin "$LAT_PIN" >>"$raw" 2>>"$out/stderr.txt" || echo "fail peer=latency" >>"$raw"
+    echo "== fan-out" >&2
+    "$bench/channel_bench" >>"$raw" 2>>"$out/stderr.txt" || echo "fail peer=channel" >>"$raw"
+    echo "== lifecycle" >&2
+    "$bench/lifecycle_bench" >>"$raw" 2>>"$out/stderr.txt" || echo "fail peer=lifecycle" >>"$raw"
+    echo "== allocations" >&2
+    "$bench/alloc_bench" >>"$raw" 2>>"$out/stderr.txt" || echo "fail peer=alloc" >>"$raw"
+    echo "== peak RSS of vtinput-echo --replay" >&2
+    for corpus in $CORPORA; do
+        python3 - "$BUILD_DIR/demo/vtinput-echo" "$corpora/$corpus.bin" "$corpus" >>"$raw" <<'PY'
+import resource, subprocess, sys
+exe, path, name = sys.argv[1:]
+r = subprocess.run([exe, "--replay", path, "--stats"], capture_output=True, text=True)
+rss_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # Linux: KiB
+print("rss corpus=%s kib=%d rc=%d %s" % (name, rss_kib, r.returncode, r.stdout.strip()))
+PY
+    done
+fi
+
+# 6. The tables.
+{
+echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)),"
+echo "kernel $(uname -r), $(c++ --version | head -n 1); vtinput $(git -C "$project" rev-parse --short HEAD 2>/dev/null || echo '?')."
+echo "Command: \`tests/bench/compare.sh\` (REPS=$REPS NCURSES=$NCURSES NCURSES_LIMIT=$NCURSES_LIMIT LAT_ITERS=$LAT_ITERS LAT_PIN=$LAT_PIN CG_LIMIT=$CG_LIMIT)."
+echo
+} | tee "$out/summary.md"
+python3 - "$raw" "$corpora/counts.json" "$CORPORA" "$peers" <<'EOF' | tee -a "$out/summary.md"
 import json, sys
 
 raw, counts_path, corpora, peers = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4].split()
@@ -144,6 +195,8 @@ def check(corpus, peer):
     if not r or not exp:
         return "-"
     ev = int(r["events"])
+    if int(r["bytes"]) < exp["bytes"]:
+        return "n/a (prefix of %s bytes)" % r["bytes"]
     return "ok" if ev == exp["events"] else "MISMATCH %+d (%d vs %d)" % (ev - exp["events"], ev, exp["events"])
 
 print("| corpus | vtinput MB/s | floor_fsm MB/s | libtermkey MB/s | vtinput Ir/B | floor_fsm Ir/B | ratio | events match |")
@@ -167,5 +220,31 @@ for c in corpora:
             print("| %s | %s | %s | %s | %s |" % (c, r["peer"], mbs(c, r["peer"]), r["events"], check(c, r["peer"])))
         else:
             print("| %s | %s | - | - | failed (see raw) |" % (c, p))
+
+rows = [dict(t.split("=", 1) for t in l.split()[1:] if "=" in t) | {"_": l.split()[0]}
+        for l in open(raw) if l.split() and l.split()[0] in ("latency", "channel_idle", "channel", "channel_rate", "lifecycle", "alloc", "rss")]
+def table(kind, cols, head):
+    sel = [r for r in rows if r["_"] == kind and all(c in r for c in cols)]
+    if not sel:
+        return
+    print()
+    print(head)
+    print()
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for r in sel:
+        print("| " + " | ".join(r[c] for c in cols) + " |")
+
+table("latency", ["variant", "payload", "pin", "n", "p50_us", "p90_us", "p99_us", "p50_vs_read", "p99_vs_read"],
+      "End-to-end latency (PTY master -> event in a subscriber; floors: blocking read(), libuv uv_poll):")
+table("channel_idle", ["receivers", "events", "send_cpu_ns_per_event"],
+      "Fan-out, sender CPU per event with idle receivers:")
+table("channel", ["receivers", "events", "send_cpu_ns_per_event", "delivered_per_s", "lagged"],
+      "Fan-out, receivers consuming as fast as they can:")
+table("channel_rate", ["receivers", "capacity", "target_per_s", "achieved_per_s", "lagged"],
+      "16 receivers at a paced 1M events/s:")
+table("lifecycle", ["what", "iterations", "p50_us", "p90_us", "p99_us", "max_us"], "Lifecycle:")
+table("alloc", ["path", "input", "events", "allocs", "per_event"], "Heap allocations per event (steady state):")
+table("rss", ["corpus", "kib", "events", "bytes"], "Peak RSS of `vtinput-echo --replay FILE --stats`:")
 EOF
 echo "(raw results and callgrind files: $out)" >&2
