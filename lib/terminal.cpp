@@ -3,7 +3,8 @@
 // The restore used from signal handlers and atexit touches only state prepared in advance:
 // `g_state` holds the fd, the saved and raw termios and the rendered enable/disable bytes,
 // and is published with an atomic flag. Everything called from a handler is async-signal-
-// safe: write, tcsetattr, sigaction, sigprocmask, raise, kill, getpid.
+// safe: write, tcsetattr, tcgetpgrp, getpgrp, sigaction, sigprocmask, sigpending, raise, kill,
+// getpid.
 #include "vtinput/terminal.hpp"
 
 #include <atomic>
@@ -122,12 +123,33 @@ void die_by_default(int sig)
     // A crash signal re-raised by the faulting instruction on return also takes the default.
 }
 
+// After a chained handler returned: whether the process carries on, with our handler still in
+// place, so that the modes should be re-applied. A handler that lets the signal kill the
+// process (the common idiom: put the previous disposition or SIG_DFL back, then raise) returns
+// with the signal pending, since it is blocked while we run, and the death follows as soon as
+// we return: re-applying the modes then would leave the terminal raw. A handler that took our
+// disposition away has ended our watch over `sig`; the terminal stays restored.
+bool chained_handler_carries_on(int sig, void (*ours)(int, siginfo_t*, void*))
+{
+    sigset_t pending;
+    if (::sigpending(&pending) == 0 && sigismember(&pending, sig) == 1) {
+        return false;
+    }
+    struct sigaction now {};
+    if (::sigaction(sig, nullptr, &now) != 0) {
+        return false;
+    }
+    return (now.sa_flags & SA_SIGINFO) != 0 && now.sa_sigaction == ours;
+}
+
 void on_terminate_or_crash(int sig, siginfo_t* info, void* context)
 {
     restore_now();
     if (previous_is_function(sig)) {
         call_previous(sig, info, context);
-        reapply_now();  // the application's handler chose to carry on
+        if (chained_handler_carries_on(sig, on_terminate_or_crash)) {
+            reapply_now();  // the application's handler chose to carry on
+        }
         return;
     }
     die_by_default(sig);
@@ -138,7 +160,10 @@ void on_tstp(int sig, siginfo_t* info, void* context)
     restore_now();
     if (previous_is_function(sig)) {
         call_previous(sig, info, context);
-        reapply_now();
+        if (chained_handler_carries_on(sig, on_tstp)) {
+            reapply_now();
+        }
+        // Else the stop is still to come (the handler re-raised): SIGCONT re-applies.
         return;
     }
     // Stop with the default action; SIGCONT's handler re-applies the modes when we continue.
@@ -152,6 +177,12 @@ void on_cont(int sig, siginfo_t* info, void* context)
 {
     if (previous_is_function(sig)) {
         call_previous(sig, info, context);
+    }
+    // Continued in the background (`bg`): the terminal belongs to another process group, and
+    // writing to it (tcsetattr) would only stop us again with SIGTTOU. The SIGCONT of a later
+    // `fg` re-applies.
+    if (g_active.load() && ::tcgetpgrp(g_state.fd) != ::getpgrp()) {
+        return;
     }
     reapply_now();
     // Whoever draws should redraw: input devices turn this into a ResizeEvent.

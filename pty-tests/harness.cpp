@@ -24,10 +24,12 @@
 #include <poll.h>
 #include <pty.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+#include <utmp.h>  // login_tty
 
 #include "lifecycle.hpp"
 
@@ -76,21 +78,55 @@ void write_all(int fd, std::string_view s)
     }
 }
 
-// The child: raw terminal, the scenario, then "done" or "fail". Never returns.
-[[noreturn]] void run_child(int report_fd, const Scenario& scenario)
+// The child's end of the cue socket (await_cue); -1 in the parent.
+int g_cue_fd = -1;
+// The child's thread count as the harness started it (threads_at_start).
+std::size_t g_threads_at_start = 0;
+
+// The signal dispositions the test process started with, recorded during static
+// initialisation, before doctest runs. doctest installs crash handlers of its own around each
+// test case (they print "test case CRASHED" and re-raise); a child forked inside a test case
+// would inherit them, and the library's handlers would chain to them. The child puts these back,
+// so that a scenario starts with the dispositions of a freshly started program (including a
+// sanitizer's own handlers, which were installed before this ran).
+struct OriginalSignals {
+    struct sigaction action[NSIG] = {};
+    OriginalSignals()
+    {
+        for (int sig = 1; sig < NSIG; ++sig) {
+            ::sigaction(sig, nullptr, &action[sig]);
+        }
+    }
+    void restore() const
+    {
+        for (int sig = 1; sig < NSIG; ++sig) {
+            if (sig != SIGKILL && sig != SIGSTOP) {
+                ::sigaction(sig, &action[sig], nullptr);
+            }
+        }
+    }
+};
+const OriginalSignals g_original_signals;
+
+// Runs `scenario` and reports `done_line` or "fail ...". Returns the exit code for _exit.
+int run_scenario(Reporter& report, const Scenario& scenario, bool warm_up, std::string_view done_line)
 {
-    Reporter report(report_fd);
-    int code = 1;
     try {
-        // A terminal emulator sets TERM; the key table must not depend on the CI's environment.
-        ::setenv("TERM", "xterm-256color", 1);
-        termios t{};
-        require(::tcgetattr(STDIN_FILENO, &t) == 0, std::string("tcgetattr: ") + std::strerror(errno));
-        ::cfmakeraw(&t);
-        require(::tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0, std::string("tcsetattr: ") + std::strerror(errno));
-        // ThreadSanitizer starts a helper thread of its own with the process's first thread;
-        // start it now, so that the scenarios' thread counts see only the library's threads.
-        std::thread([] {}).join();
+        if (warm_up) {
+            // ThreadSanitizer starts a helper thread of its own with the process's first
+            // thread; start it now, so that the scenarios' thread counts see only the
+            // library's threads.
+            pid_t tid = 0;
+            std::thread([&tid] { tid = static_cast<pid_t>(::syscall(SYS_gettid)); }).join();
+            // The joined thread can stay listed in /proc/self/task for a moment after the join
+            // (proc_counts.hpp); a scenario that counts threads must not start from a count
+            // that includes it. Nothing signals its removal, so re-check until it is gone.
+            std::string task = "/proc/self/task/" + std::to_string(tid);
+            auto deadline = clock::now() + k_child_timeout;
+            while (::access(task.c_str(), F_OK) == 0 && clock::now() < deadline) {
+                std::this_thread::sleep_for(std::chrono::microseconds(100));
+            }
+        }
         scenario(report);
         // Every scenario drops its devices and receivers by its end; the poller thread must
         // then exit and be joined, leaving nothing behind (ThreadSanitizer would otherwise
@@ -101,14 +137,117 @@ void write_all(int fd, std::string_view s)
             // Every scenario ends with its devices dropped; what is left must be reachable.
             require(__lsan_do_recoverable_leak_check() == 0, "LeakSanitizer found leaks (see the terminal output)");
         }
-        report.line("done");
-        code = 0;
+        report.line(done_line);
+        return 0;
     } catch (const std::exception& e) {
         report.line(std::string("fail ") + e.what());
     } catch (...) {
         report.line("fail unknown exception");
     }
-    ::_exit(code);
+    return 1;
+}
+
+// The child: the terminal set up, the scenario, then "done" or "fail". Never returns.
+[[noreturn]] void run_child(int report_fd, const Scenario& scenario, const ChildOptions& options)
+{
+    Reporter report(report_fd);
+    g_threads_at_start = thread_count();
+    g_original_signals.restore();
+    try {
+        // A terminal emulator sets TERM; the key table must not depend on the CI's environment.
+        ::setenv("TERM", "xterm-256color", 1);
+        if (!options.cooked) {
+            termios t{};
+            require(::tcgetattr(STDIN_FILENO, &t) == 0, std::string("tcgetattr: ") + std::strerror(errno));
+            ::cfmakeraw(&t);
+            require(::tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0, std::string("tcsetattr: ") + std::strerror(errno));
+        }
+    } catch (const std::exception& e) {
+        report.line(std::string("fail ") + e.what());
+        ::_exit(1);
+    }
+    ::_exit(run_scenario(report, scenario, !options.forks, "done"));
+}
+
+struct FlagName {
+    tcflag_t bit;
+    const char* name;
+};
+
+constexpr FlagName k_iflags[] = {{IGNBRK, "IGNBRK"}, {BRKINT, "BRKINT"}, {IGNPAR, "IGNPAR"}, {PARMRK, "PARMRK"},
+                                 {INPCK, "INPCK"},   {ISTRIP, "ISTRIP"}, {INLCR, "INLCR"},   {IGNCR, "IGNCR"},
+                                 {ICRNL, "ICRNL"},   {IUCLC, "IUCLC"},   {IXON, "IXON"},     {IXANY, "IXANY"},
+                                 {IXOFF, "IXOFF"},   {IMAXBEL, "IMAXBEL"}, {IUTF8, "IUTF8"}};
+constexpr FlagName k_oflags[] = {{OPOST, "OPOST"}, {OLCUC, "OLCUC"},   {ONLCR, "ONLCR"}, {OCRNL, "OCRNL"},
+                                 {ONOCR, "ONOCR"}, {ONLRET, "ONLRET"}, {OFILL, "OFILL"}, {OFDEL, "OFDEL"}};
+constexpr FlagName k_cflags[] = {{CSIZE, "CSIZE"}, {CSTOPB, "CSTOPB"}, {CREAD, "CREAD"},  {PARENB, "PARENB"},
+                                 {PARODD, "PARODD"}, {HUPCL, "HUPCL"}, {CLOCAL, "CLOCAL"}, {CBAUD, "CBAUD"}};
+constexpr FlagName k_lflags[] = {{ISIG, "ISIG"},       {ICANON, "ICANON"},   {ECHO, "ECHO"},     {ECHOE, "ECHOE"},
+                                 {ECHOK, "ECHOK"},     {ECHONL, "ECHONL"},   {NOFLSH, "NOFLSH"}, {TOSTOP, "TOSTOP"},
+                                 {ECHOCTL, "ECHOCTL"}, {ECHOPRT, "ECHOPRT"}, {ECHOKE, "ECHOKE"}, {FLUSHO, "FLUSHO"},
+                                 {PENDIN, "PENDIN"},   {IEXTEN, "IEXTEN"},   {EXTPROC, "EXTPROC"}};
+
+struct CcName {
+    int index;
+    const char* name;
+};
+
+constexpr CcName k_cc_names[] = {{VINTR, "VINTR"},     {VQUIT, "VQUIT"},       {VERASE, "VERASE"}, {VKILL, "VKILL"},
+                                 {VEOF, "VEOF"},       {VTIME, "VTIME"},       {VMIN, "VMIN"},     {VSWTC, "VSWTC"},
+                                 {VSTART, "VSTART"},   {VSTOP, "VSTOP"},       {VSUSP, "VSUSP"},   {VEOL, "VEOL"},
+                                 {VREPRINT, "VREPRINT"}, {VDISCARD, "VDISCARD"}, {VWERASE, "VWERASE"},
+                                 {VLNEXT, "VLNEXT"},   {VEOL2, "VEOL2"}};
+
+std::string hex(unsigned long v)
+{
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%lx", v);
+    return buf;
+}
+
+// "c_lflag: want 0x8a3b got 0x0, missing/changed ICANON ECHO, extra ..." or nothing if equal.
+template <std::size_t N>
+std::string flags_diff(const char* field, tcflag_t want, tcflag_t got, const FlagName (&names)[N])
+{
+    if (want == got) {
+        return {};
+    }
+    std::string missing;
+    std::string extra;
+    tcflag_t named = 0;
+    for (const FlagName& f : names) {
+        named |= f.bit;
+        if ((want & f.bit) == (got & f.bit)) {
+            continue;
+        }
+        bool multi = (f.bit & (f.bit - 1)) != 0;  // a field of several bits (CSIZE, CBAUD)
+        if (multi) {
+            missing += std::string(" ") + f.name + "=" + hex(want & f.bit) + "->" + hex(got & f.bit);
+        } else {
+            ((want & f.bit) ? missing : extra) += std::string(" ") + f.name;
+        }
+    }
+    std::string out = std::string(field) + ": want " + hex(want) + " got " + hex(got);
+    if (!missing.empty()) {
+        out += ", missing/changed" + missing;
+    }
+    if (!extra.empty()) {
+        out += ", extra" + extra;
+    }
+    if (((want ^ got) & ~named) != 0) {
+        out += ", other bits " + hex((want ^ got) & ~named);
+    }
+    return out + "\n";
+}
+
+const char* cc_name(int i)
+{
+    for (const CcName& c : k_cc_names) {
+        if (c.index == i) {
+            return c.name;
+        }
+    }
+    return nullptr;
 }
 
 }  // namespace
@@ -150,6 +289,82 @@ vtinput::Event next_event(vtinput::Receiver& r, std::string_view what)
     return std::move(*e);
 }
 
+void await_cue(std::string_view word)
+{
+    require(g_cue_fd >= 0, "await_cue: no cue socket in this process");
+    std::string got;
+    auto deadline = clock::now() + k_child_timeout;
+    while (true) {
+        char c = 0;
+        ssize_t n = ::read(g_cue_fd, &c, 1);
+        if (n == 1) {
+            if (c == '\n') {
+                break;
+            }
+            got += c;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        require(n < 0 && errno == EAGAIN, "await_cue(" + std::string(word) + "): the parent closed the cue socket");
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
+        require(left > 0, "no cue '" + std::string(word) + "' from the parent within the failure timeout");
+        pollfd p{g_cue_fd, POLLIN, 0};
+        ::poll(&p, 1, static_cast<int>(left));
+    }
+    require(got == word, "expected the cue '" + std::string(word) + "', got '" + got + "'");
+}
+
+std::size_t threads_at_start() { return g_threads_at_start; }
+
+void run_forked(Reporter& report, const std::function<void(Reporter&)>& scenario, std::string_view done_line)
+{
+    ::_exit(run_scenario(report, scenario, true, done_line));
+}
+
+termios cooked_termios(const termios& base)
+{
+    termios t = base;
+    t.c_iflag = BRKINT | ICRNL | IXON | ISTRIP | IMAXBEL | IUTF8;
+    t.c_oflag = OPOST | ONLCR;
+    t.c_cflag = (t.c_cflag & ~static_cast<tcflag_t>(CSIZE | PARENB)) | CS8 | CREAD;
+    t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
+    t.c_cc[VERASE] = 0x08;
+    t.c_cc[VMIN] = 5;
+    t.c_cc[VTIME] = 2;
+    ::cfsetispeed(&t, B19200);
+    ::cfsetospeed(&t, B19200);
+    return t;
+}
+
+std::string termios_diff(const termios& want, const termios& got)
+{
+    std::string out = flags_diff("c_iflag", want.c_iflag, got.c_iflag, k_iflags) +
+                      flags_diff("c_oflag", want.c_oflag, got.c_oflag, k_oflags) +
+                      flags_diff("c_cflag", want.c_cflag, got.c_cflag, k_cflags) +
+                      flags_diff("c_lflag", want.c_lflag, got.c_lflag, k_lflags);
+    if (want.c_line != got.c_line) {
+        out += "c_line: want " + std::to_string(want.c_line) + " got " + std::to_string(got.c_line) + "\n";
+    }
+    for (int i = 0; i < NCCS; ++i) {
+        if (want.c_cc[i] != got.c_cc[i]) {
+            const char* name = cc_name(i);
+            out += std::string("c_cc[") + (name ? name : std::to_string(i).c_str()) + "]: want " +
+                   std::to_string(want.c_cc[i]) + " got " + std::to_string(got.c_cc[i]) + "\n";
+        }
+    }
+    if (::cfgetispeed(&want) != ::cfgetispeed(&got)) {
+        out += "input speed: want code " + hex(::cfgetispeed(&want)) + " got " + hex(::cfgetispeed(&got)) + "\n";
+    }
+    if (::cfgetospeed(&want) != ::cfgetospeed(&got)) {
+        out += "output speed: want code " + hex(::cfgetospeed(&want)) + " got " + hex(::cfgetospeed(&got)) + "\n";
+    }
+    return out;
+}
+
+bool is_raw(const termios& t) { return (t.c_lflag & (ICANON | ECHO | ISIG)) == 0; }
+
 vtinput::KeyEvent next_key(vtinput::Receiver& r, std::string_view what)
 {
     auto e = next_event(r, what);
@@ -160,39 +375,78 @@ vtinput::KeyEvent next_key(vtinput::Receiver& r, std::string_view what)
 
 // ---- parent side ---------------------------------------------------------------------------
 
-PtyChild::PtyChild(std::string name, Scenario scenario, WindowSize size) : name_(std::move(name))
+PtyChild::PtyChild(std::string name, Scenario scenario, WindowSize size)
+    : PtyChild(std::move(name), ChildOptions{size, false, false}, std::move(scenario))
+{
+}
+
+PtyChild::PtyChild(std::string name, ChildOptions options, Scenario scenario) : name_(std::move(name))
 {
     // fork() copies only the calling thread; with another thread around, the child could
     // inherit a lock held forever. The parent never opens a device, so this holds.
     REQUIRE_MESSAGE(thread_count() == 1, "the test process must be single-threaded when it forks");
     int fds[2];
     REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+    int cue[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cue) == 0);
     winsize ws{};
-    ws.ws_col = size.cols;
-    ws.ws_row = size.rows;
+    ws.ws_col = options.size.cols;
+    ws.ws_row = options.size.rows;
+    // openpty and fork rather than forkpty: the parent sets the slave's termios and reads them
+    // back before the child exists, so initial_ is exactly what the scenario starts with.
+    int master = -1;
+    int slave = -1;
+    if (::openpty(&master, &slave, nullptr, nullptr, &ws) != 0) {
+        int err = errno;
+        for (int fd : {fds[0], fds[1], cue[0], cue[1]}) {
+            ::close(fd);
+        }
+        FAIL("openpty failed: " << std::strerror(err));
+    }
+    if (options.cooked) {
+        termios t{};
+        REQUIRE(::tcgetattr(slave, &t) == 0);
+        t = cooked_termios(t);
+        REQUIRE(::tcsetattr(slave, TCSANOW, &t) == 0);
+    }
+    REQUIRE(::tcgetattr(master, &initial_) == 0);  // the slave's, as the kernel keeps them
     std::fflush(nullptr);
     std::cout.flush();
     std::cerr.flush();
-    int master = -1;
-    pid_t pid = ::forkpty(&master, nullptr, nullptr, &ws);
+    pid_t pid = ::fork();
     if (pid == 0) {
         ::close(fds[0]);
-        run_child(fds[1], scenario);
+        ::close(cue[1]);
+        ::close(master);
+        // A new session with the slave as controlling terminal and stdin/stdout/stderr.
+        if (::login_tty(slave) != 0) {
+            Reporter(fds[1]).line(std::string("fail login_tty: ") + std::strerror(errno));
+            ::_exit(1);
+        }
+        g_cue_fd = cue[0];
+        ::fcntl(g_cue_fd, F_SETFL, ::fcntl(g_cue_fd, F_GETFL) | O_NONBLOCK);
+        run_child(fds[1], scenario, options);
     }
     int err = errno;
+    ::close(slave);
     ::close(fds[1]);
+    ::close(cue[0]);
     if (pid < 0) {
         ::close(fds[0]);
-        FAIL("forkpty failed: " << std::strerror(err));
+        ::close(cue[1]);
+        ::close(master);
+        FAIL("fork failed: " << std::strerror(err));
     }
     pid_ = pid;
     master_ = master;
     reports_ = fds[0];
+    cues_ = cue[1];
     ::fcntl(master_, F_SETFD, FD_CLOEXEC);
     ::fcntl(master_, F_SETFL, ::fcntl(master_, F_GETFL) | O_NONBLOCK);
     ::fcntl(reports_, F_SETFL, ::fcntl(reports_, F_GETFL) | O_NONBLOCK);
     pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
-    note("spawned scenario '" + name_ + "' as pid " + std::to_string(pid_));
+    note("spawned scenario '" + name_ + "' as pid " + std::to_string(pid_) +
+         (options.cooked ? " (cooked terminal)" : ""));
 }
 
 PtyChild::~PtyChild()
@@ -203,7 +457,7 @@ PtyChild::~PtyChild()
         }
         reaped_ = true;
     }
-    for (int fd : {master_, reports_, pidfd_}) {
+    for (int fd : {master_, reports_, pidfd_, cues_}) {
         if (fd >= 0) {
             ::close(fd);
         }
@@ -425,6 +679,91 @@ void PtyChild::hangup()
     }
 }
 
+void PtyChild::cue(std::string_view word)
+{
+    note("> cue " + std::string(word));
+    std::string line = std::string(word) + "\n";
+    // A socket rather than a pipe: MSG_NOSIGNAL, so a child that is gone fails the test
+    // instead of killing the test process with SIGPIPE.
+    if (::send(cues_, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
+        fail("cannot cue the child (" + std::string(std::strerror(errno)) + ")");
+    }
+}
+
+void PtyChild::send_signal(int sig, pid_t pid)
+{
+    pid_t to = pid > 0 ? pid : pid_;
+    note("> " + std::string(::sigabbrev_np(sig) ? ::sigabbrev_np(sig) : "signal") + " to pid " + std::to_string(to));
+    REQUIRE(::kill(to, sig) == 0);
+}
+
+termios PtyChild::terminal_termios()
+{
+    REQUIRE_MESSAGE(master_ >= 0, "terminal_termios() after hangup()");
+    termios t{};
+    REQUIRE(::tcgetattr(master_, &t) == 0);
+    return t;
+}
+
+void PtyChild::expect_initial_termios(std::string_view when)
+{
+    std::string diff = termios_diff(initial_, terminal_termios());
+    if (!diff.empty()) {
+        fail(std::string(when) + ": the terminal's termios differ from those it started with:\n" + diff);
+    }
+    note("termios as initially (" + std::string(when) + ")");
+}
+
+std::size_t PtyChild::wait_output(std::string_view bytes, std::size_t from)
+{
+    auto deadline = clock::now() + k_failure_timeout;
+    while (true) {
+        if (auto at = terminal_.find(bytes, from); at != std::string::npos) {
+            return at;
+        }
+        if (reports_eof_) {
+            // The child is ending: what it wrote is in the master already.
+            drain_master();
+            if (auto at = terminal_.find(bytes, from); at != std::string::npos) {
+                return at;
+            }
+            fail("the child ended without writing \"" + visible(bytes) + "\" to the terminal");
+        }
+        pump(deadline, false, "the terminal output \"" + visible(bytes) + "\"");
+    }
+}
+
+std::size_t PtyChild::sanitizer_report_at() const
+{
+    std::size_t first = std::string::npos;
+    for (const char* marker : {"ThreadSanitizer", "AddressSanitizer", "LeakSanitizer", "runtime error:"}) {
+        first = std::min(first, terminal_.find(marker));
+    }
+    return first;
+}
+
+void PtyChild::expect_no_sanitizer_report()
+{
+    if (sanitizer_report_at() != std::string::npos) {
+        fail("a sanitizer reported in the child (see the terminal output)");
+    }
+}
+
+int PtyChild::wait_end()
+{
+    wait_exit(clock::now() + k_failure_timeout);
+    // A failure the child reported must not go unnoticed because nobody asked for the line.
+    for (std::size_t at = 0; at < pending_.size();) {
+        std::size_t nl = pending_.find('\n', at);
+        std::string_view l = std::string_view(pending_).substr(at, nl == std::string::npos ? nl : nl - at);
+        if (l.rfind("fail ", 0) == 0) {
+            fail("the child reported a failure: " + std::string(l.substr(5)));
+        }
+        at = nl == std::string::npos ? pending_.size() : nl + 1;
+    }
+    return wait_status_;
+}
+
 void PtyChild::wait_exit(clock::time_point deadline)
 {
     while (!reports_eof_) {
@@ -468,11 +807,7 @@ void PtyChild::finish()
     if (!WIFEXITED(wait_status_) || WEXITSTATUS(wait_status_) != 0) {
         fail("the child did not exit with status 0 (wait status " + std::to_string(wait_status_) + ")");
     }
-    for (const char* marker : {"ThreadSanitizer", "AddressSanitizer", "LeakSanitizer", "runtime error:"}) {
-        if (terminal_.find(marker) != std::string::npos) {
-            fail(std::string("a sanitizer reported in the child (") + marker + ")");
-        }
-    }
+    expect_no_sanitizer_report();
 }
 
 vtinput::Event typed(char32_t c)

@@ -1,8 +1,9 @@
 // The PTY harness: a test process playing the user of a terminal, and a child process running
 // the library inside that terminal.
 //
-// The parent (the doctest process) opens a pseudo-terminal with forkpty() and forks a child on
-// its slave, which becomes the child's controlling terminal and its stdin/stdout/stderr. There
+// The parent (the doctest process) opens a pseudo-terminal with openpty() and forks a child on
+// its slave, which becomes the child's controlling terminal (login_tty: a new session) and its
+// stdin/stdout/stderr, with the signal dispositions the test process started with. There
 // is no exec: the child runs a scenario function from this binary. The parent then does what a
 // terminal emulator does: it writes keystrokes to the master, resizes the window with
 // TIOCSWINSZ on the master, and hangs up by closing the master. It never opens an input device
@@ -16,6 +17,15 @@
 //   <anything else>        scenario-specific lines ("iter 7", "flags 2", ...)
 //   done                   the scenario finished; the child exits 0
 //   fail <message>         a check in the child failed; the child exits 1
+//
+// The other way, the parent can cue the child (cue(), await_cue()) over a socket: for scenarios
+// in which the child must wait for the parent without the terminal (which may be cooked, or
+// have no device reading it), e.g. while the parent inspects the terminal's termios.
+//
+// The child's terminal starts raw (cfmakeraw), or with ChildOptions::cooked, cooked and
+// distinctive (cooked_termios()): set by the parent before the fork, so that the parent knows
+// exactly what a restore must bring back. The parent reads the slave's termios at any time
+// with tcgetattr on the master (Linux answers for the slave), also after the child has gone.
 //
 // Waiting: every wait in the parent has a deadline (k_failure_timeout) that is reached only when
 // something is broken; it then fails the test and prints the transcript so far (report lines,
@@ -37,6 +47,7 @@
 #include <string_view>
 
 #include <sys/types.h>
+#include <termios.h>
 
 #include "vtinput/channel.hpp"
 #include "vtinput/event.hpp"
@@ -76,6 +87,21 @@ vtinput::Event next_event(vtinput::Receiver& r, std::string_view what);
 // The next event, which must be a key; returns it.
 vtinput::KeyEvent next_key(vtinput::Receiver& r, std::string_view what);
 
+// Waits (k_child_timeout) for the parent's cue(word) and checks it is `word`.
+void await_cue(std::string_view word);
+
+// For scenarios that fork (ChildOptions::forks): runs `scenario` in the calling forked process
+// as the harness runs a child's scenario (ThreadSanitizer's helper thread started first; the
+// poller idle and no leaks at the end), then reports `done_line`, or "fail <message>", and
+// leaves with _exit. Report lines go over the inherited report pipe. Never returns.
+[[noreturn]] void run_forked(Reporter& report, const std::function<void(Reporter&)>& scenario,
+                             std::string_view done_line);
+
+// The number of threads the child had when the harness started it, before any scenario code:
+// 1, or 2 under ThreadSanitizer, which starts a helper thread of its own in every forked
+// process (and copes with it at fork). A scenario that forks checks it started no thread.
+std::size_t threads_at_start();
+
 // Thread and fd counts of this process (tests/proc_counts.hpp).
 using vtinput::test::settled_thread_count;
 using vtinput::test::thread_count;
@@ -89,11 +115,34 @@ struct WindowSize {
     unsigned short rows = 24;
 };
 
+struct ChildOptions {
+    WindowSize size = {};
+    // Start the terminal cooked (cooked_termios()) instead of raw.
+    bool cooked = false;
+    // The scenario forks (a supervisor, a mini shell): the child stays single-threaded until
+    // the scenario runs, so the harness does not start ThreadSanitizer's helper thread first.
+    bool forks = false;
+};
+
+// A cooked terminal a restore can be told apart from raw mode and from the kernel's defaults:
+// canonical input, echo, signals, CR to NL and output processing on, and non-default ISTRIP,
+// VERASE (^H), VMIN/VTIME (5/2) and speed (19200 baud). `base` supplies the other fields.
+termios cooked_termios(const termios& base);
+
+// Empty if `want` and `got` agree on every field (the four flag words, the line discipline,
+// every c_cc entry, both speeds); else one line per field that differs, with the flag bits
+// named ("c_lflag: want 0x8a3b got 0xa30, missing/changed ISIG ICANON ECHO IEXTEN").
+std::string termios_diff(const termios& want, const termios& got);
+
+// True if `t` reads input raw: no line editing, echo or signals from keys.
+bool is_raw(const termios& t);
+
 class PtyChild {
 public:
-    // Forks `scenario` on a new PTY. The child sets its terminal to raw mode (cfmakeraw) and
-    // TERM=xterm-256color before the scenario runs.
+    // Forks `scenario` on a new PTY. The child sets TERM=xterm-256color and, unless the
+    // terminal starts cooked, raw mode (cfmakeraw) before the scenario runs.
     PtyChild(std::string name, Scenario scenario, WindowSize size = {});
+    PtyChild(std::string name, ChildOptions options, Scenario scenario);
     ~PtyChild();  // kills the child if it is still running, reaps it, closes everything
     PtyChild(const PtyChild&) = delete;
     PtyChild& operator=(const PtyChild&) = delete;
@@ -115,10 +164,36 @@ public:
     void resize(unsigned short cols, unsigned short rows, unsigned short xpixel = 0, unsigned short ypixel = 0);
     // Closes the master: the terminal hangs up.
     void hangup();
+    // Sends `word` to the child's await_cue().
+    void cue(std::string_view word);
+    // Sends `sig` to process `pid` (the child, or a process it reported).
+    void send_signal(int sig, pid_t pid = -1);
+
+    // The slave's termios now (tcgetattr on the master; valid after the child's exit too).
+    termios terminal_termios();
+    // The slave's termios just before the fork (what the scenario started with).
+    const termios& initial_termios() const { return initial_; }
+    // Fails the test unless the slave's termios now equals initial_termios(); `when` names the
+    // moment in the message.
+    void expect_initial_termios(std::string_view when);
+
+    // Waits until `bytes` appear in what the child wrote to the terminal, at or after `from`;
+    // returns where. Fails if the child ends first, or at the deadline.
+    std::size_t wait_output(std::string_view bytes, std::size_t from = 0);
+    // Everything the child wrote to the terminal so far.
+    const std::string& terminal_output() const { return terminal_; }
+    // Where the first sanitizer report in the terminal output starts, or npos.
+    std::size_t sanitizer_report_at() const;
+
+    // Waits for the child's end (report pipe closed, process reaped) and returns its wait
+    // status, for scenarios that end otherwise than with "done".
+    int wait_end();
 
     // Expects "done", then the child's exit with status 0, and no sanitizer report on the
     // terminal.
     void finish();
+    // Fails the test if a sanitizer reported in the child (finish() checks this too).
+    void expect_no_sanitizer_report();
 
     // Report lines, typed bytes and terminal output so far, for failure messages.
     std::string transcript() const;
@@ -139,6 +214,8 @@ private:
     pid_t pid_ = -1;
     int master_ = -1;
     int reports_ = -1;
+    int cues_ = -1;  // our end of the cue socket
+    termios initial_{};
     int pidfd_ = -1;  // for waiting on the child's exit with a deadline; -1 if unsupported
     bool reports_eof_ = false;
     bool reaped_ = false;

@@ -32,7 +32,9 @@ struct TerminalModes {
     bool in_band_resize = false;      // 2048
     // Install handlers that restore the terminal on SIGINT/SIGTERM/SIGHUP/SIGQUIT and on
     // crash signals (SIGSEGV/SIGABRT/SIGBUS/SIGFPE/SIGILL), then let the previous handler or
-    // the default action run; restore before SIGTSTP stops the process and re-apply on
+    // the default action run (the modes are re-applied after a previous handler only if it
+    // returns with the process carrying on: not if it re-raised the signal, nor if it took the
+    // disposition away); restore before SIGTSTP stops the process and re-apply on
     // SIGCONT (then raise SIGWINCH, so input devices deliver a ResizeEvent and the application
     // redraws). Signals the application ignores are left alone.
     bool handle_signals = true;
