@@ -1,0 +1,2 @@
+// Hostile input: the bad-input catalogue (placeholder).
+#include <doctest/doctest.h>
