@@ -61,6 +61,13 @@ void write_all(int fd, const char* p, std::size_t n) noexcept
     }
 }
 
+// A signal handler must leave errno as it found it: the interrupted code may be about to
+// read it.
+struct SavedErrno {
+    int value = errno;
+    ~SavedErrno() { errno = value; }
+};
+
 // Async-signal-safe: put the terminal back as it was before the guard.
 void restore_now() noexcept
 {
@@ -144,6 +151,7 @@ bool chained_handler_carries_on(int sig, void (*ours)(int, siginfo_t*, void*))
 
 void on_terminate_or_crash(int sig, siginfo_t* info, void* context)
 {
+    SavedErrno saved;
     restore_now();
     if (previous_is_function(sig)) {
         call_previous(sig, info, context);
@@ -157,6 +165,7 @@ void on_terminate_or_crash(int sig, siginfo_t* info, void* context)
 
 void on_tstp(int sig, siginfo_t* info, void* context)
 {
+    SavedErrno saved;
     restore_now();
     if (previous_is_function(sig)) {
         call_previous(sig, info, context);
@@ -175,6 +184,7 @@ void on_tstp(int sig, siginfo_t* info, void* context)
 
 void on_cont(int sig, siginfo_t* info, void* context)
 {
+    SavedErrno saved;
     if (previous_is_function(sig)) {
         call_previous(sig, info, context);
     }
