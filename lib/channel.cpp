@@ -520,8 +520,11 @@ std::size_t Receiver::try_receive_all(std::vector<Event>& out)
     if (!state_) {
         return 0;
     }
+    // At most a ring's worth (plus a lag report) per call: a sender that keeps up must not
+    // stretch one call, and the caller's vector, without bound.
+    const std::size_t limit = channel_->options.capacity + 1;
     std::size_t n = 0;
-    for (;;) {
+    while (n < limit) {
         out.emplace_back();
         if (!channel_->take(*state_, out.back())) {
             out.pop_back();

@@ -66,13 +66,16 @@ public:
                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout));
     }
 
-    // Takes everything pending into `out` (appending); returns how many were added.
-    // Non-blocking.
+    // Takes what is pending into `out` (appending), at most capacity + 1 events per call;
+    // returns how many were added. Non-blocking.
     std::size_t try_receive_all(std::vector<Event>& out);
 
-    // A file descriptor (eventfd) that is readable exactly while this receiver has events
-    // pending or the channel is closed, for poll/epoll/select or another event loop. Only
-    // read it through this Receiver's receive calls. Owned by the receiver; created on the
+    // A file descriptor (eventfd) that is readable whenever this receiver has events pending
+    // or the channel is closed, for poll/epoll/select or another event loop; a wake-up is
+    // never lost. Like any readiness signal it can be spurious: a send racing with a receive
+    // that already took its events may leave it readable with nothing pending (the next
+    // receive call clears it), so after poll() use try_receive / try_receive_all, not a
+    // blocking receive. Only read it through this Receiver's receive calls. Owned by the receiver; created on the
     // first call; -1 if the system refuses one (errno tells why). Thread: any.
     int fd();
 
