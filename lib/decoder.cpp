@@ -49,7 +49,9 @@ struct Csi {
     u8 prefix = 0;  // '<' '=' '>' '?' or 0
     u8 inter = 0;   // the last intermediate byte, or 0
     u8 final = 0;
-    bool overflow = false;  // too many parameters or values, or a misplaced prefix byte
+    // Too many parameters or values, a misplaced prefix byte, or a parameter byte after an
+    // intermediate: the sequence is read to its final byte and reported as unknown.
+    bool overflow = false;
     int nparams = 0;
     int nvalues = 0;
     // Left uninitialised beyond what is written: a CSI is parsed per key event.
@@ -838,8 +840,9 @@ struct Decoder::Impl {
         if (s < stop) {
             u8 b = *s;
             if (b >= 0x20 && b <= 0x2f) {
-                // rxvt's Shift+key: CSI n $ (a lone parameter; `$` is otherwise an intermediate).
-                if (b == '$' && csi.prefix == 0 && csi.nvalues == 0 && value != k_missing) {
+                // rxvt's Shift+key: CSI n $ (a lone, well-formed parameter; `$` is otherwise an
+                // intermediate).
+                if (b == '$' && csi.prefix == 0 && !csi.overflow && csi.nvalues == 0 && value != k_missing) {
                     push_value(csi, value, true);
                     csi.final = '$';
                     done = true;
@@ -852,6 +855,14 @@ struct Decoder::Impl {
                     ++s;
                     while (s < stop && *s >= 0x20 && *s <= 0x2f) {
                         csi.inter = *s++;
+                    }
+                    // A parameter byte after an intermediate is malformed, but the sequence
+                    // still runs to its final byte (the DEC parser's "CSI ignore" state): it
+                    // is one unknown event, not a CSI cut short followed by its tail typed
+                    // as keys (`CSI 1 ; 2 $ 3 A` would type "3A").
+                    while (s < stop && *s >= 0x20 && *s <= 0x3f) {
+                        csi.overflow = true;
+                        ++s;
                     }
                 }
             }
@@ -1224,12 +1235,14 @@ struct Decoder::Impl {
                 out = ((b & 0x1f) << 6) | (s[1] & 0x3f);
                 s += 2;
             } else {
+                if (b < 0x20) {
+                    // No terminal sends a value below 32 here: a control byte cuts the report
+                    // short. The report so far is one unknown event (its bytes are coordinates,
+                    // not keys to type) and the control byte is decoded on its own.
+                    return unknown(p, static_cast<std::size_t>(s - p));
+                }
                 out = b;
                 ++s;
-            }
-            if (out < 0x20) {
-                // Not a mouse report (no terminal sends a value below 32 here).
-                return unknown(p, static_cast<std::size_t>(q - p));
             }
         }
         MouseEvent m = mouse_from_cb(v[0] - 32, false);
