@@ -26,7 +26,7 @@ namespace vtinput {
 
 struct DecoderOptions {
     // How long a lone ESC (or ESC + `[`, `O`, `P`, `]`, `_`, or a partial UTF-8 character)
-    // waits for the rest of a sequence before it becomes Escape / Alt+key / U+FFFD.
+    // waits for the rest of a sequence before it becomes Escape / Alt+key / an unknown event.
     std::chrono::milliseconds esc_timeout{50};
     // How long a sequence already known to be one (CSI with a parameter byte, an OSC/DCS/APC
     // string, a paste, an X10 mouse report) may stay incomplete with no new byte arriving
