@@ -6,6 +6,7 @@
 // a single space, so a table row reads like the wire: {"\x1b[1;5A", R"({"type":"key",...})"}.
 // Inputs are decoded as a whole at one time point and then finish()ed: every pending ESC or
 // partial sequence is resolved as if its deadline had passed.
+#include "test_util.hpp"
 #include "vtinput/decoder.hpp"
 
 #include <doctest/doctest.h>
@@ -43,29 +44,8 @@ DecoderOptions options_for(Opt o)
     return d;
 }
 
-std::string hex(std::string_view s)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        out += digits[c >> 4];
-        out += digits[c & 15];
-    }
-    return out;
-}
-
-std::string json(const std::vector<Event>& events)
-{
-    std::string out;
-    for (const Event& e : events) {
-        if (!out.empty()) {
-            out += ' ';
-        }
-        out += to_json(e);
-    }
-    return out;
-}
+using test::hex;
+using test::json;
 
 // Feeds `input` in the pieces given by the cut positions (ascending, inside the input), all
 // at t0, then finish().

@@ -94,6 +94,31 @@ std::string key_text(const Event& e)
     return k->text;
 }
 
+// A "terminal" on another thread: reads the whole capability query from `queries`, then
+// writes each of `answers` to `input` in its own write (or "MISMATCH" if the query was not
+// capability_query()).
+std::thread answer_query(Pipe& queries, Pipe& input, std::vector<std::string> answers)
+{
+    return std::thread([&queries, &input, answers = std::move(answers)] {
+        std::string want = capability_query(), got;
+        char buf[256];
+        while (got.size() < want.size()) {
+            ssize_t n = ::read(queries.r, buf, sizeof buf);
+            if (n <= 0) {
+                return;
+            }
+            got.append(buf, static_cast<std::size_t>(n));
+        }
+        if (got != want) {
+            input.write("MISMATCH");
+            return;
+        }
+        for (const std::string& a : answers) {
+            input.write(a);
+        }
+    });
+}
+
 using test::fd_count;
 using test::settled_thread_count;
 using test::thread_count;
@@ -433,19 +458,8 @@ TEST_CASE("capability replies are taken out of the stream; keys typed meanwhile 
     Pipe queries;   // what the library writes to the "terminal"
     auto dev = InputDevice::open(on(input.r));
     Receiver other = dev.subscribe();
-    // The terminal: reads the whole query, then answers with a key typed in the middle.
-    std::thread terminal([&] {
-        std::string want = capability_query(), got;
-        char buf[256];
-        while (got.size() < want.size()) {
-            ssize_t n = ::read(queries.r, buf, sizeof buf);
-            if (n <= 0) {
-                return;
-            }
-            got.append(buf, static_cast<std::size_t>(n));
-        }
-        input.write(got == want ? "\x1b[?5u\x1b[?2004;2$yk\x1bP>|fake(1.0)\x1b\\\x1b[?62;22c" : "MISMATCH");
-    });
+    // The terminal answers with a key typed in the middle.
+    std::thread terminal = answer_query(queries, input, {"\x1b[?5u\x1b[?2004;2$yk\x1bP>|fake(1.0)\x1b\\\x1b[?62;22c"});
     Capabilities c = Lifecycle::instance().query_capabilities(queries.w, k_failure_timeout);
     terminal.join();
     CHECK(c.status == Capabilities::Status::answered);
@@ -483,20 +497,7 @@ TEST_CASE("raw_bytes: the bytes of a capability reply go with the reply; a key's
     DeviceOptions o = on(input.r);
     o.raw_bytes = true;
     auto dev = InputDevice::open(o);
-    std::thread terminal([&] {
-        std::string want = capability_query(), got;
-        char buf[256];
-        while (got.size() < want.size()) {
-            ssize_t n = ::read(queries.r, buf, sizeof buf);
-            if (n <= 0) {
-                return;
-            }
-            got.append(buf, static_cast<std::size_t>(n));
-        }
-        input.write("\x1b[?1u");
-        input.write("k");
-        input.write("\x1b[?62c");
-    });
+    std::thread terminal = answer_query(queries, input, {"\x1b[?1u", "k", "\x1b[?62c"});
     Capabilities c = Lifecycle::instance().query_capabilities(queries.w, k_failure_timeout);
     terminal.join();
     CHECK(c.answered());

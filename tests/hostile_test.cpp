@@ -17,6 +17,7 @@
 // The rows use small caps (string_cap, paste_cap) so that the bound means something and the
 // suite stays fast; a few use the default caps. Time only enters as explicit time points: the
 // timeout tests at the end pass `now` by hand and never read a clock or sleep.
+#include "test_util.hpp"
 #include "vtinput/decoder.hpp"
 
 #include <doctest/doctest.h>
@@ -45,29 +46,8 @@ const Clock::time_point t0 = Clock::time_point{} + 1h;
 // The sentinel appended after a hostile input: it must still decode as Up.
 const std::string k_up = "\x1b[A";
 
-std::string hex(std::string_view s)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        out += digits[c >> 4];
-        out += digits[c & 15];
-    }
-    return out;
-}
-
-std::string json(const std::vector<Event>& events)
-{
-    std::string out;
-    for (const Event& e : events) {
-        if (!out.empty()) {
-            out += ' ';
-        }
-        out += to_json(e);
-    }
-    return out;
-}
+using test::hex;
+using test::json;
 
 // Where two event lists first differ, in JSON, or "" when they are equal: short enough to read
 // when a row of thousands of events fails.

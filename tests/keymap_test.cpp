@@ -1,5 +1,6 @@
 // KeyMap tests: construction (sorting, empty and duplicate sequences), single_byte and match
 // semantics, and loading from terminfo.
+#include "test_util.hpp"
 #include "vtinput/keymap.hpp"
 
 #include <doctest/doctest.h>
@@ -14,17 +15,7 @@ using namespace vtinput;
 
 namespace {
 
-std::string hex(std::string_view s)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        out += digits[c >> 4];
-        out += digits[c & 15];
-    }
-    return out;
-}
+using test::hex;
 
 const KeyMap& sample()
 {
