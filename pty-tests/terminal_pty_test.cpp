@@ -28,6 +28,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "sanitizers.hpp"
 #include "harness.hpp"
 #include "vtinput/capabilities.hpp"
 #include "vtinput/input_device.hpp"
@@ -45,17 +46,7 @@ namespace {
 // Sanitizers install a SIGSEGV handler of their own. Ours runs first (it was installed later),
 // restores the terminal and chains to it; it then prints its report and exits with a status
 // rather than dying by the signal.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool k_sanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool k_sanitized = true;
-#else
-constexpr bool k_sanitized = false;
-#endif
-#else
-constexpr bool k_sanitized = false;
-#endif
+using vtinput::test::k_sanitized;
 
 // Mouse drag, bracketed paste, focus, kitty flags 5 and in-band resize, and what they send.
 TerminalModes many_modes()

@@ -52,6 +52,7 @@
 #include <thread>
 #include <vector>
 
+#include "sanitizers.hpp"
 #include "lifecycle.hpp"
 #include "proc_counts.hpp"
 #include "vtinput/input_device.hpp"
@@ -69,17 +70,7 @@ using vtinput::detail::Lifecycle;
 
 constexpr auto k_failure_timeout = 60s;  // only reached when something is broken
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool k_sanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool k_sanitized = true;
-#else
-constexpr bool k_sanitized = false;
-#endif
-#else
-constexpr bool k_sanitized = false;
-#endif
+using vtinput::test::k_sanitized;
 
 // The stream: event n is the key k_first_code + n mod k_period. Three-byte UTF-8 (the
 // decoder's common multibyte path), all scalar values (below the surrogates at U+D800).
