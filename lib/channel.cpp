@@ -29,6 +29,7 @@
 #include <mutex>
 
 #include <sys/eventfd.h>
+#include <sched.h>
 #include <unistd.h>
 
 namespace vtinput {
@@ -38,6 +39,7 @@ struct ReceiverState {
     std::uint64_t cursor = 0;  // next sequence number to take; touched only by the owner
     int efd = -1;
     std::atomic<bool> armed{false};  // the sender must write `efd` on the next publish
+    std::chrono::nanoseconds spin{0};  // set_spin; touched only by the owner
 };
 
 namespace {
@@ -490,6 +492,20 @@ std::optional<Event> Receiver::receive_until(std::chrono::steady_clock::time_poi
         if (c.closed.load(std::memory_order_seq_cst)) {
             return std::nullopt;
         }
+        if (state_->spin.count() > 0) {
+            // Opt-in: look again, yielding the CPU in between, before going to sleep. An event
+            // that arrives meanwhile is taken with no wake-up (the sender sees no sleeper).
+            auto until = std::min(deadline, std::chrono::steady_clock::now() + state_->spin);
+            while (std::chrono::steady_clock::now() < until) {
+                if (auto e = c.take_and_rearm(*state_)) {
+                    return e;
+                }
+                if (c.closed.load(std::memory_order_seq_cst)) {
+                    return std::nullopt;
+                }
+                ::sched_yield();
+            }
+        }
         c.sleepers.fetch_add(1, std::memory_order_seq_cst);
         bool timed_out = false;
         {
@@ -534,6 +550,13 @@ std::size_t Receiver::try_receive_all(std::vector<Event>& out)
     }
     channel_->rearm(*state_);
     return n;
+}
+
+void Receiver::set_spin(std::chrono::microseconds budget)
+{
+    if (state_) {
+        state_->spin = std::max(budget, std::chrono::microseconds(0));
+    }
 }
 
 int Receiver::fd()

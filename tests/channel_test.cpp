@@ -212,6 +212,23 @@ TEST_CASE("receive_for gives up at its deadline when nothing arrives")
     CHECK_FALSE(r.closed());
 }
 
+TEST_CASE("a spinning receiver takes events sent meanwhile, sleeps after its budget, honours deadlines")
+{
+    Sender tx;
+    Receiver r = tx.subscribe();
+    r.set_spin(std::chrono::microseconds(200));
+    CHECK_FALSE(r.receive_for(5ms));  // the deadline wins over the spin, and nothing was lost
+    for (int i = 0; i < 200; ++i) {
+        std::thread producer([&] { tx.send(numbered(i)); });
+        auto e = r.receive_for(k_failure_timeout);  // taken while spinning or after sleeping
+        producer.join();
+        REQUIRE(e);
+        CHECK(number(*e) == i);
+    }
+    tx.close();
+    CHECK_FALSE(r.receive());
+}
+
 TEST_CASE("a blocked receiver is woken by a send on another thread")
 {
     Sender tx;

@@ -85,6 +85,13 @@ public:
     bool closed() const;
     bool subscribed() const { return state_ != nullptr; }
 
+    // Latency mode, off by default: before sleeping, receive / receive_until keep looking for
+    // up to `budget`, yielding the CPU between looks, so that an event arriving within it is
+    // taken without a futex wake-up (and, on a VM, without waking a halted vCPU). The price is
+    // CPU: the receiving thread stays runnable for up to `budget` after each event. Thread:
+    // the receiver's owner.
+    void set_spin(std::chrono::microseconds budget);
+
 private:
     friend class Sender;
     friend struct detail::ChannelState;

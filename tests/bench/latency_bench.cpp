@@ -10,6 +10,8 @@
 //   pty-uv    floor: a thread running a libuv loop with a uv_poll_t on the slave
 //   vtinput   an InputDevice on the slave (poller thread: uv_poll, read, decode, broadcast)
 //             and a subscriber thread blocked in receive() that acks each KeyEvent
+//   vtinput-spin  the same with Receiver::set_spin(1 ms): the subscriber looks again, yielding,
+//             for up to 1 ms before it sleeps (the opt-in latency mode)
 // Payloads: "a" (1 byte) and ESC [ 1 ; 5 A (Ctrl+Up, 6 bytes). Rounds interleave the variants
 // so machine noise hits them alike; percentiles are over the pooled samples.
 //
@@ -50,8 +52,9 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-enum class Variant { pty_read, pty_uv, vtinput };
-constexpr Variant k_variants[] = {Variant::pty_read, Variant::pty_uv, Variant::vtinput};
+enum class Variant { pty_read, pty_uv, vtinput, vtinput_spin };
+constexpr Variant k_variants[] = {Variant::pty_read, Variant::pty_uv, Variant::vtinput, Variant::vtinput_spin};
+constexpr auto k_spin_budget = std::chrono::microseconds(1000);
 constexpr std::string_view k_payloads[] = {"a", "\x1b[1;5A"};
 
 const char* name(Variant v)
@@ -60,6 +63,7 @@ const char* name(Variant v)
     case Variant::pty_read: return "pty-read";
     case Variant::pty_uv: return "pty-uv";
     case Variant::vtinput: return "vtinput";
+    case Variant::vtinput_spin: return "vtinput-spin";
     }
     return "?";
 }
@@ -211,11 +215,14 @@ void run_round(Variant v, std::string_view payload, int iters, int warmup, std::
     pin_self(reader_cpu());
     std::thread reader;
     std::optional<vtinput::InputDevice> dev;
-    if (v == Variant::vtinput) {
+    if (v == Variant::vtinput || v == Variant::vtinput_spin) {
         vtinput::DeviceOptions o;
         o.fd = pty.slave;
         o.terminal = std::nullopt;  // the bench's own terminal is none of its business
         dev.emplace(vtinput::InputDevice::open(o));
+        if (v == Variant::vtinput_spin) {
+            dev->events().set_spin(k_spin_budget);
+        }
         reader = std::thread([&dev, ack_fd = ackp[1], total] {
             for (long acked = 0; acked < total;) {
                 auto e = dev->receive();
