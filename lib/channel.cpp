@@ -12,9 +12,11 @@
 // - So the sender's cost per event is a handful of stores whatever the number of receivers,
 //   and receivers copy in parallel. The sender touches shared state per batch only to wake:
 //   one sleeping receiver (which wakes two more: a tree), and each armed eventfd.
-// - A receiver's eventfd is readable exactly while it has something to take: it clears the fd
-//   when it finds nothing, then arms; the sender disarms and writes after publishing; a receiver
-//   that finds events after arming signals itself (seq_cst on both sides closes the window).
+// - A receiver's eventfd is readable whenever it has something to take (never a lost wake-up):
+//   it clears the fd when it finds nothing, then arms; the sender disarms and writes after
+//   publishing; a receiver that finds events after arming signals itself (seq_cst on both sides
+//   closes the window). A write racing a receive that already took the events leaves it
+//   spuriously readable until the next receive call.
 // - Memory is bounded by the capacity and by max_bytes: past the byte budget the sender raises
 //   `floor`, releasing the oldest payloads, and receivers below it see a lag.
 // All atomics are accessed atomically, so ThreadSanitizer sees no race by construction.

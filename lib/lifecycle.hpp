@@ -54,12 +54,11 @@ public:
     // Cheap check for the poller's hot path: are any hooks set?
     bool hooks_active() const { return hooks_active_.load(std::memory_order_relaxed); }
 
-    // Stops the running poller regardless of receivers and waits for its thread. Runs at
-    // exit() (registered with the first generation), so that no poller thread is still
-    // inside libuv when libuv's own exit-time cleanup runs; its receivers then see the end
-    // of the stream.
+    // Stops the running poller regardless of receivers and waits for its thread (tests, and
+    // exit(): registered with the first generation, so that no poller thread is still inside
+    // libuv when libuv's own exit-time cleanup runs). The channel stays open: a later
+    // subscriber starts the next generation on it.
     void shutdown();
-    void shutdown_for_tests() { shutdown(); }
     // Waits until no poller is running or exiting and the last one's thread is joined;
     // false on timeout. For tests.
     bool wait_idle(std::chrono::milliseconds timeout);

@@ -20,6 +20,8 @@
 #include "lifecycle.hpp"
 #include "vtinput/input_device.hpp"
 
+#include "test_util.hpp"
+
 using namespace vtinput;
 using pty::PtyChild;
 using pty::Reporter;
@@ -67,15 +69,7 @@ Event key(Key k, Mods mods = {}, KeyKind kind = KeyKind::press)
     return e;
 }
 
-Event mouse(MouseAction action, MouseButton button, int x, int y)
-{
-    MouseEvent m;
-    m.action = action;
-    m.button = button;
-    m.x = x;
-    m.y = y;
-    return m;
-}
+using vtinput::test::mouse;
 
 // An X10/normal mouse report (CSI M Cb Cx Cy) with 1-based coordinates as raw bytes, each
 // value + 32: column 223 is the largest a byte can carry (255).

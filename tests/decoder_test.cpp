@@ -6,7 +6,6 @@
 // a single space, so a table row reads like the wire: {"\x1b[1;5A", R"({"type":"key",...})"}.
 // Inputs are decoded as a whole at one time point and then finish()ed: every pending ESC or
 // partial sequence is resolved as if its deadline had passed.
-#include "test_util.hpp"
 #include "vtinput/decoder.hpp"
 
 #include <doctest/doctest.h>
@@ -24,6 +23,8 @@
 
 #include "vtinput/event.hpp"
 #include "vtinput/keymap.hpp"
+
+#include "test_util.hpp"
 
 using namespace std::literals;
 using namespace vtinput;
@@ -76,18 +77,10 @@ std::string decode_json(std::string_view input, const DecoderOptions& o = {},
     return json(decode(input, o, std::move(km)));
 }
 
-// Feeds input[0, cut) to one decoder, hands its take_pending() plus the rest of the input to
-// a fresh one, and finishes: what a poller generation hands to the next.
+// What a poller generation hands to the next, cut at `cut`, as JSON.
 std::string decode_handed_over_json(std::string_view input, std::size_t cut, const DecoderOptions& o)
 {
-    Decoder a(o);
-    std::vector<Event> out;
-    a.feed(input.substr(0, cut), t0, out);
-    std::string rest = a.take_pending() + std::string(input.substr(cut));
-    Decoder b(o);
-    b.feed(rest, t0, out);
-    b.finish(out);
-    return json(out);
+    return json(test::decode_handed_over(input, cut, o, t0));
 }
 
 struct Row {
@@ -729,15 +722,7 @@ TEST_SUITE("decoder")
 
 namespace {
 
-std::string repeat(std::string_view s, std::size_t n)
-{
-    std::string out;
-    out.reserve(s.size() * n);
-    for (std::size_t i = 0; i < n; ++i) {
-        out += s;
-    }
-    return out;
-}
+using test::repeat;
 
 // Feeds `input` one byte at a time and returns the largest pending_bytes() seen.
 std::size_t max_pending_byte_by_byte(Decoder& d, std::string_view input, std::vector<Event>& out)

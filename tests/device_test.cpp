@@ -63,11 +63,11 @@ struct Pipe {
 
 // Every test leaves no poller behind, whatever happened.
 struct Clean {
-    Clean() { Lifecycle::instance().shutdown_for_tests(); }
+    Clean() { Lifecycle::instance().shutdown(); }
     ~Clean()
     {
         Lifecycle::instance().set_hooks({});
-        Lifecycle::instance().shutdown_for_tests();
+        Lifecycle::instance().shutdown();
     }
 };
 

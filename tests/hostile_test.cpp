@@ -17,7 +17,6 @@
 // The rows use small caps (string_cap, paste_cap) so that the bound means something and the
 // suite stays fast; a few use the default caps. Time only enters as explicit time points: the
 // timeout tests at the end pass `now` by hand and never read a clock or sleep.
-#include "test_util.hpp"
 #include "vtinput/decoder.hpp"
 
 #include <doctest/doctest.h>
@@ -33,6 +32,8 @@
 #include <vector>
 
 #include "vtinput/event.hpp"
+
+#include "test_util.hpp"
 
 using namespace std::literals;
 using namespace vtinput;
@@ -64,15 +65,7 @@ std::string first_difference(const std::vector<Event>& got, const std::vector<Ev
     return "";
 }
 
-std::string repeat(std::string_view s, std::size_t n)
-{
-    std::string out;
-    out.reserve(s.size() * n);
-    for (std::size_t i = 0; i < n; ++i) {
-        out += s;
-    }
-    return out;
-}
+using test::repeat;
 
 // ---- expected events, built the way the decoder builds them ----
 
@@ -107,15 +100,7 @@ Event report(ReportKind what, std::string_view text)
     return r;
 }
 
-Event mouse(MouseAction action, MouseButton button, int x, int y)
-{
-    MouseEvent m;
-    m.action = action;
-    m.button = button;
-    m.x = x;
-    m.y = y;
-    return m;
-}
+using test::mouse;
 
 // A paste body as the decoder delivers it with `cap`: parts of exactly `cap` bytes with
 // `continued` set (each is sent the moment it fills), then the rest, possibly empty.
@@ -193,18 +178,10 @@ Decoded decode_bytewise(std::string_view input, const DecoderOptions& o)
     return decode_pieces(input, ends, o);
 }
 
-// Feeds input[0, cut) to one decoder, then its take_pending() and the rest to a fresh one:
-// what one poller generation hands to the next.
+// What one poller generation hands to the next, cut at `cut`.
 std::vector<Event> decode_handed_over(std::string_view input, std::size_t cut, const DecoderOptions& o)
 {
-    Decoder a(o);
-    std::vector<Event> out;
-    a.feed(input.substr(0, cut), t0, out);
-    std::string rest = a.take_pending() + std::string(input.substr(cut));
-    Decoder b(o);
-    b.feed(rest, t0, out);
-    b.finish(out);
-    return out;
+    return test::decode_handed_over(input, cut, o, t0);
 }
 
 // Bytes the events carry raw; they can never be more than the input held.

@@ -1,6 +1,5 @@
 // KeyMap tests: construction (sorting, empty and duplicate sequences), single_byte and match
 // semantics, and loading from terminfo.
-#include "test_util.hpp"
 #include "vtinput/keymap.hpp"
 
 #include <doctest/doctest.h>
@@ -9,6 +8,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include "test_util.hpp"
 
 using namespace std::literals;
 using namespace vtinput;

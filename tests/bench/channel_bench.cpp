@@ -39,16 +39,10 @@ Event key(int i)
     return k;
 }
 
-// Receivers that are subscribed but never receive: the pure cost of sending.
-void idle(std::size_t receivers, std::size_t events, std::size_t batch)
+// Sends `events` numbered keys in batches of `batch`; returns the sender's CPU time in
+// send_batch (building the batches not counted).
+std::int64_t send_all(Sender& tx, std::size_t events, std::size_t batch)
 {
-    ChannelOptions o;
-    o.capacity = 4096;
-    Sender tx(o);
-    std::vector<Receiver> rx;
-    for (std::size_t i = 0; i < receivers; ++i) {
-        rx.push_back(tx.subscribe());
-    }
     std::vector<Event> b;
     std::int64_t cpu = 0;
     for (std::size_t i = 0; i < events;) {
@@ -59,6 +53,20 @@ void idle(std::size_t receivers, std::size_t events, std::size_t batch)
         tx.send_batch(b);
         cpu += thread_cpu_ns() - c0;
     }
+    return cpu;
+}
+
+// Receivers that are subscribed but never receive: the pure cost of sending.
+void idle(std::size_t receivers, std::size_t events, std::size_t batch)
+{
+    ChannelOptions o;
+    o.capacity = 4096;
+    Sender tx(o);
+    std::vector<Receiver> rx;
+    for (std::size_t i = 0; i < receivers; ++i) {
+        rx.push_back(tx.subscribe());
+    }
+    std::int64_t cpu = send_all(tx, events, batch);
     std::printf("channel_idle receivers=%zu events=%zu batch=%zu send_cpu_ns_per_event=%.1f\n", receivers, events,
                 batch, static_cast<double>(cpu) / static_cast<double>(events));
 }
@@ -114,17 +122,8 @@ void throughput(std::size_t receivers, std::size_t events, std::size_t batch)
     Sender tx(o);
     Consumers c;
     c.start(tx, receivers);
-    std::vector<Event> b;
     auto t0 = clock_type::now();
-    std::int64_t cpu = 0;
-    for (std::size_t i = 0; i < events;) {
-        for (std::size_t k = 0; k < batch && i < events; ++k, ++i) {
-            b.push_back(key(static_cast<int>(i)));
-        }
-        auto c0 = thread_cpu_ns();
-        tx.send_batch(b);
-        cpu += thread_cpu_ns() - c0;
-    }
+    std::int64_t cpu = send_all(tx, events, batch);
     tx.close();
     c.join();
     auto total = std::chrono::duration<double>(clock_type::now() - t0).count();
