@@ -31,7 +31,7 @@
 #include <unistd.h>
 #include <utmp.h>  // login_tty
 
-#include "lifecycle.hpp"
+#include "device/lifecycle.hpp"
 
 // Present only in sanitizer builds with LeakSanitizer; lets a child that leaves with _exit
 // still have its leaks checked.

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "harness.hpp"
-#include "lifecycle.hpp"
+#include "device/lifecycle.hpp"
 #include "vtinput/input_device.hpp"
 
 #include "test_util.hpp"

@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "lifecycle.hpp"
+#include "device/lifecycle.hpp"
 #include "proc_counts.hpp"
 #include "vtinput/input_device.hpp"
 

@@ -12,7 +12,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "lifecycle.hpp"
+#include "device/lifecycle.hpp"
 #include "vtinput/input_device.hpp"
 
 using namespace vtinput;

@@ -53,7 +53,7 @@
 #include <vector>
 
 #include "sanitizers.hpp"
-#include "lifecycle.hpp"
+#include "device/lifecycle.hpp"
 #include "proc_counts.hpp"
 #include "vtinput/input_device.hpp"
 

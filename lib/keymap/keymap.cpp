@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "terminfo.hpp"
+#include "keymap/terminfo.hpp"
 
 namespace vtinput {
 namespace {

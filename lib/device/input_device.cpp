@@ -8,7 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "lifecycle.hpp"
+#include "device/lifecycle.hpp"
 
 namespace vtinput {
 

@@ -5,7 +5,7 @@
 // silently. Every way out (no receivers left, end of input, I/O error, exception) goes through
 // PollerHost::decide_exit under the lifecycle lock and then the same shutdown: close every
 // handle, run the loop dry, uv_loop_close() == 0, hand over, return.
-#include "poller.hpp"
+#include "device/poller.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "lifecycle.hpp"
+#include "device/lifecycle.hpp"
 
 namespace vtinput::detail {
 

@@ -6,7 +6,7 @@
 // ncurses owns; we save it, load our entry, copy the strings out, and put the application's
 // terminal back. A process-wide mutex serialises our own uses (tinfo is not thread-safe); an
 // application calling setupterm concurrently on another thread is beyond what we can guard.
-#include "terminfo.hpp"
+#include "keymap/terminfo.hpp"
 
 #include <mutex>
 

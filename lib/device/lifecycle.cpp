@@ -9,7 +9,7 @@
 //   the channel keeps the events nobody took, so nothing read is lost across generations.
 // The singleton is never destroyed, so a poller still running at exit() never races with a
 // static destructor.
-#include "lifecycle.hpp"
+#include "device/lifecycle.hpp"
 
 #include <cerrno>
 #include <cstdlib>

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "poller.hpp"
+#include "device/poller.hpp"
 #include "vtinput/capabilities.hpp"
 #include "vtinput/channel.hpp"
 #include "vtinput/input_device.hpp"
