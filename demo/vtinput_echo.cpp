@@ -207,10 +207,7 @@ Options parse_args(int argc, char** argv)
     if ((all || o.modes.mouse_pixels) && o.modes.mouse == vtinput::MouseTracking::none) {
         o.modes.mouse = vtinput::MouseTracking::motion;
     }
-    if (o.term.empty()) {
-        const char* t = std::getenv("TERM");
-        o.term = t && *t ? t : "xterm-256color";
-    }
+    o.term = vtinput::KeyMap::term_name(o.term);
     return o;
 }
 
@@ -262,10 +259,11 @@ int replay(const Options& o)
         std::fprintf(stderr, "vtinput-echo: cannot open '%s': %s\n", o.replay.c_str(), std::strerror(errno));
         return 2;
     }
-    std::string diagnostic;
-    auto keymap = std::make_shared<const vtinput::KeyMap>(vtinput::KeyMap::from_terminfo(o.term, &diagnostic));
-    if (!diagnostic.empty()) {
-        std::fprintf(stderr, "vtinput-echo: %s\n", diagnostic.c_str());
+    auto keymap = std::make_shared<const vtinput::KeyMap>();
+    try {
+        keymap = std::make_shared<const vtinput::KeyMap>(vtinput::KeyMap::from_terminfo(o.term));
+    } catch (const std::system_error& e) {
+        std::fprintf(stderr, "vtinput-echo: %s; using the built-in grammar only\n", e.what());
     }
     vtinput::Decoder decoder({}, keymap);
     Printer printer(o);

@@ -53,6 +53,11 @@ protected:
     ~EventSink() = default;
 };
 
+class Decoder;
+namespace detail {
+void set_fast_paths(Decoder& decoder, bool on);  // a test seam: lib/decode/fast_paths.hpp
+}  // namespace detail
+
 class Decoder {
 public:
     using clock = std::chrono::steady_clock;
@@ -98,6 +103,7 @@ public:
     void set_options(const DecoderOptions& options);
 
 private:
+    friend void detail::set_fast_paths(Decoder&, bool);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -29,10 +29,17 @@ public:
     explicit KeyMap(std::vector<Entry> entries);
 
     // Loads the key capabilities of terminfo entry `term` through ncurses' tinfo, without
-    // touching the application's own `cur_term`. Never throws for a missing or unknown entry:
-    // it returns an empty map and, if `diagnostic` is given, says why there. Thread-safe
-    // (tinfo is not, so calls are serialised internally); blocking (reads the database).
-    static KeyMap from_terminfo(std::string_view term, std::string* diagnostic = nullptr);
+    // touching the application's own `cur_term`. Throws std::system_error naming the entry
+    // when there is none (std::errc::no_such_file_or_directory: unknown, or the database is
+    // unusable; std::errc::invalid_argument: an empty name); the built-in grammar alone then
+    // serves, which is what the input device does (DeviceStatus::terminfo_diagnostic says
+    // why). Thread-safe (tinfo is not, so calls are serialised internally); blocking (reads
+    // the database).
+    static KeyMap from_terminfo(std::string_view term);
+
+    // The terminfo entry to use: `configured` if not empty, else $TERM if set and not empty,
+    // else "xterm-256color". The one rule the device and vtinput-echo follow.
+    static std::string term_name(std::string_view configured = {});
 
     // The entries, sorted by sequence.
     const std::vector<Entry>& entries() const { return entries_; }

@@ -23,6 +23,7 @@
 // one unknown event of its first cap bytes, and the rest of it is skipped up to its end: those
 // bytes mean nothing, and decoding them as typed keys would be worse than dropping them.
 #include "vtinput/decoder.hpp"
+#include "decode/fast_paths.hpp"
 
 #include <algorithm>
 #include <array>
@@ -288,6 +289,7 @@ struct Decoder::Impl {
     Wait wait = Wait::none;
     clock::time_point last{};
     int expect_cpr = 0;
+    bool fast_paths = true;  // see decode/fast_paths.hpp
 
     std::string pending;  // ground: one incomplete unit; paste/string: a possible terminator
     std::string work;     // scratch: pending + new bytes
@@ -1595,6 +1597,8 @@ void Decoder::finish(std::vector<Event>& out)
     VectorSink sink(out);
     finish(sink);
 }
+
+void detail::set_fast_paths(Decoder& decoder, bool on) { decoder.impl_->fast_paths = on; }
 
 void Decoder::expect_cursor_position() { ++impl_->expect_cpr; }
 

@@ -122,12 +122,13 @@ Receiver Lifecycle::subscribe(const DeviceOptions& options, bool claim_device)
         });
     });
     if (!keymap_ || keymap_term_ != options.term) {
-        std::string term = options.term;
-        if (term.empty()) {
-            const char* env = std::getenv("TERM");
-            term = env && *env ? env : "xterm-256color";
+        try {
+            keymap_ = std::make_shared<const KeyMap>(KeyMap::from_terminfo(KeyMap::term_name(options.term)));
+            terminfo_diagnostic_.clear();
+        } catch (const std::system_error& e) {
+            keymap_ = std::make_shared<const KeyMap>();
+            terminfo_diagnostic_ = std::string(e.what()) + "; using the built-in grammar only";
         }
-        keymap_ = std::make_shared<const KeyMap>(KeyMap::from_terminfo(term, &terminfo_diagnostic_));
         keymap_term_ = options.term;
     }
     auto [fd, restore] = open_source(options);

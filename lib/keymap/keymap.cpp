@@ -6,8 +6,10 @@
 #include "vtinput/keymap.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "keymap/terminfo.hpp"
+#include "support/error.hpp"
 
 namespace vtinput {
 namespace {
@@ -46,8 +48,20 @@ const ExtCap k_ext_caps[] = {
 
 }  // namespace
 
-KeyMap KeyMap::from_terminfo(std::string_view term, std::string* diagnostic)
+std::string KeyMap::term_name(std::string_view configured)
 {
+    if (!configured.empty()) {
+        return std::string(configured);
+    }
+    const char* env = std::getenv("TERM");
+    return env != nullptr && *env != '\0' ? env : "xterm-256color";
+}
+
+KeyMap KeyMap::from_terminfo(std::string_view term)
+{
+    if (term.empty()) {
+        detail::throw_error(std::errc::invalid_argument, "no terminal name for terminfo");
+    }
     std::vector<std::string> names;
     std::vector<std::pair<Key, Mods>> meaning;
     for (const Cap& c : k_caps) {
@@ -67,14 +81,9 @@ KeyMap KeyMap::from_terminfo(std::string_view term, std::string* diagnostic)
         }
     }
     std::string error;
-    auto values = term.empty() ? std::nullopt
-                               : detail::read_terminfo_strings(std::string(term), names, error);
+    auto values = detail::read_terminfo_strings(std::string(term), names, error);
     if (!values) {
-        if (diagnostic) {
-            *diagnostic = (term.empty() ? std::string("no terminal name") : error) +
-                          "; using the built-in xterm grammar only";
-        }
-        return KeyMap();
+        detail::throw_error(std::errc::no_such_file_or_directory, error);
     }
     std::vector<Entry> entries;
     for (std::size_t i = 0; i < values->size(); ++i) {
