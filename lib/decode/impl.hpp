@@ -1,0 +1,274 @@
+// The decoder's state and the contract between its grammar files (internal).
+//
+// Decoder::Impl is one struct whose member functions are defined across lib/decode/, one file
+// per family of sequences:
+//   decoder.cpp   the driver: modes, pending units, time, and the hot scan_ground loop
+//   csi_short.hpp the inline fast path for the short CSI forms (included by decoder.cpp only)
+//   csi.cpp       CSI syntax (parameters, intermediates, caps) and the dispatch by final byte
+//   keyboard.cpp  legacy keys: cursor/function/editing keys, rxvt, the Linux console, SS3,
+//                 and the CPR-vs-F3 policy
+//   kitty.cpp     CSI u (kitty, fixterms) and modifyOtherKeys (CSI 27 ; m ; k ~)
+//   mouse.cpp     SGR and SGR-pixels, urxvt, X10/normal and UTF-8 (1005) reports
+//   reports.cpp   terminal replies in CSI form: DA1/DA2, DECRPM, CPR, kitty flags, focus,
+//                 in-band resize, window and status reports
+//   strings.cpp   OSC/DCS/APC strings and what their bodies are
+//   paste.cpp     bracketed paste
+// The wire → key tables are in keys.hpp.
+//
+// The contract every parser keeps (it is what makes decoding split-invariant): a parser is
+// given a contiguous view [p, end) and answers with a Result. It never decides differently
+// because the view ended: where the unit may continue past `end` it answers need_more, and
+// the driver keeps the unit's bytes and parses it again, whole, when more arrive. Only with
+// `final` set (flush or finish: time passed, or input ended) does it resolve an incomplete
+// unit instead. An event is built in `ev` (reusing its storage) and announced by
+// Status::event; the driver emits it.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+
+#include "decode/keys.hpp"
+#include "vtinput/decoder.hpp"
+
+namespace vtinput::detail {
+
+constexpr u8 ESC = 0x1b;
+
+// Parsed CSI parameters: up to k_max_params parameters holding k_max_values values in all
+// (sub-parameters included). More than that is not a sequence any terminal sends as input;
+// such a sequence is reported as unknown.
+inline constexpr int k_max_params = 32;
+inline constexpr int k_max_values = 64;
+inline constexpr int k_missing = -1;
+inline constexpr int k_value_limit = 0x7fffffff / 10 - 10;
+
+struct Csi {
+    u8 prefix = 0;  // '<' '=' '>' '?' or 0
+    u8 inter = 0;   // the last intermediate byte, or 0
+    u8 final = 0;
+    // Too many parameters or values, a misplaced prefix byte, or a parameter byte after an
+    // intermediate: the sequence is read to its final byte and reported as unknown.
+    bool overflow = false;
+    int nparams = 0;
+    int nvalues = 0;
+    // Left uninitialised beyond what is written: a CSI is parsed per key event.
+    u8 start[k_max_params + 1];  // start[i] = index of parameter i's first value
+    int values[k_max_values];
+
+    int count(int i) const { return i < nparams ? start[i + 1] - start[i] : 0; }
+    // Parameter i, sub-parameter j; k_missing when absent or empty.
+    int get(int i, int j = 0) const { return j < count(i) ? values[start[i] + j] : k_missing; }
+    int get_or(int i, int fallback) const
+    {
+        int v = get(i);
+        return v == k_missing ? fallback : v;
+    }
+    bool has_subparams() const { return nvalues != nparams; }
+};
+
+enum class Status : u8 {
+    event,      // `ev` holds one event covering `len` bytes
+    skip,       // `len` bytes mean nothing to report (never used for input bytes that matter)
+    need_more,  // the unit is incomplete; keep its first `len` bytes (0: all of them)
+    paste,      // CSI 200 ~: `len` bytes; enter paste mode
+    string,     // an OSC/DCS/APC introducer of `len` bytes; enter string mode
+};
+
+struct Result {
+    Status status = Status::event;
+    std::size_t len = 0;
+};
+
+inline int zero_based(int wire) { return wire > 1 ? wire - 1 : 0; }
+
+}  // namespace vtinput::detail
+
+namespace vtinput {
+
+struct Decoder::Impl {
+    using u8 = detail::u8;
+    using Csi = detail::Csi;
+    using Result = detail::Result;
+    using Status = detail::Status;
+
+    enum class Mode : u8 { ground, paste, string };
+    enum class Wait : u8 { none, esc, stale };
+
+    DecoderOptions opt;
+    std::shared_ptr<const KeyMap> keymap;
+
+    Mode mode = Mode::ground;
+    Wait wait = Wait::none;
+    clock::time_point last{};
+    int expect_cpr = 0;
+    bool fast_paths = true;  // see decode/fast_paths.hpp
+
+    std::string pending;  // ground: one incomplete unit; paste/string: a possible terminator
+    std::string work;     // scratch: pending + new bytes
+    std::string paste;    // paste body not yet delivered
+    std::string string;   // OSC/DCS/APC bytes so far, introducer included
+    bool string_c1 = false;  // introduced by an 8-bit C1 byte: 0x9c may terminate it
+    // The string reached string_cap: `string` holds its first string_cap bytes and the rest of
+    // it is skipped up to its terminator.
+    bool string_overlong = false;
+
+    // The current output and the event being built, shared by the parsers.
+    EventSink* sink = nullptr;
+    Event ev;
+
+    Impl(DecoderOptions o, std::shared_ptr<const KeyMap> km) : opt(o), keymap(std::move(km)) {}
+
+    void emit(Event&& e) { sink->on_event(std::move(e)); }
+
+    // ---- building events in `ev` ----------------------------------------------------------
+
+    // The KeyEvent inside `ev` with everything but its text set: reuses the variant's storage
+    // (no destroy/construct of the alternative) and the text's inline buffer.
+    [[gnu::always_inline]] KeyEvent& key_event(Key k, Mods mods, KeyKind kind)
+    {
+        KeyEvent* e = std::get_if<KeyEvent>(&ev);
+        if (e == nullptr) {
+            e = &ev.emplace<KeyEvent>();
+        }
+        e->key = k;
+        e->mods = mods;
+        e->kind = kind;
+        e->shifted = 0;
+        e->base = 0;
+        return *e;
+    }
+
+    // As key_event, with no text.
+    [[gnu::always_inline]] KeyEvent& key_slot(Key k, Mods mods = {}, KeyKind kind = KeyKind::press)
+    {
+        KeyEvent& e = key_event(k, mods, kind);
+        // Keys without text mostly follow keys without text; testing first keeps the common
+        // case to a compare (clear() need not inline into the decoder's loop).
+        if (!e.text.empty()) {
+            e.text.clear();
+        }
+        return e;
+    }
+
+    // As key_slot, for an unmodified character key whose text is its own `n` bytes of UTF-8.
+    [[gnu::always_inline]] void char_slot(char32_t cp, const u8* bytes, std::size_t n)
+    {
+        key_event(char_key(cp), {}, KeyKind::press).text.assign(reinterpret_cast<const char*>(bytes), n);
+    }
+
+    [[gnu::always_inline]] Result key(Key k, std::size_t len, Mods mods = {}, KeyKind kind = KeyKind::press)
+    {
+        key_slot(k, mods, kind);
+        return {Status::event, len};
+    }
+
+    Result unknown(const u8* p, std::size_t n)
+    {
+        ev = UnknownEvent{std::string(reinterpret_cast<const char*>(p), n)};
+        return {Status::event, n};
+    }
+
+    // A C0 control byte (but ESC) or DEL: one key.
+    [[gnu::always_inline]] Result control(u8 c)
+    {
+        if (keymap) {
+            if (const KeyMap::Entry* e = keymap->single_byte(c)) {
+                return key(e->key, 1, e->mods);
+            }
+        }
+        detail::KeyPress k = detail::control_key(c);
+        return key(k.key, 1, k.mods);
+    }
+
+    bool has_pending() const { return mode != Mode::ground || !pending.empty(); }
+
+    // ---- decoder.cpp: the driver ----------------------------------------------------------
+
+    void feed(std::string_view bytes, clock::time_point now);
+    void resolve_all();
+    std::optional<clock::time_point> deadline() const;
+    void run(const u8* p, const u8* end, bool final);
+    template <bool Fast>
+    const u8* scan_ground(const u8* p, const u8* end, bool final);
+    void stash(const u8* p, const u8* end);
+    void resolve_mode();
+    Result parse_unit(const u8* p, const u8* end, bool final);
+    Result parse_utf8(const u8* p, const u8* end, bool final);
+    Result parse_escape(const u8* p, const u8* end, bool final);
+    // A CSI sequence (`intro` is 2 for ESC [, 1 for the C1 byte 0x9b): the short form if the
+    // fast paths are on and it is one, else the general parser.
+    Result parse_csi(const u8* p, std::size_t intro, const u8* end, bool final);
+    std::size_t parse_csi_short(const u8* p, std::size_t intro, const u8* end);  // csi_short.hpp
+
+    // ---- csi.cpp --------------------------------------------------------------------------
+
+    Result parse_csi_general(const u8* p, std::size_t intro, const u8* end, bool final);
+    Result dispatch_csi(const Csi& c, std::size_t len);
+    // A sequence longer than csi_cap whose first bytes up to `s` were accepted.
+    template <class Continues>
+    Result overlong(const u8* p, const u8* s, const u8* end, bool final, Continues continues);
+    // `len` bytes at p have no built-in meaning: a KeyMap entry may give them one.
+    Result keymap_or_unknown(const u8* p, std::size_t len, const u8* end, bool final);
+
+    // ---- keyboard.cpp ---------------------------------------------------------------------
+
+    Result csi_key(const Csi& c, std::size_t len);  // plain CSI with a key's final byte
+    Result cpr_or_f3(const Csi& c, std::size_t len);
+    Result tilde(const Csi& c, std::size_t len);
+    Result linux_console(const u8* p, std::size_t intro, const u8* end, bool final);
+    Result parse_ss3(const u8* p, std::size_t intro, const u8* end, bool final);
+
+    // ---- kitty.cpp ------------------------------------------------------------------------
+
+    Result kitty(const Csi& c, std::size_t len);
+    Result modify_other_keys(const Csi& c, std::size_t len);
+
+    // ---- mouse.cpp ------------------------------------------------------------------------
+
+    Result sgr_mouse(const Csi& c, std::size_t len);
+    Result urxvt_mouse(const Csi& c, std::size_t len);
+    Result parse_x10(const u8* p, const u8* q, const u8* end, bool final);
+
+    // ---- reports.cpp ----------------------------------------------------------------------
+
+    Result private_report(const Csi& c, std::size_t len);  // CSI ? ... and CSI > ...
+    Result plain_report(const Csi& c, std::size_t len);    // CSI I/O/t/n and CSI ... $ y
+    Result report(ReportKind what, const Csi& c, std::size_t len);
+
+    // ---- strings.cpp ----------------------------------------------------------------------
+
+    const u8* scan_string(const u8* p, const u8* end, bool final);
+    void append_string(const u8* from, const u8* to);
+    void finish_string(std::size_t term_len);
+
+    // ---- paste.cpp ------------------------------------------------------------------------
+
+    const u8* scan_paste(const u8* p, const u8* end, bool final);
+    void paste_append(const u8* p, std::size_t n);
+};
+
+// A CSI or SS3 sequence longer than csi_cap: its first bytes up to `s` (the cap) were all
+// accepted. It comes out, once it ends, as one unknown event of those csi_cap bytes; the rest
+// of it is skipped, neither held (memory stays bounded) nor decoded as typed keys. It ends
+// with its final byte, skipped with it, or before a byte that cannot be inside it, which is
+// decoded next. Split invariance holds because while it has not ended only its first csi_cap
+// bytes are kept (need_more with a length), and every byte dropped after them was one that
+// `continues` it.
+template <class Continues>
+Decoder::Impl::Result Decoder::Impl::overlong(const u8* p, const u8* s, const u8* end, bool final, Continues continues)
+{
+    auto keep = static_cast<std::size_t>(s - p);
+    while (s < end && continues(*s)) {
+        ++s;
+    }
+    if (s == end && !final) {
+        return {Status::need_more, keep};
+    }
+    bool has_final = s < end && *s >= 0x20 && *s <= 0x7e;
+    Result r = unknown(p, keep);
+    r.len = static_cast<std::size_t>(s - p) + (has_final ? 1 : 0);
+    return r;
+}
+
+}  // namespace vtinput
