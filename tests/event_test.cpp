@@ -197,6 +197,13 @@ TEST_SUITE("event")
             {PasteEvent{"\xed\xa0\x80", false}, R"({"type":"paste","text":"\ufffd\ufffd\ufffd","bytes":"eda080"})"},
             {PasteEvent{"\xc0\xaf", false}, R"({"type":"paste","text":"\ufffd\ufffd","bytes":"c0af"})"},
             {PasteEvent{"\xf4\x90\x80\x80", false}, R"({"type":"paste","text":"\ufffd\ufffd\ufffd\ufffd","bytes":"f4908080"})"},
+            // One U+FFFD per byte of a broken character, whatever broke it: a cut-short
+            // character (here, at the end), an overlong form, a lead byte that starts nothing.
+            {PasteEvent{"\xe2\x82", false}, R"({"type":"paste","text":"\ufffd\ufffd","bytes":"e282"})"},
+            {PasteEvent{"\xe2\x82x\xe2\x82\xac", false}, R"({"type":"paste","text":"\ufffd\ufffdx€","bytes":"e28278e282ac"})"},
+            {PasteEvent{"\xe0\x80\x80", false}, R"({"type":"paste","text":"\ufffd\ufffd\ufffd","bytes":"e08080"})"},
+            {PasteEvent{"\xf5\x80\x80\x80", false}, R"({"type":"paste","text":"\ufffd\ufffd\ufffd\ufffd","bytes":"f5808080"})"},
+            {PasteEvent{"\x80\xf0\x9f\x98\x80", false}, R"({"type":"paste","text":"\ufffd😀","bytes":"80f09f9880"})"},
             {FocusEvent{true}, R"({"type":"focus","gained":true})"},
             {FocusEvent{false}, R"({"type":"focus","gained":false})"},
             {ResizeEvent{80, 24, 0, 0}, R"({"type":"resize","cols":80,"rows":24})"},

@@ -1,10 +1,10 @@
 // Value events: what a terminal's input stream means, as a closed sum type.
 //
-// Every event is a plain value (copyable, comparable, no pointers into decoder state). Key and
-// mouse events never touch the heap: a key's text lives in std::string's small-string buffer
-// for anything a single key press produces. Each event has a human-readable form
-// ("Ctrl+Alt+Up", "Mouse press left at 10,4") and the JSON form of SCHEMA.md
-// (`vtinput-echo --json`), which is a public contract.
+// Every event is a plain value (copyable, comparable, no pointers into decoder state). Mouse
+// events never touch the heap, and neither do key events for anything a single key press
+// produces: a key's text is a KeyText, which keeps up to KeyText::inline_capacity (22) bytes
+// inside the object. Each event has a human-readable form ("Ctrl+Alt+Up", "Mouse press left at
+// 10,4") and the JSON form of SCHEMA.md (`vtinput-echo --json`), which is a public contract.
 #pragma once
 
 #include <cstdint>
@@ -105,8 +105,8 @@ constexpr char32_t to_char(Key k) { return is_char(k) ? static_cast<char32_t>(k)
 enum class KeyKind : std::uint8_t { press, repeat, release };
 
 // The text a key produces, UTF-8. Up to `inline_capacity` bytes (every single character, and
-// any short kitty text) live inside the object, so decoding and copying key events never
-// touches the heap; longer text spills to the heap. Reads like a string_view.
+// any short kitty text) live inside the object, so decoding and copying such key events never
+// touches the heap; longer text is kept on the heap instead. Reads like a string_view.
 class KeyText {
 public:
     static constexpr std::size_t inline_capacity = 22;

@@ -1,0 +1,39 @@
+// What the two forms of an event (json.cpp, human.cpp) share (internal).
+//
+// Both append to a caller's string, so a loop that reuses one buffer does not allocate per
+// event. The human form quotes text (key text, pastes, unknown bytes) the way the JSON form
+// writes strings, so that control characters and broken UTF-8 show up escaped, never raw.
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace vtinput::detail {
+
+// An overload set of lambdas, for std::visit: one case per event type, and none for "any
+// other", so that a new event type does not compile until each form says how it looks.
+template <class... Fs>
+struct overloaded : Fs... {
+    using Fs::operator()...;
+};
+template <class... Fs>
+overloaded(Fs...) -> overloaded<Fs...>;
+
+// Appends `v` in decimal.
+template <class Int>
+void append_int(std::string& out, Int v)
+{
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    (void)ec;  // 24 digits hold any 64-bit value
+    out.append(buf, end);
+}
+
+// Appends `s` as a JSON string, quotes included: UTF-8 passes through; control characters,
+// quotes and backslashes are escaped; each byte that is not part of valid UTF-8 becomes
+// U+FFFD. Returns false when some byte was replaced (defined in json.cpp).
+bool append_json_string(std::string& out, std::string_view s);
+
+}  // namespace vtinput::detail
