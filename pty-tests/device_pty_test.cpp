@@ -1,5 +1,5 @@
 // The input device's life inside a real terminal: the singleton, broadcast to subscribers, the
-// poller thread's generations, the drop/re-open race (forced both ways through the lifecycle's
+// poller thread's generations, the drop/re-open race (forced both ways through the poller's
 // test hooks), no keystroke lost across re-opens, hang-up, a piped stdin, and the pollable
 // receiver fd. Each TEST_CASE is named after its scenario; the scenario's child is next to it.
 #include <doctest/doctest.h>
@@ -268,7 +268,7 @@ TEST_CASE("fast reuse race: drop and immediate re-open, plain and with both outc
             // yet, it would run this iteration's hook. Start from no poller at all.
             require(idle(), "the poller did not exit");
             auto sync = std::make_shared<Rendezvous>();
-            detail::LifecycleHooks hooks;
+            detail::PollerHooks hooks;
             hooks.before_exit_check = [sync] {
                 sync->reached.set_value();
                 sync->released.wait();
@@ -297,7 +297,7 @@ TEST_CASE("fast reuse race: drop and immediate re-open, plain and with both outc
             // yet, it would run this iteration's hook. Start from no poller at all.
             require(idle(), "the poller did not exit");
             auto sync = std::make_shared<Rendezvous>();
-            detail::LifecycleHooks hooks;
+            detail::PollerHooks hooks;
             hooks.after_exit_decision = [sync] {
                 sync->reached.set_value();
                 sync->released.wait();

@@ -1,6 +1,6 @@
-// The input device over pipes and sockets: singleton, spawn/exit/respawn, EOF and I/O errors
-// reaching every receiver, the fast-path reuse race driven through the lifecycle's hooks, no
-// byte lost across drop and re-open, and thread/fd hygiene over many cycles.
+// The input device over pipes and sockets: singleton, open errors, spawn/exit/respawn, EOF and
+// I/O errors reaching every receiver, the fast-path reuse race driven through the poller's test
+// hooks, no byte lost across drop and re-open, and thread/fd hygiene over many cycles.
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -163,6 +163,47 @@ TEST_CASE("a second open while one is alive is refused; after the drop it succee
     CHECK(key_text(next(again.events())) == "z");
 }
 
+TEST_CASE("an open with nothing to read throws, naming what it tried")
+{
+    Clean clean;
+    try {
+        auto dev = InputDevice::open(on(1'000'000));
+        FAIL("open of a closed fd succeeded");
+    } catch (const std::system_error& e) {
+        CHECK(e.code() == std::errc::bad_file_descriptor);
+        CHECK(std::string(e.what()).starts_with("vtinput: fd 1000000 "));
+    }
+    // No controlling terminal and a standard input that is none: the default open has nothing
+    // to read. In a child, which can leave its session.
+    Pipe report;
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        int null = ::open("/dev/null", O_RDONLY);
+        std::string what = "no exception";
+        if (::setsid() < 0 || null < 0 || ::dup2(null, STDIN_FILENO) < 0) {
+            what = "child set-up failed";
+        } else {
+            try {
+                auto dev = InputDevice::open();
+            } catch (const std::system_error& e) {
+                what = e.code() == std::errc::no_such_device_or_address ? e.what() : "wrong code";
+            }
+        }
+        report.write(what);
+        ::_exit(0);
+    }
+    report.close_write();
+    std::string what;
+    char buf[256];
+    for (ssize_t n; (n = ::read(report.r, buf, sizeof buf)) > 0;) {
+        what.append(buf, static_cast<std::size_t>(n));
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(what.starts_with("vtinput: cannot open the terminal (/dev/tty)"));
+}
+
 TEST_CASE("the thread exits after the last receiver drops and the next open starts a new generation")
 {
     Clean clean;
@@ -247,7 +288,9 @@ TEST_CASE("an I/O error reaches every receiver as an error event; the socket's f
         for (Receiver* r : {&dev.events(), &other}) {
             auto e = next(*r);
             REQUIRE_MESSAGE(std::holds_alternative<ErrorEvent>(e), to_string(e));
-            CHECK(std::get<ErrorEvent>(e).code == std::error_code(ECONNRESET, std::system_category()));
+            const auto& error = std::get<ErrorEvent>(e);
+            CHECK(error.code == std::error_code(ECONNRESET, std::generic_category()));
+            CHECK(error.message.starts_with("vtinput: "));
         }
         REQUIRE(Lifecycle::instance().wait_idle(k_failure_timeout));
     }
@@ -260,7 +303,7 @@ TEST_CASE("an exception inside the thread becomes an error event on every receiv
 {
     Clean clean;
     Pipe p;
-    detail::LifecycleHooks hooks;
+    detail::PollerHooks hooks;
     hooks.before_read = [] { throw std::runtime_error("injected failure"); };
     Lifecycle::instance().set_hooks(hooks);
     auto dev = InputDevice::open(on(p.r));
@@ -301,7 +344,7 @@ TEST_CASE("fast-path race, thread not yet exited: the re-open reuses the running
     std::promise<void> at_check;
     std::promise<void> go;
     auto go_future = go.get_future().share();
-    detail::LifecycleHooks hooks;
+    detail::PollerHooks hooks;
     hooks.before_exit_check = [&, go_future] {
         at_check.set_value();
         go_future.wait();
@@ -328,7 +371,7 @@ TEST_CASE("fast-path race, thread decided to exit: the re-open waits and starts 
     std::promise<void> decided;
     std::promise<void> go;
     auto go_future = go.get_future().share();
-    detail::LifecycleHooks hooks;
+    detail::PollerHooks hooks;
     hooks.after_exit_decision = [&, go_future] {
         decided.set_value();
         go_future.wait();

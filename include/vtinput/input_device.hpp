@@ -60,8 +60,10 @@ class InputDevice {
 public:
     // Opens the device. Throws std::system_error with std::errc::device_or_resource_busy if
     // an InputDevice is already open in this process, or if a poller still running for other
-    // receivers reads a different terminal; with the errno of the failure if the terminal
-    // cannot be opened. Blocking: at most while a previous poller finishes exiting.
+    // receivers reads a different terminal; with the errno of the failure and a message naming
+    // what was tried if there is no terminal to read ("vtinput: cannot open the terminal
+    // (/dev/tty): No such device or address") or DeviceOptions::fd cannot be used. Blocking:
+    // at most while a previous poller finishes exiting.
     static InputDevice open(DeviceOptions options = {});
 
     InputDevice(InputDevice&&) noexcept;

@@ -1,39 +1,21 @@
 // InputDevice: the public face of the lifecycle. The device is one receiver plus the claim on
-// the process's single device slot; everything else lives in the lifecycle singleton.
+// the process's single device slot and, when it manages the terminal's modes, the guard and
+// the fd the guard writes to; everything else lives in the lifecycle singleton. Which terminal
+// that is follows the one rule of source.hpp, like the reading side. An InputDevice is used by
+// one thread at a time (its owner); subscribe() and status() may be called from any.
 #include "vtinput/input_device.hpp"
 
-#include <cerrno>
 #include <system_error>
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "device/lifecycle.hpp"
+#include "device/source.hpp"
+#include "support/error.hpp"
 
 namespace vtinput {
 
 using detail::Lifecycle;
-
-namespace {
-
-// The terminal whose modes the device manages, writable; -1 if the input is not a terminal.
-// Sets `owned` when the fd was opened here.
-int terminal_fd(const DeviceOptions& o, bool& owned)
-{
-    owned = false;
-    if (o.fd >= 0) {
-        return ::isatty(o.fd) ? o.fd : -1;
-    }
-    const char* path = ::isatty(STDIN_FILENO) ? ::ttyname(STDIN_FILENO) : "/dev/tty";
-    int fd = ::open(path ? path : "/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) {
-        return -1;
-    }
-    owned = true;
-    return fd;
-}
-
-}  // namespace
 
 InputDevice InputDevice::open(DeviceOptions options)
 {
@@ -43,12 +25,11 @@ InputDevice InputDevice::open(DeviceOptions options)
     Receiver r = Lifecycle::instance().subscribe(options, /*claim_device=*/true);
     InputDevice dev(std::move(r), std::move(options));
     if (dev.options_.terminal) {
-        bool owned = false;
-        int fd = terminal_fd(dev.options_, owned);
-        if (fd >= 0) {
-            dev.tty_fd_ = owned ? fd : -1;
-            // Throws (and `dev` closes itself) if the modes cannot be set.
-            dev.guard_ = std::make_unique<TerminalGuard>(fd, *dev.options_.terminal);
+        detail::ModesFd tty = detail::open_for_modes(dev.options_);
+        if (tty.fd >= 0) {
+            // Throws (and `dev` closes itself, `tty` with it) if the modes cannot be set.
+            dev.guard_ = std::make_unique<TerminalGuard>(tty.fd, *dev.options_.terminal);
+            dev.tty_fd_ = tty.owned.release();
         }
     }
     return dev;
@@ -109,8 +90,7 @@ Receiver InputDevice::subscribe() { return Lifecycle::instance().subscribe(optio
 const Capabilities& InputDevice::query_capabilities(std::chrono::milliseconds timeout)
 {
     if (!open_) {
-        throw std::system_error(std::make_error_code(std::errc::bad_file_descriptor),
-                                "vtinput::InputDevice::query_capabilities: the device is closed");
+        detail::throw_error(std::errc::bad_file_descriptor, "query_capabilities: the device is closed");
     }
     if (!guard_ || !guard_->modes().raw) {
         // Without raw mode the replies would wait for Enter in the line discipline (and be

@@ -11,77 +11,15 @@
 // static destructor.
 #include "device/lifecycle.hpp"
 
-#include <cerrno>
 #include <cstdlib>
 #include <mutex>
 #include <system_error>
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "support/error.hpp"
+
 namespace vtinput::detail {
-namespace {
-
-[[noreturn]] void throw_busy(const char* message)
-{
-    throw std::system_error(std::make_error_code(std::errc::device_or_resource_busy), message);
-}
-
-[[noreturn]] void throw_errno(int err, const std::string& message)
-{
-    throw std::system_error(err, std::generic_category(), message);
-}
-
-// Identity of what the options ask to read: device and inode of an explicit fd, or (0, 0)
-// for "the controlling terminal".
-std::pair<std::uint64_t, std::uint64_t> source_identity(const DeviceOptions& o)
-{
-    if (o.fd < 0) {
-        return {0, 0};
-    }
-    struct stat st {};
-    if (::fstat(o.fd, &st) != 0) {
-        throw_errno(errno, "vtinput::InputDevice: fd " + std::to_string(o.fd) + " is not open");
-    }
-    return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
-}
-
-// Opens our own file description of the input, so that O_NONBLOCK (which libuv sets) never
-// reaches the caller's. Returns the fd and, where re-opening is impossible, the flags to
-// restore on the shared description.
-std::pair<int, int> open_source(const DeviceOptions& o)
-{
-    constexpr int flags = O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK;
-    if (o.fd < 0) {
-        const char* path = ::isatty(STDIN_FILENO) ? ::ttyname(STDIN_FILENO) : nullptr;
-        int fd = ::open(path ? path : "/dev/tty", flags);
-        if (fd < 0) {
-            throw_errno(errno, std::string("vtinput::InputDevice: cannot open the terminal (") +
-                                   (path ? path : "/dev/tty") + ")");
-        }
-        return {fd, -1};
-    }
-    std::string proc = "/proc/self/fd/" + std::to_string(o.fd);
-    int fd = ::open(proc.c_str(), flags);
-    if (fd >= 0) {
-        return {fd, -1};
-    }
-    // Sockets cannot be re-opened: share the description and put its flags back afterwards.
-    int old_flags = ::fcntl(o.fd, F_GETFL);
-    fd = ::fcntl(o.fd, F_DUPFD_CLOEXEC, 0);
-    if (fd < 0 || old_flags < 0) {
-        int err = errno;
-        if (fd >= 0) {
-            ::close(fd);
-        }
-        throw_errno(err, "vtinput::InputDevice: cannot use fd " + std::to_string(o.fd));
-    }
-    return {fd, old_flags};
-}
-
-}  // namespace
 
 Lifecycle& Lifecycle::instance()
 {
@@ -93,14 +31,14 @@ Receiver Lifecycle::subscribe(const DeviceOptions& options, bool claim_device)
 {
     std::unique_lock lock(mutex_);
     if (claim_device && device_open_) {
-        throw_busy("vtinput::InputDevice::open: a device is already open in this process");
+        throw_error(std::errc::device_or_resource_busy, "an InputDevice is already open in this process");
     }
     // A generation that has decided to exit is past reuse: wait for it to finish.
     changed_.wait(lock, [&] { return state_ != State::exiting; });
-    auto identity = source_identity(options);
+    SourceIdentity identity = source_identity(options);
     if (state_ == State::running) {
-        if (identity != std::pair{source_dev_, source_ino_}) {
-            throw_busy("vtinput::InputDevice: the running poller reads another terminal");
+        if (identity != source_) {
+            throw_error(std::errc::device_or_resource_busy, "the running input poller reads another input");
         }
         Receiver r = sender_->subscribe();  // fast path
         device_open_ = device_open_ || claim_device;
@@ -121,18 +59,10 @@ Receiver Lifecycle::subscribe(const DeviceOptions& options, bool claim_device)
             }
         });
     });
-    if (!keymap_ || keymap_term_ != options.term) {
-        try {
-            keymap_ = std::make_shared<const KeyMap>(KeyMap::from_terminfo(KeyMap::term_name(options.term)));
-            terminfo_diagnostic_.clear();
-        } catch (const std::system_error& e) {
-            keymap_ = std::make_shared<const KeyMap>();
-            terminfo_diagnostic_ = std::string(e.what()) + "; using the built-in grammar only";
-        }
-        keymap_term_ = options.term;
-    }
-    auto [fd, restore] = open_source(options);
-    PollerConfig config{fd, options.decoder, keymap_, restore, options.raw_bytes};
+    std::shared_ptr<const KeyMap> keymap = keymaps_.get(options.term);
+    InputFd input = open_input(options);
+    PollerConfig config{std::move(input.fd), options.decoder, std::move(keymap), input.restore_flags,
+                        options.raw_bytes, &hooks_};
     if (!sender_) {
         sender_ = std::make_unique<Sender>(options.channel);
         sender_->on_receiver_dropped([this](std::size_t remaining) { on_receiver_dropped(remaining); });
@@ -142,7 +72,7 @@ Receiver Lifecycle::subscribe(const DeviceOptions& options, bool claim_device)
     Receiver r = sender_->subscribe();
     auto poller = std::make_unique<Poller>(*this, std::move(config), carry_, generation_ + 1);
     try {
-        poller->start();  // the Poller closes the fd if this throws
+        poller->start();  // the fd closes with `poller` if this throws
     } catch (...) {
         lock.unlock();  // `r` unsubscribes during unwinding, and its hook takes the lock
         throw;
@@ -152,8 +82,7 @@ Receiver Lifecycle::subscribe(const DeviceOptions& options, bool claim_device)
     spawn_pid_.store(::getpid());
     poller_ = std::move(poller);
     state_ = State::running;
-    source_dev_ = identity.first;
-    source_ino_ = identity.second;
+    source_ = identity;
     device_open_ = device_open_ || claim_device;
     return r;
 }
@@ -186,88 +115,6 @@ bool Lifecycle::decide_exit(bool forced)
         return true;
     }
     return false;
-}
-
-void Lifecycle::take_replies(std::vector<Event>& batch)
-{
-    if (!capturing_.load(std::memory_order_acquire)) {
-        return;
-    }
-    std::lock_guard lock(probe_mutex_);
-    if (!probe_ || probe_->done()) {
-        return;
-    }
-    // Stable removal of the replies; keys typed meanwhile keep their order. A RawEvent whose
-    // bytes produced only replies goes too (it would announce events nobody receives).
-    std::vector<Event> kept;
-    kept.reserve(batch.size());
-    bool in_raw_group = false, group_taken = false, group_kept = false;
-    auto end_group = [&] {
-        if (in_raw_group && group_taken && !group_kept) {
-            kept.pop_back();  // the group's RawEvent: nothing was kept after it
-        }
-    };
-    for (Event& e : batch) {
-        if (std::holds_alternative<RawEvent>(e)) {
-            end_group();
-            in_raw_group = true;
-            group_taken = group_kept = false;
-            kept.push_back(std::move(e));
-        } else if (probe_->offer(e)) {
-            group_taken = true;
-        } else {
-            group_kept = true;
-            kept.push_back(std::move(e));
-        }
-    }
-    end_group();
-    batch.swap(kept);
-    if (probe_->done()) {
-        probe_done_.notify_all();
-    }
-}
-
-Capabilities Lifecycle::query_capabilities(int fd, std::chrono::milliseconds timeout)
-{
-    std::lock_guard serial(query_mutex_);
-    {
-        std::lock_guard lock(probe_mutex_);
-        probe_.emplace();
-    }
-    capturing_.store(true, std::memory_order_release);
-    auto start = std::chrono::steady_clock::now();
-    auto deadline = start + timeout;
-    std::string query = capability_query();
-    std::string_view rest = query;
-    int write_error = 0;
-    while (!rest.empty()) {
-        ssize_t n = ::write(fd, rest.data(), rest.size());
-        if (n > 0) {
-            rest.remove_prefix(static_cast<std::size_t>(n));
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && std::chrono::steady_clock::now() < deadline) {
-            pollfd p{fd, POLLOUT, 0};
-            ::poll(&p, 1, 10);  // a non-blocking terminal with a full output queue
-        } else {
-            write_error = n < 0 ? errno : EIO;
-            break;
-        }
-    }
-    std::unique_lock lock(probe_mutex_);
-    if (write_error == 0) {
-        probe_done_.wait_until(lock, deadline, [&] { return probe_->done(); });
-    }
-    auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-    Capabilities caps = probe_->result(elapsed);
-    probe_.reset();
-    capturing_.store(false, std::memory_order_release);
-    lock.unlock();
-    if (write_error != 0) {
-        throw std::system_error(write_error, std::generic_category(),
-                                "vtinput::InputDevice::query_capabilities: cannot write to the terminal");
-    }
-    return caps;
 }
 
 void Lifecycle::exited(std::string carry, bool loop_closed_cleanly)
@@ -310,14 +157,14 @@ DeviceStatus Lifecycle::status()
     s.receivers = sender_ ? sender_->receiver_count() : 0;  // receivers of an ended stream not counted
     s.device_open = device_open_;
     s.unclean_loops = unclean_loops_;
-    s.terminfo_diagnostic = terminfo_diagnostic_;
+    s.terminfo_diagnostic = keymaps_.diagnostic();
     return s;
 }
 
 std::string Lifecycle::terminfo_diagnostic()
 {
     std::lock_guard lock(mutex_);
-    return terminfo_diagnostic_;
+    return keymaps_.diagnostic();
 }
 
 bool Lifecycle::wait_idle(std::chrono::milliseconds timeout)
@@ -330,19 +177,6 @@ bool Lifecycle::wait_idle(std::chrono::milliseconds timeout)
         reap_locked(lock);
     }
     return true;
-}
-
-void Lifecycle::set_hooks(LifecycleHooks hooks)
-{
-    std::lock_guard lock(mutex_);
-    hooks_active_ = hooks.before_exit_check || hooks.after_exit_decision || hooks.before_read;
-    hooks_ = std::move(hooks);
-}
-
-LifecycleHooks Lifecycle::hooks()
-{
-    std::lock_guard lock(mutex_);
-    return hooks_;
 }
 
 void Lifecycle::shutdown()

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "device/lifecycle.hpp"
+#include "support/error.hpp"
 
 namespace vtinput::detail {
 
@@ -44,6 +44,9 @@ constexpr std::size_t k_max_reads_per_wakeup = 16;  // fairness towards timer an
 
 Poller::Loop& loop_of(const void* handle_data) { return *static_cast<Poller::Loop*>(const_cast<void*>(handle_data)); }
 
+// libuv's errors are negative errno values.
+std::error_code uv_code(int err) { return errno_code(-err); }
+
 void close_handle(uv_handle_t* h)
 {
     if (!uv_is_closing(h)) {
@@ -58,12 +61,11 @@ Poller::Poller(PollerHost& host, PollerConfig config, std::string carry, std::ui
 {
 }
 
-Poller::~Poller()
+Poller::~Poller() { join(); }
+
+std::shared_ptr<const PollerHooks> Poller::hooks() const
 {
-    join();
-    if (!started_ && config_.fd >= 0) {
-        ::close(config_.fd);  // start() failed or never ran: the fd is still ours to close
-    }
+    return config_.hooks != nullptr ? config_.hooks->get() : nullptr;
 }
 
 void Poller::start()
@@ -71,14 +73,14 @@ void Poller::start()
     auto l = std::make_unique<Loop>(config_);
     l->self = this;
     auto fail = [&](const char* what, int err) {
-        throw std::system_error(-err, std::generic_category(), std::string("vtinput poller: ") + what);
+        throw_error(uv_code(err), std::string("cannot start the input poller: ") + what);
     };
     if (int err = uv_loop_init(&l->loop)) {
         fail("uv_loop_init", err);
     }
     // From here on, a failure must close what was opened and still leave the loop closable.
-    int err = uv_poll_init(&l->loop, &l->poll, config_.fd);
-    const char* what = "cannot poll the terminal fd";
+    int err = uv_poll_init(&l->loop, &l->poll, config_.fd.get());
+    const char* what = "the terminal fd cannot be polled";
     if (err == 0) {
         uv_signal_init(&l->loop, &l->winch);
         uv_timer_init(&l->loop, &l->timer);
@@ -100,7 +102,6 @@ void Poller::start()
     }
     l->poll.data = l->winch.data = l->timer.data = l->doorbell.data = l.get();
     loop_ = std::move(l);
-    started_ = true;
     thread_ = std::thread([this] { run(); });
 }
 
@@ -128,13 +129,13 @@ void Poller::stop()
 
 void Poller::fail(const std::exception& ex)
 {
-    fail(std::make_error_code(std::errc::state_not_recoverable), std::string("input poller: ") + ex.what());
+    fail(std::make_error_code(std::errc::state_not_recoverable), std::string("the input poller failed: ") + ex.what());
 }
 
 void Poller::fail(const std::error_code& ec, const std::string& message)
 {
     Loop& l = *loop_;
-    l.batch.push_back(ErrorEvent{ec, message});
+    l.batch.push_back(ErrorEvent{ec, error_message(message)});
     send();
     host_.decide_exit(true);
     stop();
@@ -226,13 +227,11 @@ void Poller::on_readable(int status) noexcept
             uv_poll_stop(&l.poll);
             return;
         }
-        if (Lifecycle::instance().hooks_active()) {
-            if (auto hook = Lifecycle::instance().hooks().before_read) {
-                hook();
-            }
+        if (auto h = hooks(); h && h->before_read) {
+            h->before_read();
         }
         for (std::size_t i = 0; i < k_max_reads_per_wakeup; ++i) {
-            ssize_t n = ::read(config_.fd, l.buffer.data(), l.buffer.size());
+            ssize_t n = ::read(config_.fd.get(), l.buffer.data(), l.buffer.size());
             if (n > 0) {
                 decode(std::string_view(l.buffer.data(), static_cast<std::size_t>(n)));
                 if (static_cast<std::size_t>(n) < l.buffer.size()) {
@@ -245,8 +244,7 @@ void Poller::on_readable(int status) noexcept
             }
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
                 if (status < 0) {
-                    fail(std::error_code(-status, std::generic_category()),
-                         std::string("polling the terminal failed: ") + uv_strerror(status));
+                    fail(uv_code(status), std::string("polling the terminal failed: ") + uv_strerror(status));
                     return;
                 }
                 break;
@@ -262,8 +260,7 @@ void Poller::on_readable(int status) noexcept
             }
             int e = errno;
             finish();
-            fail(std::error_code(e, std::system_category()),
-                 std::string("reading the terminal failed: ") + std::strerror(e));
+            fail(errno_code(e), std::string("reading the terminal failed: ") + std::strerror(e));
             return;
         }
         deliver();
@@ -287,7 +284,7 @@ void Poller::on_winch() noexcept
     Loop& l = *loop_;
     try {
         winsize ws{};
-        if (::ioctl(config_.fd, TIOCGWINSZ, &ws) == 0) {
+        if (::ioctl(config_.fd.get(), TIOCGWINSZ, &ws) == 0) {
             l.batch.push_back(ResizeEvent{ws.ws_col, ws.ws_row, ws.ws_xpixel, ws.ws_ypixel});
             deliver();
         }
@@ -298,13 +295,14 @@ void Poller::on_winch() noexcept
 
 void Poller::on_doorbell() noexcept
 {
-    LifecycleHooks hooks = Lifecycle::instance().hooks_active() ? Lifecycle::instance().hooks() : LifecycleHooks{};
-    if (hooks.before_exit_check) {
-        hooks.before_exit_check();
+    // One snapshot for both hook points: hooks replaced meanwhile never mix with these.
+    auto h = hooks();
+    if (h && h->before_exit_check) {
+        h->before_exit_check();
     }
     if (host_.decide_exit(false)) {
-        if (hooks.after_exit_decision) {
-            hooks.after_exit_decision();
+        if (h && h->after_exit_decision) {
+            h->after_exit_decision();
         }
         stop();
         return;
@@ -319,7 +317,7 @@ void Poller::start_polling()
     int err = uv_poll_start(&l.poll, UV_READABLE | UV_DISCONNECT,
                             [](uv_poll_t* h, int status, int) { loop_of(h->data).self->on_readable(status); });
     if (err != 0) {
-        fail(std::error_code(-err, std::generic_category()), std::string("input poller: ") + uv_strerror(err));
+        fail(uv_code(err), std::string("the terminal fd cannot be polled: ") + uv_strerror(err));
     }
 }
 
@@ -342,10 +340,9 @@ void Poller::run() noexcept
     bool clean = uv_loop_close(&l.loop) == 0;
     std::string carry = l.decoder.take_pending();
     if (config_.restore_flags >= 0) {
-        ::fcntl(config_.fd, F_SETFL, config_.restore_flags);
+        ::fcntl(config_.fd.get(), F_SETFL, config_.restore_flags);
     }
-    ::close(config_.fd);
-    config_.fd = -1;
+    config_.fd.reset();
     host_.exited(std::move(carry), clean);
 }
 

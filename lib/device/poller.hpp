@@ -2,8 +2,10 @@
 //
 // Handles: uv_poll_t on the terminal fd, uv_signal_t for SIGWINCH, uv_timer_t for the
 // decoder's deadline, uv_async_t as the doorbell other threads ring. They are initialised (and
-// SIGWINCH watched) by start() on the spawning thread (before the thread exists, so the doorbell is valid the
-// moment the generation is published) and from then on touched only by the loop thread.
+// SIGWINCH watched) by start() on the spawning thread, before the thread exists, so that the
+// doorbell is valid the moment the generation is published; from then on only the loop thread
+// touches them. The poller knows its owner only as a PollerHost, and its test hooks only as the
+// HookSlot in its PollerConfig.
 #pragma once
 
 #include <atomic>
@@ -14,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "device/hooks.hpp"
+#include "support/fd.hpp"
 #include "vtinput/channel.hpp"
 #include "vtinput/decoder.hpp"
 
@@ -39,11 +43,13 @@ protected:
 };
 
 struct PollerConfig {
-    int fd = -1;  // owned by the poller from start() on (closed when it exits)
+    UniqueFd fd;  // what to read, non-blocking; closed when the thread ends (or with the Poller)
     DecoderOptions decoder;
     std::shared_ptr<const KeyMap> keymap;
     int restore_flags = -1;  // file status flags to put back on `fd`'s description, or -1
     bool raw_bytes = false;  // precede events with RawEvents (DeviceOptions::raw_bytes)
+    // The test hooks; not owned, must outlive the Poller; nullptr: none.
+    const HookSlot* hooks = nullptr;
 };
 
 class Poller {
@@ -53,7 +59,8 @@ public:
     Poller(const Poller&) = delete;
     Poller& operator=(const Poller&) = delete;
 
-    // Initialises the loop and handles, then starts the thread. Throws std::system_error.
+    // Initialises the loop and handles, then starts the thread. Throws std::system_error (the
+    // fd is then closed with the Poller).
     void start();
     // Rings the doorbell. Any thread; only while the generation is running (the caller holds
     // the lifecycle lock and has checked).
@@ -65,6 +72,8 @@ public:
     struct Loop;  // the libuv state, kept out of this header
 
 private:
+    // The test hooks in force, or nullptr (the common case, one atomic load).
+    std::shared_ptr<const PollerHooks> hooks() const;
     void run() noexcept;
     void on_readable(int status) noexcept;
     void on_timer() noexcept;
@@ -95,7 +104,6 @@ private:
     std::string carry_;
     std::uint64_t generation_;
     std::unique_ptr<Loop> loop_;
-    bool started_ = false;
     std::thread thread_;
 };
 

@@ -1,0 +1,26 @@
+// The key-map cache (see keymap_cache.hpp). Its own file rather than part of source.cpp: the
+// source functions are stateless and callable from any thread, while the cache is state the
+// lifecycle owns and guards with its lock.
+#include "device/keymap_cache.hpp"
+
+#include <system_error>
+
+namespace vtinput::detail {
+
+std::shared_ptr<const KeyMap> KeyMapCache::get(const std::string& configured)
+{
+    if (keymap_ && configured_ == configured) {
+        return keymap_;
+    }
+    try {
+        keymap_ = std::make_shared<const KeyMap>(KeyMap::from_terminfo(KeyMap::term_name(configured)));
+        diagnostic_.clear();
+    } catch (const std::system_error& e) {
+        keymap_ = std::make_shared<const KeyMap>();
+        diagnostic_ = std::string(e.what()) + "; using the built-in grammar only";
+    }
+    configured_ = configured;
+    return keymap_;
+}
+
+}  // namespace vtinput::detail

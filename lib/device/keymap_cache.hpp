@@ -1,0 +1,33 @@
+// The key table of the last poller generation, kept for the next one (internal).
+//
+// Loading a terminfo entry reads the database; a device re-opened in a loop would do that on
+// every slow-path open. The cache keeps the table while DeviceOptions::term stays the same, and
+// remembers why the built-in grammar serves alone when the entry cannot be loaded.
+//
+// Not thread-safe: the lifecycle owns the cache and uses it only under its lock.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "vtinput/keymap.hpp"
+
+namespace vtinput::detail {
+
+class KeyMapCache {
+public:
+    // The table for `configured` (DeviceOptions::term; empty: $TERM, see KeyMap::term_name),
+    // loaded unless the last call asked for the same. Never throws for a missing entry: the
+    // table is then empty and diagnostic() says why. Blocking: may read the database.
+    std::shared_ptr<const KeyMap> get(const std::string& configured);
+
+    // Why the last table is the built-in grammar alone; empty when its entry loaded.
+    const std::string& diagnostic() const { return diagnostic_; }
+
+private:
+    std::shared_ptr<const KeyMap> keymap_;
+    std::string configured_;  // what keymap_ was loaded for
+    std::string diagnostic_;
+};
+
+}  // namespace vtinput::detail
