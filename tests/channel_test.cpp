@@ -1,12 +1,20 @@
-// Broadcast channel: ordering, per-receiver lag, hand-over, close, pollable fd, concurrency.
+// Broadcast channel: every event type intact through the ring, ordering, per-receiver lag, the
+// byte budget, hand-over, close, pollable fd, concurrency.
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <chrono>
+#include <climits>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
 #include <poll.h>
+#include <sys/resource.h>
 
 #include "vtinput/channel.hpp"
 
@@ -59,6 +67,111 @@ TEST_CASE("every receiver sees every event in order")
             CHECK(number(*e) == i);
         }
         CHECK_FALSE(r->try_receive());
+    }
+}
+
+TEST_CASE("every event type arrives as it was sent, in a record or as a payload")
+{
+    KeyEvent plain;
+    plain.key = char_key(U'\u00e9');
+    plain.text = "\xc3\xa9";
+    KeyEvent kitty;
+    kitty.key = Key::f63;
+    kitty.mods = Mods::from_bits(0xff);
+    kitty.kind = KeyKind::release;
+    kitty.text = std::string(48, 'x');  // the most text a record holds
+    kitty.shifted = U'\U0010FFFF';
+    kitty.base = U'a';
+    KeyEvent long_text;
+    long_text.key = char_key(U'a');
+    long_text.text = std::string(49, 'y');  // one byte more: a payload
+    MouseEvent mouse;
+    mouse.action = MouseAction::drag;
+    mouse.button = MouseButton::b11;
+    mouse.x = INT_MIN;
+    mouse.y = INT_MAX;
+    mouse.mods = Mod::shift | Mod::ctrl;
+    mouse.pixels = true;
+    const std::vector<Event> sent = {
+        plain,
+        kitty,
+        long_text,
+        mouse,
+        PasteEvent{std::string("a\0b", 3), true},
+        FocusEvent{true},
+        FocusEvent{false},
+        ResizeEvent{-1, INT_MAX, 640, INT_MIN},
+        CursorPositionEvent{INT_MAX, -7},
+        ReportEvent{ReportKind::decrpm, {2004, 2}, "text", true},
+        UnknownEvent{"\x1b[?"},
+        LaggedEvent{std::numeric_limits<std::uint64_t>::max()},
+        EofEvent{},
+        ErrorEvent{std::make_error_code(std::errc::io_error), "vtinput: read failed"},
+        RawEvent{"\x1b[A"},
+    };
+    Sender tx;
+    Receiver r = tx.subscribe();
+    std::vector<Event> batch = sent;
+    tx.send_batch(batch);
+    std::vector<Event> received;
+    r.try_receive_all(received);
+    CHECK(received == sent);
+    // One at a time too, through the other receive path.
+    batch = sent;
+    tx.send_batch(batch);
+    for (const Event& want : sent) {
+        auto e = r.try_receive();
+        REQUIRE(e);
+        CHECK(*e == want);
+    }
+}
+
+TEST_CASE("payload events count their heap bytes against the budget; record events count nothing")
+{
+    ChannelOptions o;
+    o.capacity = 64;
+    o.max_bytes = 1000;
+    // Ten events of 300 payload bytes each: three fit the budget, seven are dropped.
+    const std::vector<std::pair<const char*, Event (*)(int)>> kinds = {
+        {"paste", [](int i) { return Event(PasteEvent{std::string(300, static_cast<char>('a' + i)), false}); }},
+        {"unknown", [](int i) { return Event(UnknownEvent{std::string(300, static_cast<char>('a' + i))}); }},
+        {"report", [](int i) { return Event(ReportEvent{ReportKind::osc, std::vector<int>(25, i), std::string(200, 'r'), false}); }},
+        {"error", [](int i) { return Event(ErrorEvent{{}, std::string(300, static_cast<char>('a' + i))}); }},
+        {"raw", [](int i) { return Event(RawEvent{std::string(300, static_cast<char>('a' + i))}); }},
+        {"long key text", [](int i) {
+             KeyEvent k;
+             k.text = std::string(300, static_cast<char>('a' + i));
+             return Event(k);
+         }},
+    };
+    for (const auto& [name, make] : kinds) {
+        CAPTURE(name);
+        Sender tx(o);
+        Receiver r = tx.subscribe();
+        for (int i = 0; i < 10; ++i) {
+            tx.send(make(i));
+        }
+        auto first = r.try_receive();
+        REQUIRE(first);
+        REQUIRE(std::holds_alternative<LaggedEvent>(*first));
+        CHECK(std::get<LaggedEvent>(*first).missed == 7);
+        for (int i = 7; i < 10; ++i) {
+            auto e = r.try_receive();
+            REQUIRE(e);
+            CHECK(*e == make(i));
+        }
+    }
+    // With no budget at all, events held in their record are all kept.
+    o.max_bytes = 0;
+    Sender tx(o);
+    Receiver r = tx.subscribe();
+    for (int i = 0; i < 10; ++i) {
+        tx.send(numbered(i));
+    }
+    for (int i = 0; i < 10; ++i) {
+        auto e = r.try_receive();
+        REQUIRE(e);
+        CHECK(number(*e) == i);
     }
 }
 
@@ -204,6 +317,27 @@ TEST_CASE("a receiver created with events pending gets a readable fd")
     CHECK(readable(r.fd()));
 }
 
+TEST_CASE("Receiver::fd throws when the system refuses an eventfd, and works once it no longer does")
+{
+    Sender tx;
+    Receiver r = tx.subscribe();
+    rlimit saved{};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    rlimit none = saved;
+    none.rlim_cur = 0;  // no new descriptor at all
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &none) == 0);
+    std::error_code code;
+    try {
+        r.fd();
+    } catch (const std::system_error& e) {
+        code = e.code();
+    }
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &saved) == 0);
+    CHECK(code == std::errc::too_many_files_open);
+    tx.send(numbered(1));
+    CHECK(readable(r.fd()));
+}
+
 TEST_CASE("receive_for gives up at its deadline when nothing arrives")
 {
     Sender tx;
@@ -246,7 +380,13 @@ TEST_CASE("an unsubscribed receiver is inert")
     CHECK_FALSE(r.subscribed());
     CHECK(r.closed());
     CHECK_FALSE(r.try_receive());
-    CHECK(r.fd() == -1);
+    try {
+        r.fd();
+        FAIL("Receiver::fd did not throw for a receiver that is not subscribed");
+    } catch (const std::system_error& e) {
+        CHECK(e.code() == std::errc::not_connected);
+        CHECK(std::string_view(e.what()).starts_with("vtinput: "));
+    }
 }
 
 TEST_CASE("concurrent receivers: order kept, and received + missed == sent for each")

@@ -75,8 +75,10 @@ public:
     // never lost. Like any readiness signal it can be spurious: a send racing with a receive
     // that already took its events may leave it readable with nothing pending (the next
     // receive call clears it), so after poll() use try_receive / try_receive_all, not a
-    // blocking receive. Only read it through this Receiver's receive calls. Owned by the receiver; created on the
-    // first call; -1 if the system refuses one (errno tells why). Thread: any.
+    // blocking receive. Only read it through this Receiver's receive calls. Owned by the
+    // receiver (closed when it unsubscribes); created on the first call, the same fd after.
+    // Throws std::system_error: std::errc::not_connected when the receiver is not subscribed,
+    // or the errno of eventfd() when the system refuses one. Thread: any.
     int fd();
 
     // Events pending for this receiver (lost ones not counted).

@@ -1,14 +1,15 @@
 // Broadcast channel: one ring written by one sender, read by any number of receivers without
-// taking the sender's lock.
+// taking the sender's lock. This file is the ring, the cursors, lag accounting and waking; how
+// each event type is encoded into a record, and what it costs the byte budget, is record.hpp.
 //
 // Design (a single-writer seqlock per slot):
 // - Each slot holds one event as a fixed-size record of relaxed atomic words plus a sequence
 //   word: 2n+2 once it holds event n, odd while being written. The sender writes a batch of
 //   records, then publishes `head` once. A receiver copies a record and re-reads the sequence;
 //   if it changed, the sender lapped it and the event is reported lost (LaggedEvent).
-// - Events that do not fit a record (paste, unknown bytes, reports, errors, long key text) are
-//   kept as shared immutable payloads in a side table under `payload_mutex`, which only those
-//   rare events touch.
+// - Events that do not fit a record (paste, unknown bytes, reports, errors, raw bytes, long key
+//   text: encode_record decides, per event type) are kept as shared immutable payloads in a
+//   side table under `payload_mutex`, which only those rare events touch.
 // - So the sender's cost per event is a handful of stores whatever the number of receivers,
 //   and receivers copy in parallel. The sender touches shared state per batch only to wake:
 //   one sleeping receiver (which wakes two more: a tree), and each armed eventfd.
@@ -17,8 +18,9 @@
 //   publishing; a receiver that finds events after arming signals itself (seq_cst on both sides
 //   closes the window). A write racing a receive that already took the events leaves it
 //   spuriously readable until the next receive call.
-// - Memory is bounded by the capacity and by max_bytes: past the byte budget the sender raises
-//   `floor`, releasing the oldest payloads, and receivers below it see a lag.
+// - Memory is bounded by the capacity and by max_bytes: past the byte budget (the payloads'
+//   heap bytes, as encode_record counts them) the sender raises `floor`, releasing the oldest
+//   payloads, and receivers below it see a lag.
 // All atomics are accessed atomically, so ThreadSanitizer sees no race by construction.
 #include "vtinput/channel.hpp"
 
@@ -27,156 +29,34 @@
 #include <bit>
 #include <cerrno>
 #include <condition_variable>
-#include <cstring>
 #include <mutex>
 
 #include <sys/eventfd.h>
 #include <sched.h>
 #include <unistd.h>
 
+#include "channel/record.hpp"
+#include "support/error.hpp"
+#include "support/fd.hpp"
+
 namespace vtinput {
 namespace detail {
 
 struct ReceiverState {
     std::uint64_t cursor = 0;  // next sequence number to take; touched only by the owner
-    int efd = -1;
+    UniqueFd efd;                    // Receiver::fd, created on first use; closed with the state
     std::atomic<bool> armed{false};  // the sender must write `efd` on the next publish
     std::chrono::nanoseconds spin{0};  // set_spin; touched only by the owner
 };
 
 namespace {
 
-constexpr std::size_t k_words = 8;
-constexpr std::size_t k_inline_text = (k_words - 2) * 8;  // 48 bytes of key text fit a record
-constexpr std::uint64_t k_writing = 1;                   // any odd sequence word
-
-enum class Tag : std::uint8_t { key, mouse, focus, resize, cursor, eof, lagged, payload };
+constexpr std::uint64_t k_writing = 1;  // any odd sequence word
 
 struct Slot {
     std::atomic<std::uint64_t> seq{0};
-    std::atomic<std::uint64_t> words[k_words]{};
+    std::atomic<std::uint64_t> words[k_record_words]{};
 };
-
-using Record = std::uint64_t[k_words];
-
-std::uint64_t pack32(std::uint32_t lo, std::uint32_t hi) { return lo | (std::uint64_t{hi} << 32); }
-std::uint32_t lo32(std::uint64_t w) { return static_cast<std::uint32_t>(w); }
-std::uint32_t hi32(std::uint64_t w) { return static_cast<std::uint32_t>(w >> 32); }
-std::uint8_t byte_at(std::uint64_t w, int i) { return static_cast<std::uint8_t>(w >> (8 * i)); }
-
-// Encodes `e` into a record; false if it needs a payload.
-bool encode(const Event& e, Record& r)
-{
-    std::memset(r, 0, sizeof r);
-    if (const auto* k = std::get_if<KeyEvent>(&e)) {
-        if (k->text.size() > k_inline_text) {
-            return false;
-        }
-        r[0] = static_cast<std::uint64_t>(Tag::key) | (std::uint64_t{k->mods.bits()} << 8) |
-               (std::uint64_t{static_cast<std::uint8_t>(k->kind)} << 16) | (std::uint64_t{k->text.size()} << 24) |
-               (std::uint64_t{static_cast<std::uint32_t>(k->key)} << 32);
-        r[1] = pack32(static_cast<std::uint32_t>(k->shifted), static_cast<std::uint32_t>(k->base));
-        std::memcpy(&r[2], k->text.data(), k->text.size());
-        return true;
-    }
-    if (const auto* m = std::get_if<MouseEvent>(&e)) {
-        r[0] = static_cast<std::uint64_t>(Tag::mouse) | (std::uint64_t{static_cast<std::uint8_t>(m->action)} << 8) |
-               (std::uint64_t{static_cast<std::uint8_t>(m->button)} << 16) | (std::uint64_t{m->mods.bits()} << 24) |
-               (std::uint64_t{m->pixels} << 32);
-        r[1] = pack32(static_cast<std::uint32_t>(m->x), static_cast<std::uint32_t>(m->y));
-        return true;
-    }
-    if (const auto* f = std::get_if<FocusEvent>(&e)) {
-        r[0] = static_cast<std::uint64_t>(Tag::focus) | (std::uint64_t{f->gained} << 8);
-        return true;
-    }
-    if (const auto* z = std::get_if<ResizeEvent>(&e)) {
-        r[0] = static_cast<std::uint64_t>(Tag::resize);
-        r[1] = pack32(static_cast<std::uint32_t>(z->cols), static_cast<std::uint32_t>(z->rows));
-        r[2] = pack32(static_cast<std::uint32_t>(z->width_px), static_cast<std::uint32_t>(z->height_px));
-        return true;
-    }
-    if (const auto* c = std::get_if<CursorPositionEvent>(&e)) {
-        r[0] = static_cast<std::uint64_t>(Tag::cursor);
-        r[1] = pack32(static_cast<std::uint32_t>(c->row), static_cast<std::uint32_t>(c->col));
-        return true;
-    }
-    if (std::holds_alternative<EofEvent>(e)) {
-        r[0] = static_cast<std::uint64_t>(Tag::eof);
-        return true;
-    }
-    if (const auto* l = std::get_if<LaggedEvent>(&e)) {
-        r[0] = static_cast<std::uint64_t>(Tag::lagged);
-        r[1] = l->missed;
-        return true;
-    }
-    return false;
-}
-
-// Decodes a record into `out`, reusing its storage where it can (a key's text buffer).
-void decode(const Record& r, Event& out)
-{
-    switch (static_cast<Tag>(byte_at(r[0], 0))) {
-    case Tag::key: {
-        auto* k = std::get_if<KeyEvent>(&out);
-        if (k == nullptr) {
-            k = &out.emplace<KeyEvent>();
-        }
-        k->mods = Mods::from_bits(byte_at(r[0], 1));
-        k->kind = static_cast<KeyKind>(byte_at(r[0], 2));
-        k->key = static_cast<Key>(hi32(r[0]));
-        k->shifted = lo32(r[1]);
-        k->base = hi32(r[1]);
-        k->text.assign(reinterpret_cast<const char*>(&r[2]), byte_at(r[0], 3));
-        return;
-    }
-    case Tag::mouse: {
-        MouseEvent m;
-        m.action = static_cast<MouseAction>(byte_at(r[0], 1));
-        m.button = static_cast<MouseButton>(byte_at(r[0], 2));
-        m.mods = Mods::from_bits(byte_at(r[0], 3));
-        m.pixels = byte_at(r[0], 4) != 0;
-        m.x = static_cast<int>(lo32(r[1]));
-        m.y = static_cast<int>(hi32(r[1]));
-        out = m;
-        return;
-    }
-    case Tag::focus: out = FocusEvent{byte_at(r[0], 1) != 0}; return;
-    case Tag::resize:
-        out = ResizeEvent{static_cast<int>(lo32(r[1])), static_cast<int>(hi32(r[1])), static_cast<int>(lo32(r[2])),
-                          static_cast<int>(hi32(r[2]))};
-        return;
-    case Tag::cursor: out = CursorPositionEvent{static_cast<int>(lo32(r[1])), static_cast<int>(hi32(r[1]))}; return;
-    case Tag::lagged: out = LaggedEvent{r[1]}; return;
-    case Tag::eof:
-    case Tag::payload: break;
-    }
-    out = EofEvent{};
-}
-
-// Heap bytes an event keeps alive (what max_bytes bounds).
-std::size_t payload_bytes(const Event& e)
-{
-    if (const auto* p = std::get_if<PasteEvent>(&e)) {
-        return p->text.size();
-    }
-    if (const auto* u = std::get_if<UnknownEvent>(&e)) {
-        return u->bytes.size();
-    }
-    if (const auto* r = std::get_if<ReportEvent>(&e)) {
-        return r->text.size() + r->params.size() * sizeof(int);
-    }
-    if (const auto* k = std::get_if<KeyEvent>(&e)) {
-        return k->text.size();
-    }
-    if (const auto* x = std::get_if<ErrorEvent>(&e)) {
-        return x->message.size();
-    }
-    if (const auto* b = std::get_if<RawEvent>(&e)) {
-        return b->bytes.size();
-    }
-    return 0;
-}
 
 void write_fd(int fd)
 {
@@ -263,10 +143,8 @@ struct ChannelState {
             forget(n - slots.size());
         }
         Record r;
-        bool fits = encode(e, r);
-        std::size_t size = payload_bytes(e);
-        if (!fits) {
-            r[0] = static_cast<std::uint64_t>(Tag::payload);
+        const Encoding enc = encode_record(e, r);
+        if (!enc.in_record) {
             // Mark the slot as being written before its payload changes, so a receiver that
             // checks the sequence under payload_mutex never pairs record n with another payload.
             std::lock_guard lock(payload_mutex);
@@ -276,11 +154,11 @@ struct ChannelState {
             s.seq.store(k_writing, std::memory_order_relaxed);
         }
         std::atomic_thread_fence(std::memory_order_release);
-        for (std::size_t w = 0; w < k_words; ++w) {
+        for (std::size_t w = 0; w < k_record_words; ++w) {
             s.words[w].store(r[w], std::memory_order_relaxed);
         }
         s.seq.store(2 * n + 2, std::memory_order_release);
-        sizes[i] = fits ? 0 : size;
+        sizes[i] = enc.payload_bytes;
         bytes += sizes[i];
     }
 
@@ -316,7 +194,7 @@ struct ChannelState {
             std::lock_guard lock(registry_mutex);
             for (ReceiverState* r : fd_receivers) {
                 if (r->armed.exchange(false, std::memory_order_seq_cst)) {
-                    write_fd(r->efd);
+                    write_fd(r->efd.get());
                 }
             }
         }
@@ -348,7 +226,7 @@ struct ChannelState {
             std::uint64_t want = 2 * n + 2;
             Record rec;
             std::uint64_t s1 = s.seq.load(std::memory_order_acquire);
-            for (std::size_t w = 0; w < k_words; ++w) {
+            for (std::size_t w = 0; w < k_record_words; ++w) {
                 rec[w] = s.words[w].load(std::memory_order_relaxed);
             }
             std::atomic_thread_fence(std::memory_order_acquire);
@@ -360,9 +238,9 @@ struct ChannelState {
                 r.cursor = gone_to;
                 return true;
             }
-            if (static_cast<Tag>(byte_at(rec[0], 0)) != Tag::payload) {
+            if (record_tag(rec) != RecordTag::payload) {
                 ++r.cursor;
-                decode(rec, out);
+                decode_record(rec, out);
                 return true;
             }
             std::shared_ptr<const Event> p;
@@ -393,13 +271,13 @@ struct ChannelState {
     // After a receive that found nothing: make the fd say so, without losing a wake-up.
     void rearm(ReceiverState& r)
     {
-        if (r.efd < 0) {
+        if (!r.efd) {
             return;
         }
-        drain_fd(r.efd);
+        drain_fd(r.efd.get());
         r.armed.store(true, std::memory_order_seq_cst);
         if (has_pending(r) && r.armed.exchange(false, std::memory_order_seq_cst)) {
-            write_fd(r.efd);
+            write_fd(r.efd.get());
         }
     }
 
@@ -449,7 +327,7 @@ Receiver::~Receiver()
     {
         std::lock_guard lock(channel_->registry_mutex);
         auto& list = channel_->fd_receivers;
-        if (state_->efd >= 0) {
+        if (state_->efd) {
             list.erase(std::remove(list.begin(), list.end(), state_.get()), list.end());
             channel_->fd_count.store(list.size(), std::memory_order_seq_cst);
         }
@@ -459,10 +337,7 @@ Receiver::~Receiver()
         }
         hook = channel_->drop_hook;
     }
-    if (state_->efd >= 0) {
-        ::close(state_->efd);
-    }
-    state_.reset();
+    state_.reset();  // closes the eventfd
     if (hook) {
         hook(remaining);
     }
@@ -564,23 +439,22 @@ void Receiver::set_spin(std::chrono::microseconds budget)
 int Receiver::fd()
 {
     if (!state_) {
-        errno = ENOTCONN;
-        return -1;
+        detail::throw_errno(ENOTCONN, "Receiver::fd: the receiver is not subscribed");
     }
-    if (state_->efd < 0) {
-        int efd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (efd < 0) {
-            return -1;
+    if (!state_->efd) {
+        detail::UniqueFd efd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+        if (!efd) {
+            detail::throw_errno(errno, "Receiver::fd: cannot create an eventfd");
         }
         {
             std::lock_guard lock(channel_->registry_mutex);
-            state_->efd = efd;
+            state_->efd = std::move(efd);
             channel_->fd_receivers.push_back(state_.get());
             channel_->fd_count.store(channel_->fd_receivers.size(), std::memory_order_seq_cst);
         }
         channel_->rearm(*state_);
     }
-    return state_->efd;
+    return state_->efd.get();
 }
 
 std::size_t Receiver::pending() const

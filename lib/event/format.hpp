@@ -10,16 +10,9 @@
 #include <string>
 #include <string_view>
 
-namespace vtinput::detail {
+#include "event/visit.hpp"  // overloaded: both forms visit every event type
 
-// An overload set of lambdas, for std::visit: one case per event type, and none for "any
-// other", so that a new event type does not compile until each form says how it looks.
-template <class... Fs>
-struct overloaded : Fs... {
-    using Fs::operator()...;
-};
-template <class... Fs>
-overloaded(Fs...) -> overloaded<Fs...>;
+namespace vtinput::detail {
 
 // Appends `v` in decimal.
 template <class Int>
