@@ -1,36 +1,22 @@
-// vtinput-echo: prints every input event, human-readable or as JSON lines (SCHEMA.md).
+// vtinput-echo's command line: the usage text, the flags of each mode, and the checks that
+// keep them apart.
 //
-// Live mode (the default) opens the InputDevice on the terminal, enables the input protocols
-// the flags ask for, and prints each event as it arrives (live.cpp), or shows them on an
-// ncurses screen (--tui, tui.cpp), until Ctrl+C is pressed twice, the input ends, or a signal
-// comes; the terminal is restored on every one of those ways out.
-//
-// Offline mode (`--replay FILE|-`) decodes recorded input as if it had been typed with no
-// time passing between chunks, then resolves whatever is pending as the ESC timeout would.
-// It reads in blocks, so memory stays flat however large the recording is.
-#include <cerrno>
+// Every usage error exits 2 with a message naming the flag and "(try --help)"; --help exits 0.
+// Flags of one mode given to the other are an error, not ignored, so a mistyped command never
+// does something other than what was asked. Values must be whole numbers in range, and
+// optional values attach with '=' only (`--mouse --paste` is two flags).
+#include "arguments.hpp"
+
 #include <charconv>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <exception>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include "echo.hpp"
-#include "vtinput/decoder.hpp"
-#include "vtinput/event.hpp"
 #include "vtinput/keymap.hpp"
 
-using demo::Options;
-
+namespace demo {
 namespace {
 
 constexpr std::string_view k_usage =
@@ -96,6 +82,8 @@ vtinput::MouseTracking parse_mouse(const std::string& mode)
     }
     usage_error("--mouse takes clicks, drag or motion, not '" + mode + "'");
 }
+
+}  // namespace
 
 Options parse_args(int argc, char** argv)
 {
@@ -211,208 +199,4 @@ Options parse_args(int argc, char** argv)
     return o;
 }
 
-// Formats events into a buffer written out in large blocks.
-class Printer final : public vtinput::EventSink {
-public:
-    explicit Printer(const Options& o) : json_(o.json), stats_(o.stats) { buf_.reserve(1 << 16); }
-    ~Printer() { flush(); }
-
-    void on_event(vtinput::Event&& e) override
-    {
-        ++events_;
-        if (stats_) {
-            return;
-        }
-        if (json_) {
-            vtinput::append_json(buf_, e);
-        } else {
-            vtinput::append_human(buf_, e);
-        }
-        buf_ += '\n';
-        if (buf_.size() >= (1 << 16)) {
-            flush();
-        }
-    }
-
-    void flush()
-    {
-        if (!buf_.empty()) {
-            std::fwrite(buf_.data(), 1, buf_.size(), stdout);
-            buf_.clear();
-        }
-        std::fflush(stdout);
-    }
-
-    std::size_t events() const { return events_; }
-
-private:
-    bool json_;
-    bool stats_;
-    std::size_t events_ = 0;
-    std::string buf_;
-};
-
-int replay(const Options& o)
-{
-    int fd = o.replay == "-" ? STDIN_FILENO : ::open(o.replay.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        std::fprintf(stderr, "vtinput-echo: cannot open '%s': %s\n", o.replay.c_str(), std::strerror(errno));
-        return 2;
-    }
-    auto keymap = std::make_shared<const vtinput::KeyMap>();
-    try {
-        keymap = std::make_shared<const vtinput::KeyMap>(vtinput::KeyMap::from_terminfo(o.term));
-    } catch (const std::system_error& e) {
-        std::fprintf(stderr, "vtinput-echo: %s; using the built-in grammar only\n", e.what());
-    }
-    vtinput::Decoder decoder({}, keymap);
-    Printer printer(o);
-    // No time passes between chunks: every feed happens "now".
-    const auto now = vtinput::Decoder::clock::time_point{};
-    std::string block(1 << 16, '\0');
-    std::size_t total = 0;
-    for (;;) {
-        ssize_t n = ::read(fd, block.data(), block.size());
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            std::fprintf(stderr, "vtinput-echo: cannot read '%s': %s\n", o.replay.c_str(), std::strerror(errno));
-            return 2;
-        }
-        if (n == 0) {
-            break;
-        }
-        std::string_view data(block.data(), static_cast<std::size_t>(n));
-        total += data.size();
-        std::size_t step = o.chunk ? o.chunk : data.size();
-        for (std::size_t off = 0; off < data.size(); off += step) {
-            decoder.feed(data.substr(off, step), now, printer);
-        }
-    }
-    decoder.finish(printer);
-    if (fd != STDIN_FILENO) {
-        ::close(fd);
-    }
-    if (o.stats) {
-        std::printf("events=%zu bytes=%zu\n", printer.events(), total);
-    }
-    printer.flush();
-    return 0;
-}
-
-// ---- live mode ----------------------------------------------------------------------------
-
-// Live mode needs a terminal to read: standard input, or /dev/tty when standard input is
-// redirected (where InputDevice reads by default).
-bool have_terminal()
-{
-    if (::isatty(STDIN_FILENO)) {
-        return true;
-    }
-    int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) {
-        return false;
-    }
-    ::close(fd);
-    return true;
-}
-
-// "mouse motion (SGR), bracketed paste, kitty flags 31": what the flags turned on.
-std::string describe(const vtinput::TerminalModes& m)
-{
-    static constexpr const char* tracking[] = {"", "clicks", "drag", "motion"};
-    std::vector<std::string> parts;
-    if (m.mouse != vtinput::MouseTracking::none) {
-        parts.push_back(std::string("mouse ") + tracking[static_cast<int>(m.mouse)] +
-                        (m.mouse_pixels ? " (SGR-pixels)" : " (SGR)"));
-    }
-    if (m.bracketed_paste) {
-        parts.emplace_back("bracketed paste");
-    }
-    if (m.focus) {
-        parts.emplace_back("focus");
-    }
-    if (m.kitty_flags != 0) {
-        parts.push_back("kitty flags " + std::to_string(m.kitty_flags));
-    }
-    if (m.modify_other_keys != 0) {
-        parts.push_back("modifyOtherKeys " + std::to_string(m.modify_other_keys));
-    }
-    if (m.in_band_resize) {
-        parts.emplace_back("in-band resize");
-    }
-    std::string out = parts.empty() ? "no input protocols" : "";
-    for (const std::string& p : parts) {
-        out += (out.empty() ? "" : ", ") + p;
-    }
-    return out;
-}
-
-int live_session(const Options& o, const demo::Stop& stop)
-{
-    vtinput::DeviceOptions options;
-    options.term = o.term;
-    options.terminal = o.modes;
-    options.raw_bytes = o.raw_bytes;
-    vtinput::InputDevice device = vtinput::InputDevice::open(options);
-    // Every receiver exists before the query, so keys typed meanwhile reach all of them.
-    std::vector<vtinput::Receiver> extra;
-    for (int i = 1; i < o.subscribers; ++i) {
-        extra.push_back(device.subscribe());
-    }
-    if (!o.tui) {
-        demo::notice(o, describe(o.modes) + "; " + std::string(demo::k_quit_hint));
-    }
-    vtinput::Capabilities caps;
-    if (o.query) {
-        caps = device.query_capabilities(o.query_timeout);
-        if (!o.tui) {
-            demo::notice(o, "terminal: " + vtinput::to_string(caps));
-        }
-    }
-    return o.tui ? demo::run_tui(o, device, caps, stop) : demo::run_lines(o, device, std::move(extra), stop);
-}
-
-int live(const Options& o)
-{
-    if (!have_terminal()) {
-        std::fputs("vtinput-echo: no terminal to read: standard input is not a terminal and /dev/tty "
-                   "cannot be opened; to decode recorded input, use --replay FILE (or - for stdin)\n",
-                   stderr);
-        return 2;
-    }
-    // A closed standard output (`vtinput-echo | head`) must end the program through the
-    // normal path, which restores the terminal, not through SIGPIPE's default action.
-    std::signal(SIGPIPE, SIG_IGN);
-    int status = 0;
-    int stop_signal = 0;
-    {
-        demo::Stop stop;  // before the device, whose TerminalGuard then chains to its handlers
-        status = live_session(o, stop);
-        stop_signal = stop.signal();
-    }
-    if (stop_signal != 0) {
-        // The terminal is restored and the handlers are as they were: end the way the signal
-        // asks, so that the parent sees it.
-        std::raise(stop_signal);
-    }
-    return status;
-}
-
-}  // namespace
-
-int main(int argc, char** argv)
-{
-    Options o = parse_args(argc, argv);
-    if (!o.replay.empty()) {
-        return replay(o);
-    }
-    int status = 1;
-    try {
-        status = live(o);
-    } catch (const std::exception& ex) {
-        std::fprintf(stderr, "vtinput-echo: %s\n", ex.what());
-    }
-    return status;
-}
+}  // namespace demo
