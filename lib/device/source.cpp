@@ -1,10 +1,10 @@
 // Which terminal to read and to put into raw mode, written once (see source.hpp).
 //
-// Invariants: the fds this file returns are close-on-exec and never become the controlling
-// terminal (O_NOCTTY). The reading side is always a description of our own or one whose flags
-// are put back, so the caller's file status flags are never changed for good. No state: the
-// terminal name is looked up anew on each call (ttyname_r, which unlike ttyname is safe when
-// two threads open at once).
+// Invariants: the fds this file opens are close-on-exec and never make a terminal the
+// process's controlling terminal (O_NOCTTY). The reading side is always a description of our
+// own or one whose flags are put back, so the caller's file status flags are never changed for
+// good. No state: the terminal name is looked up anew on each call (ttyname_r, which unlike
+// ttyname is safe when two threads open at once).
 #include "device/source.hpp"
 
 #include <cerrno>
