@@ -1,0 +1,82 @@
+// What the decoder test files share (one doctest binary, decoder_test, suite "decoder"):
+// table rows, and decoding to the SCHEMA.md JSON form at the fixed time point t0.
+//
+// Expectations are the JSON form (vtinput::to_json), one object per event joined by a single
+// space, so a table row reads like the wire: {"\x1b[1;5A", R"({"type":"key",...})"}. Inputs
+// are decoded as a whole at one time point and then finish()ed: every pending ESC or partial
+// sequence is resolved as if its deadline had passed.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "test_util.hpp"
+#include "vtinput/decoder.hpp"
+#include "vtinput/event.hpp"
+#include "vtinput/keymap.hpp"
+
+namespace vtinput::test {
+
+using Clock = Decoder::clock;
+// An arbitrary fixed time point; the decoder only ever compares times it was given.
+inline const Clock::time_point t0 = Clock::time_point{} + std::chrono::hours(1);
+
+enum class Opt { none, pixels, utf8 };
+
+inline DecoderOptions options_for(Opt o)
+{
+    DecoderOptions d;
+    d.mouse_pixels = o == Opt::pixels;
+    d.mouse_utf8 = o == Opt::utf8;
+    return d;
+}
+
+// Feeds `input` in the pieces given by the cut positions (ascending, inside the input), all
+// at t0, then finish().
+inline std::vector<Event> decode_cuts(std::string_view input, const std::vector<std::size_t>& cuts,
+                                      const DecoderOptions& o = {}, std::shared_ptr<const KeyMap> km = nullptr)
+{
+    Decoder d(o, std::move(km));
+    std::vector<Event> out;
+    std::size_t from = 0;
+    for (std::size_t cut : cuts) {
+        d.feed(input.substr(from, cut - from), t0, out);
+        from = cut;
+    }
+    d.feed(input.substr(from), t0, out);
+    d.finish(out);
+    return out;
+}
+
+inline std::vector<Event> decode(std::string_view input, const DecoderOptions& o = {},
+                                 std::shared_ptr<const KeyMap> km = nullptr)
+{
+    return decode_cuts(input, {}, o, std::move(km));
+}
+
+inline std::string decode_json(std::string_view input, const DecoderOptions& o = {},
+                               std::shared_ptr<const KeyMap> km = nullptr)
+{
+    return json(decode(input, o, std::move(km)));
+}
+
+// What a poller generation hands to the next, cut at `cut`, as JSON.
+inline std::string decode_handed_over_json(std::string_view input, std::size_t cut, const DecoderOptions& o)
+{
+    return json(test::decode_handed_over(input, cut, o, t0));
+}
+
+struct Row {
+    std::string_view in;
+    std::string_view want;
+    Opt opt = Opt::none;
+};
+
+inline std::string context(const Row& r) { return "input " + hex(r.in); }
+
+}  // namespace vtinput::test
