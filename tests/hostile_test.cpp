@@ -4,7 +4,8 @@
 // UTF-8, broken mouse reports, NUL, raw C1 bytes, DEL and random binary), with the exact events
 // the README's Decoder policies give for it.
 //
-// Every row goes through check_row, which asserts, beyond the exact events in order:
+// Every row goes through check_row, that is the tests' shared decoding checker
+// (tests/support/decoding.hpp), which asserts, beyond the exact events in order:
 //   - split invariance: the same events whole, byte by byte, at every single cut (short
 //     inputs), at random cuts, and handed over to a fresh decoder with take_pending();
 //   - bounded memory: pending_bytes() within the caps of the row's options after every feed,
@@ -12,8 +13,10 @@
 //   - accounting: the raw bytes carried by events (unknown bytes, paste and report text)
 //     never exceed the input; where the README says bytes come out as unknown the rows list
 //     those exact bytes;
-//   - resynchronisation: after the row's input and finish(), "ESC [ A" and "z" decode as Up
-//     and z. Most rows also end with a sentinel of their own, decoded in the same feed.
+//   - resynchronisation: after the row's input and finish(), "ESC [ A z" decodes as it does
+//     in a fresh decoder. Most rows also end with a sentinel of their own, decoded in the same
+//     feed;
+//   - the same events with the decoder's fast paths on and off, for all of the above.
 // The rows use small caps (string_cap, paste_cap) so that the bound means something and the
 // suite stays fast; a few use the default caps. Time only enters as explicit time points: the
 // timeout tests at the end pass `now` by hand and never read a clock or sleep.
@@ -33,172 +36,18 @@
 
 #include "vtinput/event.hpp"
 
-#include "test_util.hpp"
+#include "support/decoding.hpp"
+#include "support/doctest_checks.hpp"
+#include "support/events.hpp"
 
 using namespace std::literals;
 using namespace vtinput;
+using namespace vtinput::test;
 
 namespace {
 
-using Clock = Decoder::clock;
-// An arbitrary fixed time point; the decoder only ever compares times it was given.
-const Clock::time_point t0 = Clock::time_point{} + 1h;
-
 // The sentinel appended after a hostile input: it must still decode as Up.
 const std::string k_up = "\x1b[A";
-
-using test::hex;
-using test::json;
-
-// Where two event lists first differ, in JSON, or "" when they are equal: short enough to read
-// when a row of thousands of events fails.
-std::string first_difference(const std::vector<Event>& got, const std::vector<Event>& want)
-{
-    for (std::size_t i = 0; i < std::max(got.size(), want.size()); ++i) {
-        if (i >= got.size() || i >= want.size() || !(got[i] == want[i])) {
-            auto at = [i](const std::vector<Event>& v) { return i < v.size() ? to_json(v[i]) : "(none)"s; };
-            return "event " + std::to_string(i) + " of " + std::to_string(got.size()) + " (want " +
-                   std::to_string(want.size()) + "): got " + at(got).substr(0, 300) + ", want " +
-                   at(want).substr(0, 300);
-        }
-    }
-    return "";
-}
-
-using test::repeat;
-
-// ---- expected events, built the way the decoder builds them ----
-
-Event key(Key k, Mods mods = {})
-{
-    KeyEvent e;
-    e.key = k;
-    e.mods = mods;
-    return e;
-}
-
-// An unmodified character key as typed: its text is its own UTF-8.
-Event ch(char32_t c)
-{
-    KeyEvent e;
-    e.key = char_key(c);
-    append_utf8(e.text, c);
-    return e;
-}
-
-Event up() { return key(Key::up); }
-
-Event unknown(std::string_view bytes) { return UnknownEvent{std::string(bytes)}; }
-
-Event paste(std::string_view text, bool continued = false) { return PasteEvent{std::string(text), continued}; }
-
-Event report(ReportKind what, std::string_view text)
-{
-    ReportEvent r;
-    r.what = what;
-    r.text = std::string(text);
-    return r;
-}
-
-using test::mouse;
-
-// A paste body as the decoder delivers it with `cap`: parts of exactly `cap` bytes with
-// `continued` set (each is sent the moment it fills), then the rest, possibly empty.
-std::vector<Event> paste_parts(std::string_view body, std::size_t cap)
-{
-    std::vector<Event> out;
-    while (body.size() >= cap) {
-        out.push_back(paste(body.substr(0, cap), true));
-        body.remove_prefix(cap);
-    }
-    out.push_back(paste(body, false));
-    return out;
-}
-
-std::vector<Event> operator+(std::vector<Event> a, const std::vector<Event>& b)
-{
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
-
-DecoderOptions caps(std::size_t csi, std::size_t string, std::size_t paste_bytes)
-{
-    DecoderOptions o;
-    o.csi_cap = csi;
-    o.string_cap = string;
-    o.paste_cap = paste_bytes;
-    return o;
-}
-
-// What a decoder may hold at any moment: one incomplete CSI/SS3 (plus an Alt ESC before it),
-// a string (plus an ESC that may start its ST), or a paste part short of its cap (plus a
-// possible end marker short of its last byte). Only one is in use at a time.
-std::size_t pending_bound(const DecoderOptions& o)
-{
-    return std::max({o.csi_cap + 1, o.string_cap + 1, o.paste_cap + 4});
-}
-
-// ---- decoding ----
-
-struct Decoded {
-    std::vector<Event> events;
-    std::size_t most_pending = 0;  // the largest pending_bytes() seen after a feed
-    bool clean_after_finish = false;  // nothing held and no deadline after finish()
-};
-
-// Feeds `input` in the pieces ending at `ends` (ascending; the input's size is implied last),
-// all at t0, then finish().
-Decoded decode_pieces(std::string_view input, const std::vector<std::size_t>& ends, const DecoderOptions& o)
-{
-    Decoder d(o);
-    Decoded r;
-    std::size_t from = 0;
-    auto feed_to = [&](std::size_t to) {
-        d.feed(input.substr(from, to - from), t0, r.events);
-        r.most_pending = std::max(r.most_pending, d.pending_bytes());
-        from = to;
-    };
-    for (std::size_t to : ends) {
-        feed_to(to);
-    }
-    feed_to(input.size());
-    d.finish(r.events);
-    r.clean_after_finish = d.pending_bytes() == 0 && !d.deadline().has_value();
-    return r;
-}
-
-Decoded decode_whole(std::string_view input, const DecoderOptions& o) { return decode_pieces(input, {}, o); }
-
-Decoded decode_bytewise(std::string_view input, const DecoderOptions& o)
-{
-    std::vector<std::size_t> ends;
-    for (std::size_t i = 1; i < input.size(); ++i) {
-        ends.push_back(i);
-    }
-    return decode_pieces(input, ends, o);
-}
-
-// What one poller generation hands to the next, cut at `cut`.
-std::vector<Event> decode_handed_over(std::string_view input, std::size_t cut, const DecoderOptions& o)
-{
-    return test::decode_handed_over(input, cut, o, t0);
-}
-
-// Bytes the events carry raw; they can never be more than the input held.
-std::size_t raw_bytes(const std::vector<Event>& events)
-{
-    std::size_t n = 0;
-    for (const Event& e : events) {
-        if (const auto* u = std::get_if<UnknownEvent>(&e)) {
-            n += u->bytes.size();
-        } else if (const auto* p = std::get_if<PasteEvent>(&e)) {
-            n += p->text.size();
-        } else if (const auto* r = std::get_if<ReportEvent>(&e)) {
-            n += r->text.size();
-        }
-    }
-    return n;
-}
 
 struct Row {
     std::string name;
@@ -207,67 +56,12 @@ struct Row {
     DecoderOptions options = caps(256, 64, 16);
 };
 
-// Up to this size a row is also cut at every single byte boundary.
-constexpr std::size_t k_every_cut_max = 600;
-
+// Every property of the shared checker, the exact events included, with the fast paths on and
+// off.
 void check_row(const Row& r)
 {
     INFO(r.name);
-    INFO("input (" << r.in.size() << " bytes): " << hex(r.in.substr(0, 96))
-                   << std::string(r.in.size() > 96 ? "..." : ""));
-    const DecoderOptions& o = r.options;
-    const std::size_t bound = pending_bound(o);
-
-    const Decoded whole = decode_whole(r.in, o);
-    CHECK(first_difference(whole.events, r.want) == "");
-    CHECK(whole.most_pending <= bound);
-    CHECK(whole.clean_after_finish);
-    CHECK(raw_bytes(whole.events) <= r.in.size());
-
-    const Decoded bytewise = decode_bytewise(r.in, o);
-    CHECK(first_difference(bytewise.events, r.want) == "");
-    CHECK(bytewise.most_pending <= bound);
-    CHECK(bytewise.clean_after_finish);
-
-    std::mt19937 rng(static_cast<std::uint32_t>(r.in.size()) * 2654435761u);
-    bool cuts_agree = true;
-    if (r.in.size() <= k_every_cut_max) {
-        for (std::size_t cut = 1; cut < r.in.size(); ++cut) {
-            cuts_agree = cuts_agree && decode_pieces(r.in, {cut}, o).events == r.want;
-        }
-    } else {
-        for (int i = 0; i < 16; ++i) {
-            std::size_t cut = 1 + rng() % (r.in.size() - 1);
-            cuts_agree = cuts_agree && decode_pieces(r.in, {cut}, o).events == r.want;
-        }
-    }
-    CHECK(cuts_agree);
-    for (int round = 0; round < 6 && r.in.size() > 2; ++round) {
-        // Chunks of 1..97 bytes: short enough to cut inside any marker or introducer.
-        std::vector<std::size_t> ends;
-        for (std::size_t at = 1 + rng() % 97; at < r.in.size(); at += 1 + rng() % 97) {
-            ends.push_back(at);
-        }
-        const Decoded chunked = decode_pieces(r.in, ends, o);
-        CHECK(chunked.events == r.want);
-        CHECK(chunked.most_pending <= bound);
-    }
-    bool handover_agrees = true;
-    for (int i = 0; i < 12 && r.in.size() > 1; ++i) {
-        std::size_t cut = 1 + rng() % (r.in.size() - 1);
-        handover_agrees = handover_agrees && decode_handed_over(r.in, cut, o) == r.want;
-    }
-    CHECK(handover_agrees);
-
-    // Resynchronisation: the same decoder, after the input and finish(), decodes a sentinel.
-    Decoder d(o);
-    std::vector<Event> before;
-    d.feed(r.in, t0, before);
-    d.finish(before);
-    std::vector<Event> after;
-    d.feed(k_up + "z", t0 + 1s, after);
-    d.finish(after);
-    CHECK(after == std::vector<Event>{up(), ch(U'z')});
+    check_decoding(r.in, r.options, {}, &r.want);
 }
 
 void check_rows(const std::vector<Row>& rows)
@@ -819,7 +613,7 @@ TEST_SUITE("hostile")
                 bool handover_agrees = true;
                 for (int i = 0; i < 8; ++i) {
                     std::size_t cut = 1 + rng() % (garbage.size() - 1);
-                    handover_agrees = handover_agrees && decode_handed_over(garbage, cut, o) == whole.events;
+                    handover_agrees = handover_agrees && decode_handed_over(garbage, {cut}, o).events == whole.events;
                 }
                 CHECK(handover_agrees);
                 Decoder d(o);
