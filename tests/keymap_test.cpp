@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "test_util.hpp"
+#include "support/events.hpp"
 
 using namespace std::literals;
 using namespace vtinput;

@@ -2,10 +2,8 @@
 // the first cap bytes, or a paste in parts) and that pending_bytes() stays within them.
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <cstddef>
 #include <string>
-#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -16,23 +14,6 @@
 using namespace std::literals;
 using namespace vtinput;
 using namespace vtinput::test;
-
-namespace {
-
-using test::repeat;
-
-// Feeds `input` one byte at a time and returns the largest pending_bytes() seen.
-std::size_t max_pending_byte_by_byte(Decoder& d, std::string_view input, std::vector<Event>& out)
-{
-    std::size_t most = 0;
-    for (std::size_t i = 0; i < input.size(); ++i) {
-        d.feed(input.substr(i, 1), t0, out);
-        most = std::max(most, d.pending_bytes());
-    }
-    return most;
-}
-
-}  // namespace
 
 TEST_SUITE("decoder")
 {
@@ -46,11 +27,9 @@ TEST_SUITE("decoder")
         CHECK(decode_json(input, o) == want);
         // The same however it arrives.
         CHECK(json(decode_cuts(input, {1, 2, 100, 255, 256, 257, 300}, o)) == want);
-        Decoder d(o);
-        std::vector<Event> out;
-        CHECK(max_pending_byte_by_byte(d, input, out) <= o.csi_cap);
-        d.finish(out);
-        CHECK(json(out) == want);
+        const Decoded bytewise = decode_bytewise(input, o);
+        CHECK(bytewise.most_pending <= o.csi_cap);
+        CHECK(json(bytewise.events) == want);
     }
 
     TEST_CASE("10,000 parameters")
@@ -61,11 +40,9 @@ TEST_SUITE("decoder")
         const std::string want = R"({"type":"unknown","bytes":")" + hex(body.substr(0, o.csi_cap)) +
                                  R"("} {"type":"key","key":"x","mods":[],"text":"x"} {"type":"key","key":"down","mods":[]})";
         CHECK(decode_json(input, o) == want);
-        Decoder d(o);
-        std::vector<Event> out;
-        CHECK(max_pending_byte_by_byte(d, input, out) <= o.csi_cap);
-        d.finish(out);
-        CHECK(json(out) == want);
+        const Decoded bytewise = decode_bytewise(input, o);
+        CHECK(bytewise.most_pending <= o.csi_cap);
+        CHECK(json(bytewise.events) == want);
     }
 
     TEST_CASE("more parameters than the parser holds, within csi_cap, is unknown")
@@ -130,11 +107,9 @@ TEST_SUITE("decoder")
             const std::string want = R"({"type":"unknown","bytes":")" + first +
                                      R"("} {"type":"key","key":"up","mods":[]} {"type":"key","key":"y","mods":[],"text":"y"})";
             CHECK(decode_json(input, o) == want);
-            Decoder d(o);
-            std::vector<Event> out;
-            CHECK(max_pending_byte_by_byte(d, input, out) <= o.string_cap + 2);
-            d.finish(out);
-            CHECK(json(out) == want);
+            const Decoded bytewise = decode_bytewise(input, o);
+            CHECK(bytewise.most_pending <= o.string_cap + 2);
+            CHECK(json(bytewise.events) == want);
         }
         SUBCASE("ended by its terminator")
         {
@@ -215,11 +190,9 @@ TEST_SUITE("decoder")
             INFO("cut at " << cut);
             CHECK(json(decode_cuts(input, {cut}, o)) == json(whole));
         }
-        Decoder d(o);
-        std::vector<Event> out;
-        CHECK(max_pending_byte_by_byte(d, input, out) <= o.paste_cap + 6);
-        d.finish(out);
-        check(out);
+        const Decoded bytewise = decode_bytewise(input, o);
+        CHECK(bytewise.most_pending <= o.paste_cap + 6);
+        check(bytewise.events);
     }
 
     TEST_CASE("a paste cut off by the end of input keeps every part within paste_cap")
@@ -297,24 +270,23 @@ TEST_SUITE("decoder")
         REQUIRE(events.size() == 1);
         CHECK(std::get<PasteEvent>(events[0]) == PasteEvent{body, false});
     }
-}
 
-TEST_CASE("a run of ESC bytes keeps pending memory bounded and decodes in linear time")
-{
-    // Found by the fuzzer: ESC ESC ESC ... used to recurse once per ESC and stash the whole run.
-    vtinput::Decoder d;
-    std::vector<vtinput::Event> out;
-    const auto t0 = vtinput::Decoder::clock::time_point{};
-    for (int i = 0; i < 1000; ++i) {
-        d.feed("\x1b", t0, out);
-        CHECK(d.pending_bytes() <= 2);
+    TEST_CASE("a run of ESC bytes keeps pending memory bounded and decodes in linear time")
+    {
+        // Found by the fuzzer: ESC ESC ESC ... used to recurse once per ESC and stash the whole run.
+        Decoder d;
+        std::vector<Event> out;
+        for (int i = 0; i < 1000; ++i) {
+            d.feed("\x1b", t0, out);
+            CHECK(d.pending_bytes() <= 2);
+        }
+        CHECK(out.size() == 998);  // every ESC but the last two is already an Escape
+        out.clear();
+        d.feed(std::string(200000, '\x1b') + "a", t0, out);
+        d.finish(out);
+        // 200002 ESC bytes (two were still pending) and 'a': 200001 Escapes and Alt+a.
+        REQUIRE(out.size() == 200002);
+        CHECK(to_string(out.back()) == "Alt+a");
+        CHECK(to_string(out.front()) == "Escape");
     }
-    CHECK(out.size() == 998);  // every ESC but the last two is already an Escape
-    out.clear();
-    d.feed(std::string(200000, '\x1b') + "a", t0, out);
-    d.finish(out);
-    // 200002 ESC bytes (two were still pending) and 'a': 200001 Escapes and Alt+a.
-    REQUIRE(out.size() == 200002);
-    CHECK(vtinput::to_string(out.back()) == "Alt+a");
-    CHECK(vtinput::to_string(out.front()) == "Escape");
 }

@@ -4,27 +4,24 @@
 // Expectations are the JSON form (vtinput::to_json), one object per event joined by a single
 // space, so a table row reads like the wire: {"\x1b[1;5A", R"({"type":"key",...})"}. Inputs
 // are decoded as a whole at one time point and then finish()ed: every pending ESC or partial
-// sequence is resolved as if its deadline had passed.
+// sequence is resolved as if its deadline had passed. The properties every row must also have
+// (split invariance, hand-over, bounds, fast paths on and off) are checked by
+// tests/support/decoding.hpp.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
-#include "test_util.hpp"
+#include "support/decoding.hpp"
+#include "support/events.hpp"
 #include "vtinput/decoder.hpp"
 #include "vtinput/event.hpp"
 #include "vtinput/keymap.hpp"
 
 namespace vtinput::test {
-
-using Clock = Decoder::clock;
-// An arbitrary fixed time point; the decoder only ever compares times it was given.
-inline const Clock::time_point t0 = Clock::time_point{} + std::chrono::hours(1);
 
 enum class Opt { none, pixels, utf8 };
 
@@ -36,21 +33,20 @@ inline DecoderOptions options_for(Opt o)
     return d;
 }
 
+struct Row {
+    std::string_view in;
+    std::string_view want;
+    Opt opt = Opt::none;
+};
+
+inline std::string context(const Row& r) { return "input " + hex(r.in); }
+
 // Feeds `input` in the pieces given by the cut positions (ascending, inside the input), all
 // at t0, then finish().
 inline std::vector<Event> decode_cuts(std::string_view input, const std::vector<std::size_t>& cuts,
                                       const DecoderOptions& o = {}, std::shared_ptr<const KeyMap> km = nullptr)
 {
-    Decoder d(o, std::move(km));
-    std::vector<Event> out;
-    std::size_t from = 0;
-    for (std::size_t cut : cuts) {
-        d.feed(input.substr(from, cut - from), t0, out);
-        from = cut;
-    }
-    d.feed(input.substr(from), t0, out);
-    d.finish(out);
-    return out;
+    return decode_pieces(input, cuts, Setup(o, std::move(km))).events;
 }
 
 inline std::vector<Event> decode(std::string_view input, const DecoderOptions& o = {},
@@ -68,15 +64,7 @@ inline std::string decode_json(std::string_view input, const DecoderOptions& o =
 // What a poller generation hands to the next, cut at `cut`, as JSON.
 inline std::string decode_handed_over_json(std::string_view input, std::size_t cut, const DecoderOptions& o)
 {
-    return json(test::decode_handed_over(input, cut, o, t0));
+    return json(decode_handed_over(input, {cut}, o).events);
 }
-
-struct Row {
-    std::string_view in;
-    std::string_view want;
-    Opt opt = Opt::none;
-};
-
-inline std::string context(const Row& r) { return "input " + hex(r.in); }
 
 }  // namespace vtinput::test

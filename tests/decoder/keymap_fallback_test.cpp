@@ -7,9 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "vtinput/keymap.hpp"
-
 #include "decoder_test.hpp"
+#include "support/doctest_checks.hpp"
 #include "vtinput/decoder.hpp"
 #include "vtinput/event.hpp"
 
@@ -59,12 +58,7 @@ TEST_SUITE("decoder")
         };
         for (const Row& r : rows) {
             INFO(context(r));
-            const std::string whole = decode_json(r.in, {}, km);
-            CHECK(whole == r.want);
-            for (std::size_t cut = 1; cut < r.in.size(); ++cut) {
-                INFO("cut at " << cut);
-                CHECK(json(decode_cuts(r.in, {cut}, {}, km)) == whole);
-            }
+            CHECK(json(check_decoding(r.in, Setup({}, km))) == r.want);
         }
     }
 

@@ -14,6 +14,25 @@ using namespace std::literals;
 using namespace vtinput;
 using namespace vtinput::test;
 
+namespace {
+
+// Feeds `in` at t0 and checks that nothing comes out, the deadline is t0 + `wait`, and a flush
+// just before it (so at the ESC timeout too, for what waits longer) resolves nothing.
+void check_held_until(std::string_view in, std::chrono::milliseconds wait)
+{
+    INFO(hex(in));
+    Decoder d;
+    std::vector<Event> out;
+    d.feed(in, t0, out);
+    CHECK(out.empty());
+    REQUIRE(d.deadline().has_value());
+    CHECK(*d.deadline() == t0 + wait);
+    d.flush(t0 + wait - 1ns, out);
+    CHECK(out.empty());
+}
+
+}  // namespace
+
 TEST_SUITE("decoder")
 {
     TEST_CASE("a lone ESC waits exactly esc_timeout")
@@ -118,13 +137,7 @@ TEST_SUITE("decoder")
     TEST_CASE("partial UTF-8 and ESC ESC wait only the ESC timeout")
     {
         for (std::string_view in : {"\xc3"sv, "\xe2\x82"sv, "\x1b\x1b"sv, "\x1b\x1b["sv, "\x1bO"sv, "\x1bP"sv}) {
-            INFO(hex(in));
-            Decoder d;
-            std::vector<Event> out;
-            d.feed(in, t0, out);
-            CHECK(out.empty());
-            REQUIRE(d.deadline().has_value());
-            CHECK(*d.deadline() == t0 + d.options().esc_timeout);
+            check_held_until(in, DecoderOptions{}.esc_timeout);
         }
     }
 
@@ -132,15 +145,7 @@ TEST_SUITE("decoder")
     {
         for (std::string_view in : {"\x1b]11;"sv, "\x1bP>|"sv, "\x1b[200~abc"sv, "\x1b[200~abc\x1b[20"sv,
                                     "\x1b[M "sv, "\x1b[<0;1"sv}) {
-            INFO(hex(in));
-            Decoder d;
-            std::vector<Event> out;
-            d.feed(in, t0, out);
-            CHECK(out.empty());
-            REQUIRE(d.deadline().has_value());
-            CHECK(*d.deadline() == t0 + d.options().stale_timeout);
-            d.flush(t0 + d.options().esc_timeout, out);
-            CHECK(out.empty());
+            check_held_until(in, DecoderOptions{}.stale_timeout);
         }
     }
 

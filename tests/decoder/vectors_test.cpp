@@ -1,15 +1,17 @@
-// The project's own decoder vectors as one table, and properties over that table: each input
-// decoded whole, split at every byte boundary, and handed over through take_pending(). Where a
-// row encodes a choice rather than a standard, its comment says whose convention it follows.
+// The project's own decoder vectors as one table, each row checked for its exact events and,
+// through the shared checker (tests/support/decoding.hpp), for every property the decoder
+// promises: split invariance, hand-over through take_pending, bounded pending bytes,
+// resumption, and the same events with the fast paths on and off. Where a row encodes a
+// choice rather than a standard, its comment says whose convention it follows.
 #include <doctest/doctest.h>
 
 #include <iterator>
-#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "decoder_test.hpp"
+#include "support/doctest_checks.hpp"
 #include "vtinput/decoder.hpp"
 #include "vtinput/event.hpp"
 
@@ -403,75 +405,16 @@ const Row k_rows[] = {
     {"\x1b[I\x1b[<0;2;3M\x1b[O", R"({"type":"focus","gained":true} {"type":"mouse","action":"press","button":"left","x":1,"y":2,"mods":[]} {"type":"focus","gained":false})"},
 };
 
-
 }  // namespace
 
 TEST_SUITE("decoder")
 {
-    TEST_CASE("the project's vectors, each input decoded whole")
+    TEST_CASE("the project's vectors: exact events, split, handed over, fast paths on and off")
     {
         CHECK(std::size(k_rows) >= 120);
         for (const Row& r : k_rows) {
             INFO(context(r));
-            CHECK(decode_json(r.in, options_for(r.opt)) == r.want);
-        }
-    }
-
-    TEST_CASE("every vector gives the same events however its input is split")
-    {
-        std::mt19937 rng(20240611);
-        for (const Row& r : k_rows) {
-            INFO(context(r));
-            DecoderOptions o = options_for(r.opt);
-            const std::string whole = json(decode(r.in, o));
-            // One cut at every byte boundary.
-            for (std::size_t cut = 1; cut < r.in.size(); ++cut) {
-                INFO("cut at " << cut);
-                CHECK(json(decode_cuts(r.in, {cut}, o)) == whole);
-            }
-            // Byte by byte.
-            std::vector<std::size_t> all;
-            for (std::size_t cut = 1; cut < r.in.size(); ++cut) {
-                all.push_back(cut);
-            }
-            CHECK(json(decode_cuts(r.in, all, o)) == whole);
-            // Random cuts, fixed seed.
-            for (int round = 0; round < 8 && r.in.size() > 2; ++round) {
-                std::vector<std::size_t> cuts;
-                for (std::size_t cut = 1; cut < r.in.size(); ++cut) {
-                    if (rng() % 3 == 0) {
-                        cuts.push_back(cut);
-                    }
-                }
-                CHECK(json(decode_cuts(r.in, cuts, o)) == whole);
-            }
-        }
-    }
-
-    TEST_CASE("take_pending hands every vector over to a fresh decoder at every byte boundary")
-    {
-        for (const Row& r : k_rows) {
-            INFO(context(r));
-            DecoderOptions o = options_for(r.opt);
-            const std::string whole = json(decode(r.in, o));
-            for (std::size_t cut = 1; cut < r.in.size(); ++cut) {
-                INFO("hand over at " << cut);
-                Decoder first(o);
-                std::vector<Event> out;
-                first.feed(r.in.substr(0, cut), t0, out);
-                std::string rest = first.take_pending();
-                CHECK(first.pending_bytes() == 0);
-                CHECK_FALSE(first.deadline().has_value());
-                rest += r.in.substr(cut);
-                Decoder second(o);
-                second.feed(rest, t0, out);
-                second.finish(out);
-                CHECK(json(out) == whole);
-                // The emptied decoder has nothing left to say.
-                std::vector<Event> after;
-                first.finish(after);
-                CHECK(after.empty());
-            }
+            CHECK(json(check_decoding(r.in, options_for(r.opt))) == r.want);
         }
     }
 
