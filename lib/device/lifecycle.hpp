@@ -37,8 +37,9 @@ class Lifecycle final : public PollerHost {
 public:
     static Lifecycle& instance();  // process-wide, never destroyed
 
-    // A receiver from the running poller, or from a new generation reading `source`.
-    // `claim_device` also claims the single InputDevice slot (throws if taken).
+    // A receiver from the running poller, or from a new generation reading what `options`
+    // name (source.hpp; throws if that cannot be opened). `claim_device` also claims the single
+    // InputDevice slot (throws if taken).
     Receiver subscribe(const DeviceOptions& options, bool claim_device);
     void release_device();
 
