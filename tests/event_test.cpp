@@ -359,6 +359,17 @@ TEST_CASE("KeyText keeps short text inline and long text whole")
     CHECK(copy == t);
     vtinput::KeyText moved = std::move(copy);
     CHECK(moved == "a" + long_text);
+    CHECK(copy.empty());  // NOLINT(bugprone-use-after-move): moved-from text is empty, not broken
+    CHECK(copy.size() == 0);
+    copy.push_back('q');
+    CHECK(copy == "q");
+    vtinput::KeyText short_text = "xyz";
+    vtinput::KeyText from_short = std::move(short_text);
+    CHECK(from_short == "xyz");
+    CHECK(short_text.view().empty());  // NOLINT(bugprone-use-after-move)
+    from_short = std::move(moved);
+    CHECK(from_short == "a" + long_text);
+    CHECK(moved.view().empty());  // NOLINT(bugprone-use-after-move)
     moved.clear();
     CHECK(moved.empty());
     moved.push_back('z');

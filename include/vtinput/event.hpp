@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -122,8 +123,15 @@ public:
         }
         return *this;
     }
-    KeyText(KeyText&&) noexcept = default;
-    KeyText& operator=(KeyText&&) noexcept = default;
+    // A moved-from KeyText is empty (the decoder reuses it for the next key).
+    KeyText(KeyText&& other) noexcept { take(other); }
+    KeyText& operator=(KeyText&& other) noexcept
+    {
+        if (this != &other) {
+            take(other);
+        }
+        return *this;
+    }
     KeyText& operator=(std::string_view s)
     {
         assign(s.data(), s.size());
@@ -184,6 +192,14 @@ private:
     // The rare paths stay out of line, so the common ones inline into the decoder's loops.
     void push_back_slow(char c);
     void assign_slow(const char* p, std::size_t n);
+    void take(KeyText& other) noexcept
+    {
+        for (std::size_t i = 0; i < inline_capacity; ++i) {  // a fixed-size copy: a few moves
+            inline_[i] = other.inline_[i];
+        }
+        len_ = std::exchange(other.len_, std::uint8_t{0});
+        heap_ = std::move(other.heap_);
+    }
 
     char inline_[inline_capacity] = {};
     std::uint8_t len_ = 0;

@@ -66,7 +66,6 @@ private:
     int fd_;
     TerminalModes modes_;
     termios saved_{};
-    bool have_termios_ = false;
     bool restored_ = false;
 };
 

@@ -161,12 +161,6 @@ DeviceStatus Lifecycle::status()
     return s;
 }
 
-std::string Lifecycle::terminfo_diagnostic()
-{
-    std::lock_guard lock(mutex_);
-    return keymaps_.diagnostic();
-}
-
 bool Lifecycle::wait_idle(std::chrono::milliseconds timeout)
 {
     std::unique_lock lock(mutex_);

@@ -44,7 +44,6 @@ public:
     void release_device();
 
     DeviceStatus status();
-    std::string terminfo_diagnostic();
     // Replaces the pollers' test hooks (see hooks.hpp); the running poller sees them at its
     // next hook point. Thread: any.
     void set_hooks(PollerHooks hooks) { hooks_.set(std::move(hooks)); }

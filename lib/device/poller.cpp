@@ -129,7 +129,12 @@ void Poller::stop()
 
 void Poller::fail(const std::exception& ex)
 {
-    fail(std::make_error_code(std::errc::state_not_recoverable), std::string("the input poller failed: ") + ex.what());
+    // Our own errors already read "vtinput: ..."; the prefix is added once, by fail() below.
+    std::string_view what = ex.what();
+    if (what.starts_with("vtinput: ")) {
+        what.remove_prefix(9);
+    }
+    fail(std::make_error_code(std::errc::state_not_recoverable), "the input poller failed: " + std::string(what));
 }
 
 void Poller::fail(const std::error_code& ec, const std::string& message)

@@ -59,7 +59,6 @@ TerminalGuard::TerminalGuard(int fd, TerminalModes modes) : fd_(fd), modes_(mode
         if (::tcgetattr(fd, &saved_) != 0) {
             detail::throw_errno(errno, "fd " + std::to_string(fd) + " is not a terminal");
         }
-        have_termios_ = true;
         s.saved = saved_;
         s.raw_termios = saved_;
         // Raw input: every key as bytes (no line editing, echo, signals from ^C/^Z/^\, flow

@@ -344,10 +344,7 @@ void take_keys(Receiver& r, Track& t, std::uint64_t keys, Mode mode)
                 t.take(*e);
                 break;
             }
-            int fd = r.fd();
-            if (fd < 0) {
-                fail(t.who + ": " + errno_text("Receiver::fd"));
-            }
+            int fd = r.fd();  // throws on error, which fails the soak
             t.input.hungry();
             pollfd p{fd, POLLIN, 0};
             int n = ::poll(&p, 1, static_cast<int>(std::chrono::milliseconds(k_failure_timeout).count()));
