@@ -63,8 +63,8 @@ T parse_number(const std::string& text, T min, T max, std::string_view flag)
     T n{};
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
     if (ec != std::errc() || end != text.data() + text.size() || n < min || n > max) {
-        usage_error(std::string(flag) + " needs a number from " + std::to_string(min) + " to " +
-                    std::to_string(max) + ", not '" + text + "'");
+        usage_error(std::string(flag) + " needs a number from " + std::to_string(min) + " to " + std::to_string(max) +
+                    ", not '" + text + "'");
     }
     return n;
 }

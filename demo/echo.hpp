@@ -100,13 +100,11 @@ void append_line(std::string& out, const vtinput::Event& event, bool json, int r
 // Live line mode: prints every event of the device's receiver (on this thread) and of each of
 // `extra` (one thread each) until Ctrl+C twice, end of input, an error or a stop. Returns the
 // exit status: 0, or 1 after an ErrorEvent or when stdout cannot be written.
-int run_lines(const Options& o, vtinput::InputDevice& device, std::vector<vtinput::Receiver> extra,
-              const Stop& stop);
+int run_lines(const Options& o, vtinput::InputDevice& device, std::vector<vtinput::Receiver> extra, const Stop& stop);
 
 // ---- tui.cpp ------------------------------------------------------------------------------
 
 // --tui: the same on an ncurses screen, which also shows `caps`. Needs device.terminal().
-int run_tui(const Options& o, vtinput::InputDevice& device, const vtinput::Capabilities& caps,
-            const Stop& stop);
+int run_tui(const Options& o, vtinput::InputDevice& device, const vtinput::Capabilities& caps, const Stop& stop);
 
 }  // namespace demo

@@ -67,8 +67,7 @@ std::optional<End> ending(const vtinput::Event& event, QuitKeys::Step step)
 
 // One receiver's loop. Lines are tagged with `rx` (0: untagged). Only the `primary` receiver
 // tells the user about the first Ctrl+C, so the notice appears once.
-End echo_receiver(vtinput::Receiver& receiver, int rx, bool primary, Output& out, const Options& o,
-                  const Stop& stop)
+End echo_receiver(vtinput::Receiver& receiver, int rx, bool primary, Output& out, const Options& o, const Stop& stop)
 {
     QuitKeys quit;
     std::vector<vtinput::Event> batch;
@@ -159,8 +158,7 @@ void append_line(std::string& out, const vtinput::Event& event, bool json, int r
     vtinput::append_human(out, event);
 }
 
-int run_lines(const Options& o, vtinput::InputDevice& device, std::vector<vtinput::Receiver> extra,
-              const Stop& stop)
+int run_lines(const Options& o, vtinput::InputDevice& device, std::vector<vtinput::Receiver> extra, const Stop& stop)
 {
     Output out(o);
     End end = End::stopped;

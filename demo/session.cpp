@@ -34,10 +34,7 @@ std::atomic<int> g_stop_signal{0};
 static_assert(std::atomic<int>::is_always_lock_free, "used from a signal handler");
 
 // Async-signal-safe. The pipe is non-blocking: when it is full, a stop is pending already.
-void write_stop_byte()
-{
-    [[maybe_unused]] ssize_t written = ::write(g_stop_write_fd, "", 1);
-}
+void write_stop_byte() { [[maybe_unused]] ssize_t written = ::write(g_stop_write_fd, "", 1); }
 
 void on_stop_signal(int sig)
 {
@@ -50,8 +47,7 @@ void on_stop_signal(int sig)
 bool is_modifier_key(vtinput::Key key)
 {
     using vtinput::Key;
-    return (key >= Key::left_shift && key <= Key::iso_level5_shift) || key == Key::caps_lock ||
-           key == Key::num_lock;
+    return (key >= Key::left_shift && key <= Key::iso_level5_shift) || key == Key::caps_lock || key == Key::num_lock;
 }
 
 bool is_ctrl_c(const vtinput::KeyEvent& key)

@@ -33,7 +33,7 @@ namespace demo {
 namespace {
 
 constexpr std::size_t k_log_lines = 1000;  // history kept for redrawing after a resize
-constexpr int k_label_width = 11;           // "Modifiers  "
+constexpr int k_label_width = 11;          // "Modifiers  "
 
 // What the screen shows, updated from events.
 struct View {
@@ -51,12 +51,18 @@ vtinput::Mods modifier_of(vtinput::Key key)
     using vtinput::Key;
     using vtinput::Mod;
     switch (key) {
-    case Key::left_shift: case Key::right_shift: return Mod::shift;
-    case Key::left_ctrl: case Key::right_ctrl: return Mod::ctrl;
-    case Key::left_alt: case Key::right_alt: return Mod::alt;
-    case Key::left_super: case Key::right_super: return Mod::super;
-    case Key::left_hyper: case Key::right_hyper: return Mod::hyper;
-    case Key::left_meta: case Key::right_meta: return Mod::meta;
+    case Key::left_shift:
+    case Key::right_shift: return Mod::shift;
+    case Key::left_ctrl:
+    case Key::right_ctrl: return Mod::ctrl;
+    case Key::left_alt:
+    case Key::right_alt: return Mod::alt;
+    case Key::left_super:
+    case Key::right_super: return Mod::super;
+    case Key::left_hyper:
+    case Key::right_hyper: return Mod::hyper;
+    case Key::left_meta:
+    case Key::right_meta: return Mod::meta;
     default: return {};
     }
 }

@@ -174,17 +174,17 @@ struct FlagName {
     const char* name;
 };
 
-constexpr FlagName k_iflags[] = {{IGNBRK, "IGNBRK"}, {BRKINT, "BRKINT"}, {IGNPAR, "IGNPAR"}, {PARMRK, "PARMRK"},
-                                 {INPCK, "INPCK"},   {ISTRIP, "ISTRIP"}, {INLCR, "INLCR"},   {IGNCR, "IGNCR"},
-                                 {ICRNL, "ICRNL"},   {IUCLC, "IUCLC"},   {IXON, "IXON"},     {IXANY, "IXANY"},
+constexpr FlagName k_iflags[] = {{IGNBRK, "IGNBRK"}, {BRKINT, "BRKINT"},   {IGNPAR, "IGNPAR"}, {PARMRK, "PARMRK"},
+                                 {INPCK, "INPCK"},   {ISTRIP, "ISTRIP"},   {INLCR, "INLCR"},   {IGNCR, "IGNCR"},
+                                 {ICRNL, "ICRNL"},   {IUCLC, "IUCLC"},     {IXON, "IXON"},     {IXANY, "IXANY"},
                                  {IXOFF, "IXOFF"},   {IMAXBEL, "IMAXBEL"}, {IUTF8, "IUTF8"}};
 constexpr FlagName k_oflags[] = {{OPOST, "OPOST"}, {OLCUC, "OLCUC"},   {ONLCR, "ONLCR"}, {OCRNL, "OCRNL"},
                                  {ONOCR, "ONOCR"}, {ONLRET, "ONLRET"}, {OFILL, "OFILL"}, {OFDEL, "OFDEL"}};
-constexpr FlagName k_cflags[] = {{CSIZE, "CSIZE"}, {CSTOPB, "CSTOPB"}, {CREAD, "CREAD"},  {PARENB, "PARENB"},
-                                 {PARODD, "PARODD"}, {HUPCL, "HUPCL"}, {CLOCAL, "CLOCAL"}, {CBAUD, "CBAUD"}};
-constexpr FlagName k_lflags[] = {{ISIG, "ISIG"},       {ICANON, "ICANON"},   {ECHO, "ECHO"},     {ECHOE, "ECHOE"},
-                                 {ECHOK, "ECHOK"},     {ECHONL, "ECHONL"},   {NOFLSH, "NOFLSH"}, {TOSTOP, "TOSTOP"},
-                                 {ECHOCTL, "ECHOCTL"}, {ECHOPRT, "ECHOPRT"}, {ECHOKE, "ECHOKE"}, {FLUSHO, "FLUSHO"},
+constexpr FlagName k_cflags[] = {{CSIZE, "CSIZE"},   {CSTOPB, "CSTOPB"}, {CREAD, "CREAD"},   {PARENB, "PARENB"},
+                                 {PARODD, "PARODD"}, {HUPCL, "HUPCL"},   {CLOCAL, "CLOCAL"}, {CBAUD, "CBAUD"}};
+constexpr FlagName k_lflags[] = {{ISIG, "ISIG"},       {ICANON, "ICANON"},   {ECHO, "ECHO"},      {ECHOE, "ECHOE"},
+                                 {ECHOK, "ECHOK"},     {ECHONL, "ECHONL"},   {NOFLSH, "NOFLSH"},  {TOSTOP, "TOSTOP"},
+                                 {ECHOCTL, "ECHOCTL"}, {ECHOPRT, "ECHOPRT"}, {ECHOKE, "ECHOKE"},  {FLUSHO, "FLUSHO"},
                                  {PENDIN, "PENDIN"},   {IEXTEN, "IEXTEN"},   {EXTPROC, "EXTPROC"}};
 
 struct CcName {
@@ -192,11 +192,11 @@ struct CcName {
     const char* name;
 };
 
-constexpr CcName k_cc_names[] = {{VINTR, "VINTR"},     {VQUIT, "VQUIT"},       {VERASE, "VERASE"}, {VKILL, "VKILL"},
-                                 {VEOF, "VEOF"},       {VTIME, "VTIME"},       {VMIN, "VMIN"},     {VSWTC, "VSWTC"},
-                                 {VSTART, "VSTART"},   {VSTOP, "VSTOP"},       {VSUSP, "VSUSP"},   {VEOL, "VEOL"},
-                                 {VREPRINT, "VREPRINT"}, {VDISCARD, "VDISCARD"}, {VWERASE, "VWERASE"},
-                                 {VLNEXT, "VLNEXT"},   {VEOL2, "VEOL2"}};
+constexpr CcName k_cc_names[] = {
+    {VINTR, "VINTR"},   {VQUIT, "VQUIT"}, {VERASE, "VERASE"},     {VKILL, "VKILL"},       {VEOF, "VEOF"},
+    {VTIME, "VTIME"},   {VMIN, "VMIN"},   {VSWTC, "VSWTC"},       {VSTART, "VSTART"},     {VSTOP, "VSTOP"},
+    {VSUSP, "VSUSP"},   {VEOL, "VEOL"},   {VREPRINT, "VREPRINT"}, {VDISCARD, "VDISCARD"}, {VWERASE, "VWERASE"},
+    {VLNEXT, "VLNEXT"}, {VEOL2, "VEOL2"}};
 
 std::string hex(unsigned long v)
 {
@@ -377,8 +377,7 @@ vtinput::KeyEvent next_key(vtinput::Receiver& r, std::string_view what)
 
 PtyChild::PtyChild(std::string name, Scenario scenario, WindowSize size)
     : PtyChild(std::move(name), ChildOptions{size, false, false}, std::move(scenario))
-{
-}
+{}
 
 PtyChild::PtyChild(std::string name, ChildOptions options, Scenario scenario) : name_(std::move(name))
 {
@@ -453,8 +452,7 @@ PtyChild::~PtyChild()
 {
     if (!reaped_ && pid_ > 0) {
         ::kill(pid_, SIGKILL);
-        while (::waitpid(pid_, &wait_status_, 0) < 0 && errno == EINTR) {
-        }
+        while (::waitpid(pid_, &wait_status_, 0) < 0 && errno == EINTR) {}
         reaped_ = true;
     }
     for (int fd : {master_, reports_, pidfd_, cues_}) {

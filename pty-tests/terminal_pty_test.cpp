@@ -92,7 +92,8 @@ termios expect_open(PtyChild& child)
 void expect_sequences(PtyChild& child, int times = 1)
 {
     CHECK_MESSAGE(child.terminal_output() == repeat(k_many_enable, k_many_disable, times),
-                  child.name() << ": unexpected terminal output\n" << child.transcript());
+                  child.name() << ": unexpected terminal output\n"
+                               << child.transcript());
 }
 
 void crash()
@@ -160,351 +161,358 @@ ReportEvent report_event(ReportKind what, std::vector<int> params, bool private_
 
 }  // namespace
 
-TEST_SUITE("pty") {
-
-TEST_CASE("modes: the enable and disable sequences of the modes asked for, in order, and nothing else")
+TEST_SUITE("pty")
 {
-    CHECK(enable_sequence(many_modes()) == k_many_enable);
-    CHECK(disable_sequence(many_modes()) == k_many_disable);
-    PtyChild child("modes-many", [](Reporter& report) {
-        auto dev = InputDevice::open(with_modes(many_modes()));
-        report.line("open");
-        pty::await_cue("close");
-        dev.close();
-        report.line("closed");
-    });
-    child.expect("open");
-    child.wait_output(k_many_enable);
-    CHECK(child.terminal_output() == k_many_enable);  // nothing disabled while open
-    child.cue("close");
-    child.expect("closed");
-    child.finish();
-    expect_sequences(child);
-}
 
-TEST_CASE("modes: with only bracketed paste, no mouse, focus, kitty or in-band resize sequence")
-{
-    PtyChild child("modes-paste", [](Reporter& report) {
-        TerminalModes m;
-        m.bracketed_paste = true;
-        auto dev = InputDevice::open(with_modes(m));
-        report.line("open");
-    });
-    child.expect("open");
-    child.finish();
-    const std::string& out = child.terminal_output();
-    CHECK(out == "\x1b[?2004h\x1b[?2004l");
-    for (const char* absent : {"\x1b[?1000", "\x1b[?1002", "\x1b[?1003", "\x1b[?1006", "\x1b[?1016", "\x1b[?1004",
-                               "\x1b[>", "\x1b[<", "\x1b[?2048"}) {
-        CHECK_MESSAGE(out.find(absent) == std::string::npos, "unexpected sequence " << (absent + 1));
-    }
-}
-
-TEST_CASE("restore: the device destroyed normally, then exit 0")
-{
-    PtyChild child("restore-close", {.cooked = true}, [](Reporter& report) {
-        {
+    TEST_CASE("modes: the enable and disable sequences of the modes asked for, in order, and nothing else")
+    {
+        CHECK(enable_sequence(many_modes()) == k_many_enable);
+        CHECK(disable_sequence(many_modes()) == k_many_disable);
+        PtyChild child("modes-many", [](Reporter& report) {
             auto dev = InputDevice::open(with_modes(many_modes()));
             report.line("open");
             pty::await_cue("close");
-        }
-        report.line("closed");
-        pty::await_cue("exit");
-    });
-    // The start is cooked and unlike both raw mode and the kernel's defaults, so that a
-    // restore is observable field by field.
-    const termios& before = child.initial_termios();
-    CHECK((before.c_lflag & (ICANON | ECHO | ISIG)) == (ICANON | ECHO | ISIG));
-    CHECK((before.c_iflag & (ICRNL | ISTRIP)) == (ICRNL | ISTRIP));
-    CHECK(before.c_cc[VERASE] == 0x08);
-    CHECK(before.c_cc[VMIN] == 5);
-    CHECK(before.c_cc[VTIME] == 2);
-    CHECK(::cfgetospeed(&before) == B19200);
-    child.expect("open");
-    expect_open(child);
-    child.cue("close");
-    child.expect("closed");
-    child.expect_initial_termios("the device destroyed, the child still running");
-    child.cue("exit");
-    child.finish();
-    child.expect_initial_termios("after the child's exit");
-    expect_sequences(child);
-}
+            dev.close();
+            report.line("closed");
+        });
+        child.expect("open");
+        child.wait_output(k_many_enable);
+        CHECK(child.terminal_output() == k_many_enable);  // nothing disabled while open
+        child.cue("close");
+        child.expect("closed");
+        child.finish();
+        expect_sequences(child);
+    }
 
-TEST_CASE("restore: the device destroyed while an exception propagates")
-{
-    PtyChild child("restore-exception", {.cooked = true}, [](Reporter& report) {
-        try {
-            auto dev = InputDevice::open(with_modes(many_modes()));
+    TEST_CASE("modes: with only bracketed paste, no mouse, focus, kitty or in-band resize sequence")
+    {
+        PtyChild child("modes-paste", [](Reporter& report) {
+            TerminalModes m;
+            m.bracketed_paste = true;
+            auto dev = InputDevice::open(with_modes(m));
             report.line("open");
-            pty::await_cue("throw");
-            throw std::runtime_error("thrown with the device open");
-        } catch (const std::runtime_error& e) {
-            report.line(std::string("caught ") + e.what());
+        });
+        child.expect("open");
+        child.finish();
+        const std::string& out = child.terminal_output();
+        CHECK(out == "\x1b[?2004h\x1b[?2004l");
+        for (const char* absent : {"\x1b[?1000", "\x1b[?1002", "\x1b[?1003", "\x1b[?1006", "\x1b[?1016", "\x1b[?1004",
+                                   "\x1b[>", "\x1b[<", "\x1b[?2048"}) {
+            CHECK_MESSAGE(out.find(absent) == std::string::npos, "unexpected sequence " << (absent + 1));
         }
-        pty::await_cue("exit");
-    });
-    child.expect("open");
-    expect_open(child);
-    child.cue("throw");
-    child.expect("caught thrown with the device open");
-    child.expect_initial_termios("after unwinding, the child still running");
-    child.cue("exit");
-    child.finish();
-    child.expect_initial_termios("after the child's exit");
-    expect_sequences(child);
-}
+    }
 
-TEST_CASE("restore: exit() with the device still open (the atexit restore)")
-{
-    PtyChild child("restore-exit", {.cooked = true}, [](Reporter& report) {
-        auto dev = InputDevice::open(with_modes(many_modes()));
-        report.line("open");
-        pty::await_cue("exit");
-        std::exit(3);  // no unwinding: `dev` is never destroyed
-    });
-    child.expect("open");
-    expect_open(child);
-    child.cue("exit");
-    int status = child.wait_end();
-    CHECK_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 3), "wait status " << status);
-    child.expect_initial_termios("after exit(3)");
-    child.expect_no_sanitizer_report();
-    expect_sequences(child);
-}
-
-TEST_CASE("restore: SIGTERM restores, then the child dies by SIGTERM")
-{
-    PtyChild child("restore-sigterm", {.cooked = true}, [](Reporter& report) {
-        auto dev = InputDevice::open(with_modes(many_modes()));
-        report.line("open");
-        pty::await_cue("never");  // SIGTERM arrives while the child waits here
-        require(false, "still running after SIGTERM");
-    });
-    child.expect("open");
-    expect_open(child);
-    child.send_signal(SIGTERM);
-    int status = child.wait_end();
-    CHECK_MESSAGE((WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM), "wait status " << status);
-    child.expect_initial_termios("after SIGTERM");
-    child.expect_no_sanitizer_report();
-    expect_sequences(child);
-}
-
-TEST_CASE("restore: SIGTERM chained to an application's handler that re-raises: the child dies restored")
-{
-    PtyChild child("restore-sigterm-chained", {.cooked = true}, [](Reporter& report) {
-        std::signal(SIGTERM, reraising_handler);
-        auto dev = InputDevice::open(with_modes(many_modes()));
-        report.line("open");
-        pty::await_cue("never");
-        require(false, "still running after SIGTERM");
-    });
-    child.expect("open");
-    expect_open(child);
-    child.send_signal(SIGTERM);
-    int status = child.wait_end();
-    CHECK_MESSAGE((WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM), "wait status " << status);
-    child.expect_initial_termios("after SIGTERM");
-    child.expect_no_sanitizer_report();
-    // Restored first, then the application's handler, and no re-apply after it.
-    CHECK_MESSAGE(child.terminal_output() == repeat(k_many_enable, k_many_disable, 1) + std::string(k_app_marker),
-                  child.transcript());
-}
-
-TEST_CASE("restore: SIGINT chained to an application's handler that carries on: restored during it, re-applied after")
-{
-    PtyChild child("restore-sigint-carry-on", {.cooked = true}, [](Reporter& report) {
-        termios before{};
-        require(::tcgetattr(STDIN_FILENO, &before) == 0, "tcgetattr");
-        require(::pipe(g_handled) == 0, "pipe");
-        std::signal(SIGINT, carrying_on_handler);
-        {
-            auto dev = InputDevice::open(with_modes(many_modes()));
-            report.line("open");
-            // The parent sends SIGINT, then types a key once it saw the handler's report.
-            pollfd p{g_handled[0], POLLIN, 0};
-            int left = static_cast<int>(std::chrono::milliseconds(pty::k_child_timeout).count());
-            int r = 0;
-            while ((r = ::poll(&p, 1, left)) < 0 && errno == EINTR) {
+    TEST_CASE("restore: the device destroyed normally, then exit 0")
+    {
+        PtyChild child("restore-close", {.cooked = true}, [](Reporter& report) {
+            {
+                auto dev = InputDevice::open(with_modes(many_modes()));
+                report.line("open");
+                pty::await_cue("close");
             }
-            require(r == 1, "the application's SIGINT handler did not run");
-            std::string diff = pty::termios_diff(before, g_termios_in_handler);
-            report.line(diff.empty() ? "handler ran restored" : "handler ran with other termios: " + diff);
-            report.event("dev", pty::next_event(dev.events(), "the device after SIGINT"));
-        }
-        report.line("closed");
-        std::signal(SIGINT, SIG_DFL);
-        ::close(g_handled[0]);
-        ::close(g_handled[1]);
-    });
-    child.expect("open");
-    termios raw = expect_open(child);
-    child.send_signal(SIGINT);
-    child.expect("handler ran restored");
-    // The modes come back after the handler returns, termios first: once the enable sequence
-    // is there again, so is raw mode.
-    child.wait_output(k_many_enable, child.wait_output(k_many_disable) + k_many_disable.size());
-    std::string diff = pty::termios_diff(raw, child.terminal_termios());
-    CHECK_MESSAGE(diff.empty(), "after the handler returned the termios are not the raw ones:\n" << diff);
-    child.type("k");
-    child.expect_event(typed(U'k'));
-    child.expect("closed");
-    child.finish();
-    child.expect_initial_termios("after the child's exit");
-    expect_sequences(child, 2);  // enabled, disabled for the handler, enabled after it, disabled
-}
+            report.line("closed");
+            pty::await_cue("exit");
+        });
+        // The start is cooked and unlike both raw mode and the kernel's defaults, so that a
+        // restore is observable field by field.
+        const termios& before = child.initial_termios();
+        CHECK((before.c_lflag & (ICANON | ECHO | ISIG)) == (ICANON | ECHO | ISIG));
+        CHECK((before.c_iflag & (ICRNL | ISTRIP)) == (ICRNL | ISTRIP));
+        CHECK(before.c_cc[VERASE] == 0x08);
+        CHECK(before.c_cc[VMIN] == 5);
+        CHECK(before.c_cc[VTIME] == 2);
+        CHECK(::cfgetospeed(&before) == B19200);
+        child.expect("open");
+        expect_open(child);
+        child.cue("close");
+        child.expect("closed");
+        child.expect_initial_termios("the device destroyed, the child still running");
+        child.cue("exit");
+        child.finish();
+        child.expect_initial_termios("after the child's exit");
+        expect_sequences(child);
+    }
 
-TEST_CASE("restore: SIGSEGV restores, then the child dies by it (or by its sanitizer's report)")
-{
-    PtyChild child("restore-sigsegv", {.cooked = true}, [](Reporter& report) {
-        auto dev = InputDevice::open(with_modes(many_modes()));
-        report.line("open");
-        pty::await_cue("crash");
-        crash();
-        require(false, "still running after the fault");
-    });
-    child.expect("open");
-    expect_open(child);
-    child.cue("crash");
-    int status = child.wait_end();
-    child.expect_initial_termios("after SIGSEGV");
-    const std::string& out = child.terminal_output();
-    std::size_t report_at = child.sanitizer_report_at();
-    if (k_sanitized && report_at != std::string::npos) {
-        // The sanitizer's handler reported the fault and exited; ours ran before it.
-        MESSAGE("sanitizer build: the child ended with wait status " << status);
-        CHECK_MESSAGE(((WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV) ||
-                       (WIFEXITED(status) && WEXITSTATUS(status) != 0)),
-                      "wait status " << status);
-        CHECK_MESSAGE(out.substr(0, report_at) == repeat(k_many_enable, k_many_disable, 1),
-                      "the modes were not disabled before the sanitizer's report\n" << child.transcript());
-        CHECK_MESSAGE(out.find("SEGV on unknown address", report_at) != std::string::npos,
-                      "the sanitizer reported something other than the fault\n" << child.transcript());
-    } else {
-        CHECK_MESSAGE((WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV), "wait status " << status);
+    TEST_CASE("restore: the device destroyed while an exception propagates")
+    {
+        PtyChild child("restore-exception", {.cooked = true}, [](Reporter& report) {
+            try {
+                auto dev = InputDevice::open(with_modes(many_modes()));
+                report.line("open");
+                pty::await_cue("throw");
+                throw std::runtime_error("thrown with the device open");
+            } catch (const std::runtime_error& e) {
+                report.line(std::string("caught ") + e.what());
+            }
+            pty::await_cue("exit");
+        });
+        child.expect("open");
+        expect_open(child);
+        child.cue("throw");
+        child.expect("caught thrown with the device open");
+        child.expect_initial_termios("after unwinding, the child still running");
+        child.cue("exit");
+        child.finish();
+        child.expect_initial_termios("after the child's exit");
+        expect_sequences(child);
+    }
+
+    TEST_CASE("restore: exit() with the device still open (the atexit restore)")
+    {
+        PtyChild child("restore-exit", {.cooked = true}, [](Reporter& report) {
+            auto dev = InputDevice::open(with_modes(many_modes()));
+            report.line("open");
+            pty::await_cue("exit");
+            std::exit(3);  // no unwinding: `dev` is never destroyed
+        });
+        child.expect("open");
+        expect_open(child);
+        child.cue("exit");
+        int status = child.wait_end();
+        CHECK_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 3), "wait status " << status);
+        child.expect_initial_termios("after exit(3)");
         child.expect_no_sanitizer_report();
         expect_sequences(child);
     }
-}
 
-TEST_CASE("restore: SIGTSTP restores while stopped; SIGCONT re-applies raw mode and delivers a resize")
-{
-    // A stop needs job control: the harness's child is a session leader, and the kernel
-    // discards a default-action SIGTSTP sent to an orphaned process group. So the child is a
-    // mini shell: the job runs in a process group of its own in the foreground, and the shell
-    // waits for it with WUNTRACED, takes the terminal back while it is stopped, and gives it
-    // back with SIGCONT. If the shell fails and exits, the kernel hangs the job up (SIGHUP,
-    // with SIGCONT if stopped), so nothing is left behind.
-    auto job = [](Reporter& report) {
-        auto dev = InputDevice::open(with_modes(many_modes()));
-        report.line("job open " + std::to_string(::getpid()));
-        // The first event is the resize that SIGCONT's handler raises, so that the
-        // application redraws.
-        report.event("job", pty::next_event(dev.events(), "the job, after SIGCONT"));
-        report.event("job", pty::next_key(dev.events(), "the job, after the resize"));
-    };
-    PtyChild child("restore-sigtstp", {.cooked = true, .forks = true}, [job](Reporter& report) {
-        require(pty::thread_count() == pty::threads_at_start(), "the mini shell must be single-threaded when it forks");
-        termios before{};
-        require(::tcgetattr(STDIN_FILENO, &before) == 0, "tcgetattr");
-        std::signal(SIGTTOU, SIG_IGN);  // as shells do: tcsetpgrp from the background
-        pid_t pid = ::fork();
-        require(pid >= 0, std::string("fork: ") + std::strerror(errno));
-        if (pid == 0) {
-            ::setpgid(0, 0);
+    TEST_CASE("restore: SIGTERM restores, then the child dies by SIGTERM")
+    {
+        PtyChild child("restore-sigterm", {.cooked = true}, [](Reporter& report) {
+            auto dev = InputDevice::open(with_modes(many_modes()));
+            report.line("open");
+            pty::await_cue("never");  // SIGTERM arrives while the child waits here
+            require(false, "still running after SIGTERM");
+        });
+        child.expect("open");
+        expect_open(child);
+        child.send_signal(SIGTERM);
+        int status = child.wait_end();
+        CHECK_MESSAGE((WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM), "wait status " << status);
+        child.expect_initial_termios("after SIGTERM");
+        child.expect_no_sanitizer_report();
+        expect_sequences(child);
+    }
+
+    TEST_CASE("restore: SIGTERM chained to an application's handler that re-raises: the child dies restored")
+    {
+        PtyChild child("restore-sigterm-chained", {.cooked = true}, [](Reporter& report) {
+            std::signal(SIGTERM, reraising_handler);
+            auto dev = InputDevice::open(with_modes(many_modes()));
+            report.line("open");
+            pty::await_cue("never");
+            require(false, "still running after SIGTERM");
+        });
+        child.expect("open");
+        expect_open(child);
+        child.send_signal(SIGTERM);
+        int status = child.wait_end();
+        CHECK_MESSAGE((WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM), "wait status " << status);
+        child.expect_initial_termios("after SIGTERM");
+        child.expect_no_sanitizer_report();
+        // Restored first, then the application's handler, and no re-apply after it.
+        CHECK_MESSAGE(child.terminal_output() == repeat(k_many_enable, k_many_disable, 1) + std::string(k_app_marker),
+                      child.transcript());
+    }
+
+    TEST_CASE(
+        "restore: SIGINT chained to an application's handler that carries on: restored during it, re-applied after")
+    {
+        PtyChild child("restore-sigint-carry-on", {.cooked = true}, [](Reporter& report) {
+            termios before{};
+            require(::tcgetattr(STDIN_FILENO, &before) == 0, "tcgetattr");
+            require(::pipe(g_handled) == 0, "pipe");
+            std::signal(SIGINT, carrying_on_handler);
+            {
+                auto dev = InputDevice::open(with_modes(many_modes()));
+                report.line("open");
+                // The parent sends SIGINT, then types a key once it saw the handler's report.
+                pollfd p{g_handled[0], POLLIN, 0};
+                int left = static_cast<int>(std::chrono::milliseconds(pty::k_child_timeout).count());
+                int r = 0;
+                while ((r = ::poll(&p, 1, left)) < 0 && errno == EINTR) {}
+                require(r == 1, "the application's SIGINT handler did not run");
+                std::string diff = pty::termios_diff(before, g_termios_in_handler);
+                report.line(diff.empty() ? "handler ran restored" : "handler ran with other termios: " + diff);
+                report.event("dev", pty::next_event(dev.events(), "the device after SIGINT"));
+            }
+            report.line("closed");
+            std::signal(SIGINT, SIG_DFL);
+            ::close(g_handled[0]);
+            ::close(g_handled[1]);
+        });
+        child.expect("open");
+        termios raw = expect_open(child);
+        child.send_signal(SIGINT);
+        child.expect("handler ran restored");
+        // The modes come back after the handler returns, termios first: once the enable sequence
+        // is there again, so is raw mode.
+        child.wait_output(k_many_enable, child.wait_output(k_many_disable) + k_many_disable.size());
+        std::string diff = pty::termios_diff(raw, child.terminal_termios());
+        CHECK_MESSAGE(diff.empty(), "after the handler returned the termios are not the raw ones:\n" << diff);
+        child.type("k");
+        child.expect_event(typed(U'k'));
+        child.expect("closed");
+        child.finish();
+        child.expect_initial_termios("after the child's exit");
+        expect_sequences(child, 2);  // enabled, disabled for the handler, enabled after it, disabled
+    }
+
+    TEST_CASE("restore: SIGSEGV restores, then the child dies by it (or by its sanitizer's report)")
+    {
+        PtyChild child("restore-sigsegv", {.cooked = true}, [](Reporter& report) {
+            auto dev = InputDevice::open(with_modes(many_modes()));
+            report.line("open");
+            pty::await_cue("crash");
+            crash();
+            require(false, "still running after the fault");
+        });
+        child.expect("open");
+        expect_open(child);
+        child.cue("crash");
+        int status = child.wait_end();
+        child.expect_initial_termios("after SIGSEGV");
+        const std::string& out = child.terminal_output();
+        std::size_t report_at = child.sanitizer_report_at();
+        if (k_sanitized && report_at != std::string::npos) {
+            // The sanitizer's handler reported the fault and exited; ours ran before it.
+            MESSAGE("sanitizer build: the child ended with wait status " << status);
+            CHECK_MESSAGE(((WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV) ||
+                           (WIFEXITED(status) && WEXITSTATUS(status) != 0)),
+                          "wait status " << status);
+            CHECK_MESSAGE(out.substr(0, report_at) == repeat(k_many_enable, k_many_disable, 1),
+                          "the modes were not disabled before the sanitizer's report\n"
+                              << child.transcript());
+            CHECK_MESSAGE(out.find("SEGV on unknown address", report_at) != std::string::npos,
+                          "the sanitizer reported something other than the fault\n"
+                              << child.transcript());
+        } else {
+            CHECK_MESSAGE((WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV), "wait status " << status);
+            child.expect_no_sanitizer_report();
+            expect_sequences(child);
+        }
+    }
+
+    TEST_CASE("restore: SIGTSTP restores while stopped; SIGCONT re-applies raw mode and delivers a resize")
+    {
+        // A stop needs job control: the harness's child is a session leader, and the kernel
+        // discards a default-action SIGTSTP sent to an orphaned process group. So the child is a
+        // mini shell: the job runs in a process group of its own in the foreground, and the shell
+        // waits for it with WUNTRACED, takes the terminal back while it is stopped, and gives it
+        // back with SIGCONT. If the shell fails and exits, the kernel hangs the job up (SIGHUP,
+        // with SIGCONT if stopped), so nothing is left behind.
+        auto job = [](Reporter& report) {
+            auto dev = InputDevice::open(with_modes(many_modes()));
+            report.line("job open " + std::to_string(::getpid()));
+            // The first event is the resize that SIGCONT's handler raises, so that the
+            // application redraws.
+            report.event("job", pty::next_event(dev.events(), "the job, after SIGCONT"));
+            report.event("job", pty::next_key(dev.events(), "the job, after the resize"));
+        };
+        PtyChild child("restore-sigtstp", {.cooked = true, .forks = true}, [job](Reporter& report) {
+            require(pty::thread_count() == pty::threads_at_start(),
+                    "the mini shell must be single-threaded when it forks");
+            termios before{};
+            require(::tcgetattr(STDIN_FILENO, &before) == 0, "tcgetattr");
+            std::signal(SIGTTOU, SIG_IGN);  // as shells do: tcsetpgrp from the background
+            pid_t pid = ::fork();
+            require(pid >= 0, std::string("fork: ") + std::strerror(errno));
+            if (pid == 0) {
+                ::setpgid(0, 0);
+                require(::tcsetpgrp(STDIN_FILENO, ::getpgrp()) == 0, std::string("tcsetpgrp: ") + std::strerror(errno));
+                std::signal(SIGTTOU, SIG_DFL);
+                pty::run_forked(report, job, "job done");
+            }
+            ::setpgid(pid, pid);  // also here, as shells do: whichever runs first
+            int status = 0;
+            require(::waitpid(pid, &status, WUNTRACED) == pid, std::string("waitpid: ") + std::strerror(errno));
+            require(WIFSTOPPED(status),
+                    "the job ended instead of stopping (wait status " + std::to_string(status) + ")");
+            termios stopped{};
+            require(::tcgetattr(STDIN_FILENO, &stopped) == 0, "tcgetattr");
+            std::string diff = pty::termios_diff(before, stopped);
+            report.line("job stopped by " + std::string(::sigabbrev_np(WSTOPSIG(status))) +
+                        (diff.empty() ? ", termios restored" : ", termios not restored: " + diff));
             require(::tcsetpgrp(STDIN_FILENO, ::getpgrp()) == 0, std::string("tcsetpgrp: ") + std::strerror(errno));
-            std::signal(SIGTTOU, SIG_DFL);
-            pty::run_forked(report, job, "job done");
-        }
-        ::setpgid(pid, pid);  // also here, as shells do: whichever runs first
-        int status = 0;
-        require(::waitpid(pid, &status, WUNTRACED) == pid, std::string("waitpid: ") + std::strerror(errno));
-        require(WIFSTOPPED(status), "the job ended instead of stopping (wait status " + std::to_string(status) + ")");
-        termios stopped{};
-        require(::tcgetattr(STDIN_FILENO, &stopped) == 0, "tcgetattr");
-        std::string diff = pty::termios_diff(before, stopped);
-        report.line("job stopped by " + std::string(::sigabbrev_np(WSTOPSIG(status))) +
-                    (diff.empty() ? ", termios restored" : ", termios not restored: " + diff));
-        require(::tcsetpgrp(STDIN_FILENO, ::getpgrp()) == 0, std::string("tcsetpgrp: ") + std::strerror(errno));
-        pty::await_cue("fg");
-        require(::tcsetpgrp(STDIN_FILENO, pid) == 0, std::string("tcsetpgrp: ") + std::strerror(errno));
-        require(::kill(-pid, SIGCONT) == 0, std::string("kill: ") + std::strerror(errno));
-        require(::waitpid(pid, &status, WUNTRACED) == pid, std::string("waitpid: ") + std::strerror(errno));
-        report.line("job ended with wait status " + std::to_string(status));
-        ::tcsetpgrp(STDIN_FILENO, ::getpgrp());
-    });
-    pid_t job_pid = std::stoi(child.expect_prefix("job open "));
-    termios raw = expect_open(child);
-    child.send_signal(SIGTSTP, job_pid);
-    child.expect("job stopped by TSTP, termios restored");
-    child.expect_initial_termios("while the job is stopped");
-    child.wait_output(k_many_disable);
-    child.cue("fg");
-    child.expect_event(ResizeEvent{80, 24, 0, 0}, "job");
-    std::string diff = pty::termios_diff(raw, child.terminal_termios());
-    CHECK_MESSAGE(diff.empty(), "after SIGCONT the termios are not the raw ones of before the stop:\n" << diff);
-    child.type("q");
-    child.expect_event(typed(U'q'), "job");
-    child.expect("job done");
-    child.expect("job ended with wait status 0");
-    child.finish();
-    child.expect_initial_termios("after the shell's exit");
-    expect_sequences(child, 2);  // enabled, disabled at the stop, enabled again, disabled at the end
-}
+            pty::await_cue("fg");
+            require(::tcsetpgrp(STDIN_FILENO, pid) == 0, std::string("tcsetpgrp: ") + std::strerror(errno));
+            require(::kill(-pid, SIGCONT) == 0, std::string("kill: ") + std::strerror(errno));
+            require(::waitpid(pid, &status, WUNTRACED) == pid, std::string("waitpid: ") + std::strerror(errno));
+            report.line("job ended with wait status " + std::to_string(status));
+            ::tcsetpgrp(STDIN_FILENO, ::getpgrp());
+        });
+        pid_t job_pid = std::stoi(child.expect_prefix("job open "));
+        termios raw = expect_open(child);
+        child.send_signal(SIGTSTP, job_pid);
+        child.expect("job stopped by TSTP, termios restored");
+        child.expect_initial_termios("while the job is stopped");
+        child.wait_output(k_many_disable);
+        child.cue("fg");
+        child.expect_event(ResizeEvent{80, 24, 0, 0}, "job");
+        std::string diff = pty::termios_diff(raw, child.terminal_termios());
+        CHECK_MESSAGE(diff.empty(), "after SIGCONT the termios are not the raw ones of before the stop:\n" << diff);
+        child.type("q");
+        child.expect_event(typed(U'q'), "job");
+        child.expect("job done");
+        child.expect("job ended with wait status 0");
+        child.finish();
+        child.expect_initial_termios("after the shell's exit");
+        expect_sequences(child, 2);  // enabled, disabled at the stop, enabled again, disabled at the end
+    }
 
-TEST_CASE("capabilities: the replies are taken out of the stream; a key typed among them is not")
-{
-    PtyChild child("capabilities", [](Reporter& report) {
-        auto dev = InputDevice::open();
-        const Capabilities& caps = dev.query_capabilities(std::chrono::duration_cast<std::chrono::milliseconds>(
-            pty::k_child_timeout));
-        report.line("caps " + describe(caps));
-        report.event("dev", pty::next_event(dev.events(), "the device after the query"));
-        report.event("dev", pty::next_event(dev.events(), "the device after the query"));
-    });
-    child.wait_output(capability_query());
-    // A terminal answers in the order asked, DA1 last; this one knows two of the modes, and
-    // the user types meanwhile. Two writes, so that the replies span poller batches.
-    child.type("\x1b[?5u\x1b[?2004;2$y\x1b[?1016;0$yx");
-    child.type("\x1bP>|fake(1.0)\x1b\\\x1b[?62;22c");
-    child.expect("caps status=answered kitty=5 version=fake(1.0) da1=62,22 1000=unknown 1002=unknown "
-                 "1003=unknown 1004=unknown 1006=unknown 1016=not recognized 2004=reset 2048=unknown");
-    child.type("m");
-    child.expect_event(typed(U'x'));
-    child.expect_event(typed(U'm'));
-    child.finish();
-}
-
-TEST_CASE("capabilities: a silent terminal times out; a late reply arrives as a report, not as keys")
-{
-    PtyChild child("capabilities-silent", [](Reporter& report) {
-        auto dev = InputDevice::open();
-        auto start = std::chrono::steady_clock::now();
-        const Capabilities& caps = dev.query_capabilities(k_timeout);
-        auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-        report.line("caps " + describe(caps));
-        report.line("elapsed " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(caps.elapsed).count()) +
-                    " waited " + std::to_string(waited.count()));
-        for (int i = 0; i < 3; ++i) {
+    TEST_CASE("capabilities: the replies are taken out of the stream; a key typed among them is not")
+    {
+        PtyChild child("capabilities", [](Reporter& report) {
+            auto dev = InputDevice::open();
+            const Capabilities& caps =
+                dev.query_capabilities(std::chrono::duration_cast<std::chrono::milliseconds>(pty::k_child_timeout));
+            report.line("caps " + describe(caps));
             report.event("dev", pty::next_event(dev.events(), "the device after the query"));
-        }
-    });
-    child.wait_output(capability_query());
-    child.expect("caps status=timed out kitty=none version= da1= 1000=unknown 1002=unknown 1003=unknown "
-                 "1004=unknown 1006=unknown 1016=unknown 2004=unknown 2048=unknown");
-    long elapsed = 0;
-    long waited = 0;
-    std::string times = child.expect_prefix("elapsed ");
-    REQUIRE(std::sscanf(times.c_str(), "%ld waited %ld", &elapsed, &waited) == 2);
-    CHECK(elapsed >= k_timeout.count());
-    CHECK(waited >= k_timeout.count());
-    CHECK(waited < (k_timeout + 5s).count());  // it returned; no tighter bound on a loaded machine
-    child.type("\x1b[?62;22c\x1b[?2004;2$ym");
-    child.expect_event(report_event(ReportKind::da1, {62, 22}));
-    child.expect_event(report_event(ReportKind::decrpm, {2004, 2}, true));
-    child.expect_event(typed(U'm'));
-    child.finish();
-}
+            report.event("dev", pty::next_event(dev.events(), "the device after the query"));
+        });
+        child.wait_output(capability_query());
+        // A terminal answers in the order asked, DA1 last; this one knows two of the modes, and
+        // the user types meanwhile. Two writes, so that the replies span poller batches.
+        child.type("\x1b[?5u\x1b[?2004;2$y\x1b[?1016;0$yx");
+        child.type("\x1bP>|fake(1.0)\x1b\\\x1b[?62;22c");
+        child.expect("caps status=answered kitty=5 version=fake(1.0) da1=62,22 1000=unknown 1002=unknown "
+                     "1003=unknown 1004=unknown 1006=unknown 1016=not recognized 2004=reset 2048=unknown");
+        child.type("m");
+        child.expect_event(typed(U'x'));
+        child.expect_event(typed(U'm'));
+        child.finish();
+    }
+
+    TEST_CASE("capabilities: a silent terminal times out; a late reply arrives as a report, not as keys")
+    {
+        PtyChild child("capabilities-silent", [](Reporter& report) {
+            auto dev = InputDevice::open();
+            auto start = std::chrono::steady_clock::now();
+            const Capabilities& caps = dev.query_capabilities(k_timeout);
+            auto waited =
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+            report.line("caps " + describe(caps));
+            report.line("elapsed " +
+                        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(caps.elapsed).count()) +
+                        " waited " + std::to_string(waited.count()));
+            for (int i = 0; i < 3; ++i) {
+                report.event("dev", pty::next_event(dev.events(), "the device after the query"));
+            }
+        });
+        child.wait_output(capability_query());
+        child.expect("caps status=timed out kitty=none version= da1= 1000=unknown 1002=unknown 1003=unknown "
+                     "1004=unknown 1006=unknown 1016=unknown 2004=unknown 2048=unknown");
+        long elapsed = 0;
+        long waited = 0;
+        std::string times = child.expect_prefix("elapsed ");
+        REQUIRE(std::sscanf(times.c_str(), "%ld waited %ld", &elapsed, &waited) == 2);
+        CHECK(elapsed >= k_timeout.count());
+        CHECK(waited >= k_timeout.count());
+        CHECK(waited < (k_timeout + 5s).count());  // it returned; no tighter bound on a loaded machine
+        child.type("\x1b[?62;22c\x1b[?2004;2$ym");
+        child.expect_event(report_event(ReportKind::da1, {62, 22}));
+        child.expect_event(report_event(ReportKind::decrpm, {2004, 2}, true));
+        child.expect_event(typed(U'm'));
+        child.finish();
+    }
 
 }  // TEST_SUITE

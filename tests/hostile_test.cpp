@@ -80,7 +80,7 @@ TEST_SUITE("hostile")
 {
     TEST_CASE("CSI and SS3 parameter floods come out as one unknown event of csi_cap bytes")
     {
-        const DecoderOptions o = caps(256, 64, 16);  // the default csi_cap
+        const DecoderOptions o = caps(256, 64, 16);           // the default csi_cap
         const std::string params = repeat("1;", 9999) + "1";  // 10,000 parameters
         const std::string csi = "\x1b[" + params + "A";
         const std::string c1_csi = "\x9b" + params + "A";
@@ -94,21 +94,29 @@ TEST_SUITE("hostile")
             {"CSI with 10,000 parameters", csi + k_up, {unknown(csi.substr(0, 256)), up()}, o},
             {"8-bit CSI with 10,000 parameters", c1_csi + k_up, {unknown(c1_csi.substr(0, 256)), up()}, o},
             // Alt cannot prefix something that is not a key: the ESC is an Escape of its own.
-            {"Alt + CSI with 10,000 parameters", "\x1b" + csi + k_up,
-             {key(Key::escape), unknown(csi.substr(0, 256)), up()}, o},
+            {"Alt + CSI with 10,000 parameters",
+             "\x1b" + csi + k_up,
+             {key(Key::escape), unknown(csi.substr(0, 256)), up()},
+             o},
             {"SS3 with 10,000 parameters", ss3 + k_up, {unknown(ss3.substr(0, 256)), up()}, o},
-            {"kitty key code with 5,000 sub-parameters", kitty_code + "z",
-             {unknown(kitty_code.substr(0, 256)), ch(U'z')}, o},
-            {"kitty modifiers with 5,000 sub-parameters", kitty_mods + "z",
-             {unknown(kitty_mods.substr(0, 256)), ch(U'z')}, o},
+            {"kitty key code with 5,000 sub-parameters",
+             kitty_code + "z",
+             {unknown(kitty_code.substr(0, 256)), ch(U'z')},
+             o},
+            {"kitty modifiers with 5,000 sub-parameters",
+             kitty_mods + "z",
+             {unknown(kitty_mods.substr(0, 256)), ch(U'z')},
+             o},
             {"kitty text with 3,001 code points", kitty_text + "z", {unknown(kitty_text.substr(0, 256)), ch(U'z')}, o},
             {"5,000 intermediate bytes", intermediates + "z", {unknown(intermediates.substr(0, 256)), ch(U'z')}, o},
             {"5,000 private-marker bytes", privates + "z", {unknown(privates.substr(0, 256)), ch(U'z')}, o},
             // A flood cut off at the end of input: the first cap bytes only, nothing typed.
             {"unterminated 10,000 parameters at the end of input", "\x1b[" + params, {unknown(csi.substr(0, 256))}, o},
             // And cut by a byte that cannot be inside a CSI: that byte is decoded on its own.
-            {"10,000 parameters cut by a control byte", "\x1b[" + params + "\x01",
-             {unknown(csi.substr(0, 256)), key(char_key(U'a'), Mod::ctrl)}, o},
+            {"10,000 parameters cut by a control byte",
+             "\x1b[" + params + "\x01",
+             {unknown(csi.substr(0, 256)), key(char_key(U'a'), Mod::ctrl)},
+             o},
         });
     }
 
@@ -122,8 +130,10 @@ TEST_SUITE("hostile")
         check_rows({
             {"256-byte CSI", at_cap + "z", {up(), ch(U'z')}, o},
             {"257-byte CSI", past_cap + "z", {unknown(past_cap.substr(0, 256)), ch(U'z')}, o},
-            {"257-byte SS3", "\x1bO" + std::string(254, '0') + "5A" + "z",
-             {unknown("\x1bO" + std::string(254, '0')), ch(U'z')}, o},
+            {"257-byte SS3",
+             "\x1bO" + std::string(254, '0') + "5A" + "z",
+             {unknown("\x1bO" + std::string(254, '0')), ch(U'z')},
+             o},
         });
     }
 
@@ -133,17 +143,35 @@ TEST_SUITE("hostile")
         // (1, 5, 97 'a', 2 Insert); clamped, each makes the sequence meaningless.
         check_rows({
             {"CSI 2^32+1 A", "\x1b[4294967297A" + k_up, {unknown("\x1b[4294967297A"), up()}},
-            {"CSI 1 ; 2^64+5 A", "\x1b[1;18446744073709551621A" "z",
+            {"CSI 1 ; 2^64+5 A",
+             "\x1b[1;18446744073709551621A"
+             "z",
              {unknown("\x1b[1;18446744073709551621A"), ch(U'z')}},
-            {"kitty CSI 2^64+97 u", "\x1b[18446744073709551713u" "z",
+            {"kitty CSI 2^64+97 u",
+             "\x1b[18446744073709551713u"
+             "z",
              {unknown("\x1b[18446744073709551713u"), ch(U'z')}},
-            {"kitty CSI 97 ; 2^32+5 u", "\x1b[97;4294967301u" "z", {unknown("\x1b[97;4294967301u"), ch(U'z')}},
-            {"CSI 2^32+2 ~", "\x1b[4294967298~" "z", {unknown("\x1b[4294967298~"), ch(U'z')}},
-            {"modifyOtherKeys with an overflowing key", "\x1b[27;5;4294967393~" "z",
+            {"kitty CSI 97 ; 2^32+5 u",
+             "\x1b[97;4294967301u"
+             "z",
+             {unknown("\x1b[97;4294967301u"), ch(U'z')}},
+            {"CSI 2^32+2 ~",
+             "\x1b[4294967298~"
+             "z",
+             {unknown("\x1b[4294967298~"), ch(U'z')}},
+            {"modifyOtherKeys with an overflowing key",
+             "\x1b[27;5;4294967393~"
+             "z",
              {unknown("\x1b[27;5;4294967393~"), ch(U'z')}},
-            {"SS3 with an overflowing modifier", "\x1bO4294967301A" "z", {unknown("\x1bO4294967301A"), ch(U'z')}},
+            {"SS3 with an overflowing modifier",
+             "\x1bO4294967301A"
+             "z",
+             {unknown("\x1bO4294967301A"), ch(U'z')}},
             // Leading zeros are not an overflow.
-            {"CSI 0...01 ; 5 A", "\x1b[0000000000000000000001;5A" "z", {key(Key::up, Mod::ctrl), ch(U'z')}},
+            {"CSI 0...01 ; 5 A",
+             "\x1b[0000000000000000000001;5A"
+             "z",
+             {key(Key::up, Mod::ctrl), ch(U'z')}},
         });
     }
 
@@ -154,14 +182,19 @@ TEST_SUITE("hostile")
             // more than a cursor key has.
             {"CSI ;;5 A", "\x1b[;;5A" + k_up, {unknown("\x1b[;;5A"), up()}},
             {"CSI 1;;5 A", "\x1b[1;;5A" + k_up, {unknown("\x1b[1;;5A"), up()}},
-            {"CSI ;5 A is Ctrl+Up (empty first parameter = 1)", "\x1b[;5A" + k_up,
-             {key(Key::up, Mod::ctrl), up()}},
+            {"CSI ;5 A is Ctrl+Up (empty first parameter = 1)", "\x1b[;5A" + k_up, {key(Key::up, Mod::ctrl), up()}},
             // '-' is an intermediate byte, and a parameter byte after an intermediate is
             // malformed: the sequence runs to its final byte and is one unknown event.
             {"CSI -1 A", "\x1b[-1A" + k_up, {unknown("\x1b[-1A"), up()}},
             {"CSI 1 ; -5 A", "\x1b[1;-5A" + k_up, {unknown("\x1b[1;-5A"), up()}},
-            {"kitty CSI -97 u", "\x1b[-97u" "z", {unknown("\x1b[-97u"), ch(U'z')}},
-            {"CSI 1 ; 5 - A", "\x1b[1;5-A" "z", {unknown("\x1b[1;5-A"), ch(U'z')}},
+            {"kitty CSI -97 u",
+             "\x1b[-97u"
+             "z",
+             {unknown("\x1b[-97u"), ch(U'z')}},
+            {"CSI 1 ; 5 - A",
+             "\x1b[1;5-A"
+             "z",
+             {unknown("\x1b[1;5-A"), ch(U'z')}},
         });
     }
 
@@ -170,27 +203,62 @@ TEST_SUITE("hostile")
         check_rows({
             // rxvt's `CSI n $` is Shift+key and is complete at `$` (a key must not wait for
             // the next byte), so what follows it is decoded on its own.
-            {"CSI 1 $ 2 A (rxvt Shift+Home, then 2 and A)", "\x1b[1$2A" + k_up,
+            {"CSI 1 $ 2 A (rxvt Shift+Home, then 2 and A)",
+             "\x1b[1$2A" + k_up,
              {key(Key::home, Mod::shift), ch(U'2'), ch(U'A'), up()}},
             {"CSI 1 ; 2 $ 3 A", "\x1b[1;2$3A" + k_up, {unknown("\x1b[1;2$3A"), up()}},
             {"CSI ! p", "\x1b[!p" + k_up, {unknown("\x1b[!p"), up()}},
-            {"CSI 1 ! 2 p", "\x1b[1!2p" "z", {unknown("\x1b[1!2p"), ch(U'z')}},
-            {"CSI ? 1 $ 2 y", "\x1b[?1$2y" "z", {unknown("\x1b[?1$2y"), ch(U'z')}},
-            {"CSI $ $ A", "\x1b[$$A" "z", {unknown("\x1b[$$A"), ch(U'z')}},
-            {"CSI 1 ; 2 $ 3 ; 4 $ A", "\x1b[1;2$3;4$A" "z", {unknown("\x1b[1;2$3;4$A"), ch(U'z')}},
-            {"CSI ! < 1 p", "\x1b[!<1p" "z", {unknown("\x1b[!<1p"), ch(U'z')}},
-            {"a prefix byte out of place: CSI 1 < 2 A", "\x1b[1<2A" "z", {unknown("\x1b[1<2A"), ch(U'z')}},
-            {"a prefix byte out of place: CSI 1 ? u", "\x1b[1?u" "z", {unknown("\x1b[1?u"), ch(U'z')}},
+            {"CSI 1 ! 2 p",
+             "\x1b[1!2p"
+             "z",
+             {unknown("\x1b[1!2p"), ch(U'z')}},
+            {"CSI ? 1 $ 2 y",
+             "\x1b[?1$2y"
+             "z",
+             {unknown("\x1b[?1$2y"), ch(U'z')}},
+            {"CSI $ $ A",
+             "\x1b[$$A"
+             "z",
+             {unknown("\x1b[$$A"), ch(U'z')}},
+            {"CSI 1 ; 2 $ 3 ; 4 $ A",
+             "\x1b[1;2$3;4$A"
+             "z",
+             {unknown("\x1b[1;2$3;4$A"), ch(U'z')}},
+            {"CSI ! < 1 p",
+             "\x1b[!<1p"
+             "z",
+             {unknown("\x1b[!<1p"), ch(U'z')}},
+            {"a prefix byte out of place: CSI 1 < 2 A",
+             "\x1b[1<2A"
+             "z",
+             {unknown("\x1b[1<2A"), ch(U'z')}},
+            {"a prefix byte out of place: CSI 1 ? u",
+             "\x1b[1?u"
+             "z",
+             {unknown("\x1b[1?u"), ch(U'z')}},
             // A malformed parameter before `$` is not rxvt's lone parameter: `$` is an
             // intermediate and the sequence runs to its final byte.
-            {"CSI 1 < 1 $ A", "\x1b[1<1$A" "z", {unknown("\x1b[1<1$A"), ch(U'z')}},
-            {"CSI 5 ? $ ~", "\x1b[5?$~" "z", {unknown("\x1b[5?$~"), ch(U'z')}},
+            {"CSI 1 < 1 $ A",
+             "\x1b[1<1$A"
+             "z",
+             {unknown("\x1b[1<1$A"), ch(U'z')}},
+            {"CSI 5 ? $ ~",
+             "\x1b[5?$~"
+             "z",
+             {unknown("\x1b[5?$~"), ch(U'z')}},
             // A byte that cannot be inside a CSI at all (C0, DEL, >= 0x80) cuts it short: the
             // sequence so far is unknown and that byte is decoded on its own.
-            {"intermediate cut by a control byte", "\x1b[1;2$\x01" "z",
+            {"intermediate cut by a control byte",
+             "\x1b[1;2$\x01"
+             "z",
              {unknown("\x1b[1;2$"), key(char_key(U'a'), Mod::ctrl), ch(U'z')}},
-            {"intermediate cut by UTF-8", "\x1b[!\xc3\xa9" "z", {unknown("\x1b[!"), ch(U'\u00e9'), ch(U'z')}},
-            {"ignored parameter bytes cut by DEL", "\x1b[!1;2\x7f" "z",
+            {"intermediate cut by UTF-8",
+             "\x1b[!\xc3\xa9"
+             "z",
+             {unknown("\x1b[!"), ch(U'\u00e9'), ch(U'z')}},
+            {"ignored parameter bytes cut by DEL",
+             "\x1b[!1;2\x7f"
+             "z",
              {unknown("\x1b[!1;2"), key(Key::backspace), ch(U'z')}},
         });
     }
@@ -205,20 +273,33 @@ TEST_SUITE("hostile")
         const DecoderOptions o = caps(16, 64, 16);
         check_rows({
             {"OSC cut by the end of input", "\x1b]11;rgb:0000/00", {unknown("\x1b]11;rgb:0000/00")}, o},
-            {"OSC aborted by the next sequence", "\x1b]11;rgb:0000/00" + k_up,
-             {unknown("\x1b]11;rgb:0000/00"), up()}, o},
+            {"OSC aborted by the next sequence",
+             "\x1b]11;rgb:0000/00" + k_up,
+             {unknown("\x1b]11;rgb:0000/00"), up()},
+             o},
             {"DCS aborted by the next sequence", "\x1bP>|XTerm(3" + k_up, {unknown("\x1bP>|XTerm(3"), up()}, o},
             {"APC aborted by the next sequence", "\x1b_Gi=1;" + k_up, {unknown("\x1b_Gi=1;"), up()}, o},
-            {"8-bit DCS aborted by the next sequence", "\x90" "1$r0m" + k_up, {unknown("\x90" "1$r0m"), up()}, o},
-            {"8-bit OSC cut by the end of input", "\x9d" "0;title", {unknown("\x9d" "0;title")}, o},
+            {"8-bit DCS aborted by the next sequence",
+             "\x90"
+             "1$r0m" +
+                 k_up,
+             {unknown("\x90"
+                      "1$r0m"),
+              up()},
+             o},
+            {"8-bit OSC cut by the end of input",
+             "\x9d"
+             "0;title",
+             {unknown("\x9d"
+                      "0;title")},
+             o},
             // An ESC at the very end may start ST; when the input ends it stays with the string.
             {"OSC ending in a lone ESC", "\x1b]0;t\x1b", {unknown("\x1b]0;t\x1b")}, o},
             // A string introducer inside a string aborts it and starts a string of its own.
             {"OSC aborted by a DCS", "\x1b]0;a\x1bPb" + k_up, {unknown("\x1b]0;a"), unknown("\x1bPb"), up()}, o},
             // ESC ESC inside a string: the first aborts it; the second prefixes the Up after it
             // (ESC ESC [ A is Alt+Up).
-            {"OSC aborted by ESC ESC", "\x1b]0;a\x1b" + k_up,
-             {unknown("\x1b]0;a"), key(Key::up, Mod::alt)}, o},
+            {"OSC aborted by ESC ESC", "\x1b]0;a\x1b" + k_up, {unknown("\x1b]0;a"), key(Key::up, Mod::alt)}, o},
         });
     }
 
@@ -226,19 +307,58 @@ TEST_SUITE("hostile")
     {
         const DecoderOptions o = caps(16, 64, 16);
         check_rows({
-            {"BEL-terminated OSC", "\x1b]11;rgb:1/2/3\x07" "z", {report(ReportKind::osc, "11;rgb:1/2/3"), ch(U'z')}, o},
-            {"7-bit ST OSC", "\x1b]11;rgb:1/2/3\x1b\\" "z", {report(ReportKind::osc, "11;rgb:1/2/3"), ch(U'z')}, o},
-            {"8-bit OSC, 8-bit ST", "\x9d" "0;t\x9c" "z", {report(ReportKind::osc, "0;t"), ch(U'z')}, o},
-            {"8-bit OSC, 7-bit ST", "\x9d" "0;t\x1b\\" "z", {report(ReportKind::osc, "0;t"), ch(U'z')}, o},
-            {"8-bit DCS, 8-bit ST", "\x90" ">|foot\x9c" "z", {report(ReportKind::xtversion, "foot"), ch(U'z')}, o},
-            {"7-bit APC, 7-bit ST", "\x1b_Gi=1;OK\x1b\\" "z", {report(ReportKind::apc, "Gi=1;OK"), ch(U'z')}, o},
+            {"BEL-terminated OSC",
+             "\x1b]11;rgb:1/2/3\x07"
+             "z",
+             {report(ReportKind::osc, "11;rgb:1/2/3"), ch(U'z')},
+             o},
+            {"7-bit ST OSC",
+             "\x1b]11;rgb:1/2/3\x1b\\"
+             "z",
+             {report(ReportKind::osc, "11;rgb:1/2/3"), ch(U'z')},
+             o},
+            {"8-bit OSC, 8-bit ST",
+             "\x9d"
+             "0;t\x9c"
+             "z",
+             {report(ReportKind::osc, "0;t"), ch(U'z')},
+             o},
+            {"8-bit OSC, 7-bit ST",
+             "\x9d"
+             "0;t\x1b\\"
+             "z",
+             {report(ReportKind::osc, "0;t"), ch(U'z')},
+             o},
+            {"8-bit DCS, 8-bit ST",
+             "\x90"
+             ">|foot\x9c"
+             "z",
+             {report(ReportKind::xtversion, "foot"), ch(U'z')},
+             o},
+            {"7-bit APC, 7-bit ST",
+             "\x1b_Gi=1;OK\x1b\\"
+             "z",
+             {report(ReportKind::apc, "Gi=1;OK"), ch(U'z')},
+             o},
             // 0x9c ends only a string that an 8-bit introducer opened: in a 7-bit string it is
             // body (a UTF-8 continuation byte, as in U+271C).
-            {"0x9c inside a 7-bit OSC is body", "\x1b]2;\xe2\x9c\x9c\x9c\x07" "z",
-             {report(ReportKind::osc, "2;\xe2\x9c\x9c\x9c"), ch(U'z')}, o},
-            {"NUL, DEL and C0 inside an OSC are body", "\x1b]0;a\x00" "b\x7f\x01\x07z"s,
-             {report(ReportKind::osc, "0;a\x00" "b\x7f\x01"s), ch(U'z')}, o},
-            {"empty DCS", "\x1bP\x1b\\" "z", {report(ReportKind::dcs, ""), ch(U'z')}, o},
+            {"0x9c inside a 7-bit OSC is body",
+             "\x1b]2;\xe2\x9c\x9c\x9c\x07"
+             "z",
+             {report(ReportKind::osc, "2;\xe2\x9c\x9c\x9c"), ch(U'z')},
+             o},
+            {"NUL, DEL and C0 inside an OSC are body",
+             "\x1b]0;a\x00"
+             "b\x7f\x01\x07z"s,
+             {report(ReportKind::osc, "0;a\x00"
+                                      "b\x7f\x01"s),
+              ch(U'z')},
+             o},
+            {"empty DCS",
+             "\x1bP\x1b\\"
+             "z",
+             {report(ReportKind::dcs, ""), ch(U'z')},
+             o},
         });
     }
 
@@ -247,26 +367,66 @@ TEST_SUITE("hostile")
         const DecoderOptions o = caps(16, 64, 16);
         const std::string q(300, 'Q');
         const std::string osc = "\x1b]52;c;" + q;
-        const std::string osc8 = "\x9d" "52;c;" + q;
+        const std::string osc8 = "\x9d"
+                                 "52;c;" +
+                                 q;
         const std::string dcs = "\x1bP1+r" + q;
-        const std::string dcs8 = "\x90" "1+r" + q;
+        const std::string dcs8 = "\x90"
+                                 "1+r" +
+                                 q;
         const std::string apc = "\x1b_G" + q;
         check_rows({
-            {"OSC, BEL", osc + "\x07" "z", {unknown(osc.substr(0, 64)), ch(U'z')}, o},
-            {"OSC, 7-bit ST", osc + "\x1b\\" "z", {unknown(osc.substr(0, 64)), ch(U'z')}, o},
-            {"8-bit OSC, 8-bit ST", osc8 + "\x9c" "z", {unknown(osc8.substr(0, 64)), ch(U'z')}, o},
-            {"8-bit OSC, 7-bit ST", osc8 + "\x1b\\" "z", {unknown(osc8.substr(0, 64)), ch(U'z')}, o},
-            {"DCS, 7-bit ST", dcs + "\x1b\\" "z", {unknown(dcs.substr(0, 64)), ch(U'z')}, o},
-            {"8-bit DCS, 8-bit ST", dcs8 + "\x9c" "z", {unknown(dcs8.substr(0, 64)), ch(U'z')}, o},
-            {"APC, 7-bit ST", apc + "\x1b\\" "z", {unknown(apc.substr(0, 64)), ch(U'z')}, o},
-            {"APC, BEL", apc + "\x07" "z", {unknown(apc.substr(0, 64)), ch(U'z')}, o},
+            {"OSC, BEL",
+             osc + "\x07"
+                   "z",
+             {unknown(osc.substr(0, 64)), ch(U'z')},
+             o},
+            {"OSC, 7-bit ST",
+             osc + "\x1b\\"
+                   "z",
+             {unknown(osc.substr(0, 64)), ch(U'z')},
+             o},
+            {"8-bit OSC, 8-bit ST",
+             osc8 + "\x9c"
+                    "z",
+             {unknown(osc8.substr(0, 64)), ch(U'z')},
+             o},
+            {"8-bit OSC, 7-bit ST",
+             osc8 + "\x1b\\"
+                    "z",
+             {unknown(osc8.substr(0, 64)), ch(U'z')},
+             o},
+            {"DCS, 7-bit ST",
+             dcs + "\x1b\\"
+                   "z",
+             {unknown(dcs.substr(0, 64)), ch(U'z')},
+             o},
+            {"8-bit DCS, 8-bit ST",
+             dcs8 + "\x9c"
+                    "z",
+             {unknown(dcs8.substr(0, 64)), ch(U'z')},
+             o},
+            {"APC, 7-bit ST",
+             apc + "\x1b\\"
+                   "z",
+             {unknown(apc.substr(0, 64)), ch(U'z')},
+             o},
+            {"APC, BEL",
+             apc + "\x07"
+                   "z",
+             {unknown(apc.substr(0, 64)), ch(U'z')},
+             o},
             {"OSC aborted by the next sequence", osc + k_up, {unknown(osc.substr(0, 64)), up()}, o},
             {"OSC cut by the end of input", osc, {unknown(osc.substr(0, 64))}, o},
             // The tail is discarded up to the terminator, a trailing ESC that might have
             // started ST included.
             {"OSC past the cap ending in a lone ESC", osc + "\x1b", {unknown(osc.substr(0, 64))}, o},
-            {"0x9c in a 7-bit string past the cap is still body", osc + "\x9c" + q + "\x1b\\" "z",
-             {unknown(osc.substr(0, 64)), ch(U'z')}, o},
+            {"0x9c in a 7-bit string past the cap is still body",
+             osc + "\x9c" + q +
+                 "\x1b\\"
+                 "z",
+             {unknown(osc.substr(0, 64)), ch(U'z')},
+             o},
         });
     }
 
@@ -287,8 +447,10 @@ TEST_SUITE("hostile")
         // Exactly string_cap bytes, terminator included: still a report.
         const std::string fits = "\x1b]52;c;" + base64.substr(0, 65536 - 8) + "\x07";
         REQUIRE(fits.size() == 65536);
-        check_row({"OSC 52 of exactly string_cap bytes", fits + "z",
-                   {report(ReportKind::osc, fits.substr(2, fits.size() - 3)), ch(U'z')}, o});
+        check_row({"OSC 52 of exactly string_cap bytes",
+                   fits + "z",
+                   {report(ReportKind::osc, fits.substr(2, fits.size() - 3)), ch(U'z')},
+                   o});
     }
 }
 
@@ -310,8 +472,10 @@ TEST_SUITE("hostile")
             {"unterminated, ending inside a possible end marker", "\x1b[200~" + body + "\x1b[20",
              paste_parts(body + "\x1b[20", 16), o},
             // A part is sent the moment it fills, so a body of whole parts ends with an empty one.
-            {"unterminated, a whole number of parts", "\x1b[200~" + body.substr(0, 32),
-             {paste(body.substr(0, 16), true), paste(body.substr(16, 16), true), paste("")}, o},
+            {"unterminated, a whole number of parts",
+             "\x1b[200~" + body.substr(0, 32),
+             {paste(body.substr(0, 16), true), paste(body.substr(16, 16), true), paste("")},
+             o},
             {"terminated, then a key", "\x1b[200~" + body + "\x1b[201~" + k_up,
              paste_parts(body, 16) + std::vector<Event>{up()}, o},
             {"1,000 nested ESC[200~ are content", "\x1b[200~" + nested + "\x1b[201~" + k_up,
@@ -343,7 +507,9 @@ TEST_SUITE("hostile")
         const DecoderOptions o = caps(16, 16, 16);
         for (std::size_t n : {15u, 16u, 17u}) {
             const std::string body = std::string("0123456789abcdefghij").substr(0, n);
-            const std::string input = "\x1b[200~" + body + "\x1b[201~" "z";
+            const std::string input = "\x1b[200~" + body +
+                                      "\x1b[201~"
+                                      "z";
             const std::vector<Event> want = paste_parts(body, 16) + std::vector<Event>{ch(U'z')};
             INFO("body of " << n << " bytes");
             CHECK(decode_whole(input, o).events == want);
@@ -369,23 +535,54 @@ TEST_SUITE("hostile")
         const DecoderOptions o = caps(16, 16, 16);
         std::vector<Row> rows = {
             {"stray continuation bytes", "\x80\xbf" + k_up, {unknown("\x80"), unknown("\xbf"), up()}, o},
-            {"a stray continuation between letters", "a\x80" "b", {ch(U'a'), unknown("\x80"), ch(U'b')}, o},
+            {"a stray continuation between letters",
+             "a\x80"
+             "b",
+             {ch(U'a'), unknown("\x80"), ch(U'b')},
+             o},
             {"1,000 stray continuation bytes, one event each", std::string(1000, '\x80') + k_up,
              std::vector<Event>(1000, unknown("\x80")) + std::vector<Event>{up()}, o},
             {"overlong C0 80", "\xc0\x80" + k_up, {unknown("\xc0\x80"), up()}, o},
-            {"overlong C1 BF", "\xc1\xbf" "z", {unknown("\xc1\xbf"), ch(U'z')}, o},
+            {"overlong C1 BF",
+             "\xc1\xbf"
+             "z",
+             {unknown("\xc1\xbf"), ch(U'z')},
+             o},
             {"overlong E0 80 80", "\xe0\x80\x80" + k_up, {unknown("\xe0\x80\x80"), up()}, o},
-            {"overlong E0 9F BF", "\xe0\x9f\xbf" "z", {unknown("\xe0\x9f\xbf"), ch(U'z')}, o},
+            {"overlong E0 9F BF",
+             "\xe0\x9f\xbf"
+             "z",
+             {unknown("\xe0\x9f\xbf"), ch(U'z')},
+             o},
             {"overlong F0 80 80 80", "\xf0\x80\x80\x80" + k_up, {unknown("\xf0\x80\x80\x80"), up()}, o},
-            {"overlong F0 8F BF BF", "\xf0\x8f\xbf\xbf" "z", {unknown("\xf0\x8f\xbf\xbf"), ch(U'z')}, o},
+            {"overlong F0 8F BF BF",
+             "\xf0\x8f\xbf\xbf"
+             "z",
+             {unknown("\xf0\x8f\xbf\xbf"), ch(U'z')},
+             o},
             {"surrogate ED A0 80", "\xed\xa0\x80" + k_up, {unknown("\xed\xa0\x80"), up()}, o},
-            {"surrogate ED BF BF", "\xed\xbf\xbf" "z", {unknown("\xed\xbf\xbf"), ch(U'z')}, o},
-            {"a surrogate pair in CESU-8", "\xed\xa0\xbd\xed\xb8\x80" "z",
-             {unknown("\xed\xa0\xbd"), unknown("\xed\xb8\x80"), ch(U'z')}, o},
+            {"surrogate ED BF BF",
+             "\xed\xbf\xbf"
+             "z",
+             {unknown("\xed\xbf\xbf"), ch(U'z')},
+             o},
+            {"a surrogate pair in CESU-8",
+             "\xed\xa0\xbd\xed\xb8\x80"
+             "z",
+             {unknown("\xed\xa0\xbd"), unknown("\xed\xb8\x80"), ch(U'z')},
+             o},
             // The 0x90 and 0x9b below are continuation bytes of the broken character, never
             // the DCS or CSI introducers that would swallow what follows.
-            {"past U+10FFFF: F4 90 80 80", "\xf4\x90\x80\x80" "z", {unknown("\xf4\x90\x80\x80"), ch(U'z')}, o},
-            {"past U+10FFFF: F4 9B 80 80", "\xf4\x9b\x80\x80" "z", {unknown("\xf4\x9b\x80\x80"), ch(U'z')}, o},
+            {"past U+10FFFF: F4 90 80 80",
+             "\xf4\x90\x80\x80"
+             "z",
+             {unknown("\xf4\x90\x80\x80"), ch(U'z')},
+             o},
+            {"past U+10FFFF: F4 9B 80 80",
+             "\xf4\x9b\x80\x80"
+             "z",
+             {unknown("\xf4\x9b\x80\x80"), ch(U'z')},
+             o},
             {"truncated at the end: C3", "\xc3", {unknown("\xc3")}, o},
             {"truncated at the end: E2 82", "\xe2\x82", {unknown("\xe2\x82")}, o},
             {"truncated at the end: F0 9F 98", "\xf0\x9f\x98", {unknown("\xf0\x9f\x98")}, o},
@@ -393,11 +590,20 @@ TEST_SUITE("hostile")
             {"truncated before an ESC: C3", "\xc3" + k_up, {unknown("\xc3"), up()}, o},
             {"truncated before an ESC: F0 9F 98", "\xf0\x9f\x98" + k_up, {unknown("\xf0\x9f\x98"), up()}, o},
             {"truncated before an ESC: F0 9B", "\xf0\x9b" + k_up, {unknown("\xf0\x9b"), up()}, o},
-            {"truncated before a lead byte", "\xe2\xe2\x82\xac" "z", {unknown("\xe2"), ch(U'\u20ac'), ch(U'z')}, o},
-            {"truncated before NUL", "\xe2\x82\x00"s + "z",
-             {unknown("\xe2\x82"), key(char_key(U' '), Mod::ctrl), ch(U'z')}, o},
-            {"Alt + invalid UTF-8: the ESC is Escape", "\x1b\xc0\x80" "z",
-             {key(Key::escape), unknown("\xc0\x80"), ch(U'z')}, o},
+            {"truncated before a lead byte",
+             "\xe2\xe2\x82\xac"
+             "z",
+             {unknown("\xe2"), ch(U'\u20ac'), ch(U'z')},
+             o},
+            {"truncated before NUL",
+             "\xe2\x82\x00"s + "z",
+             {unknown("\xe2\x82"), key(char_key(U' '), Mod::ctrl), ch(U'z')},
+             o},
+            {"Alt + invalid UTF-8: the ESC is Escape",
+             "\x1b\xc0\x80"
+             "z",
+             {key(Key::escape), unknown("\xc0\x80"), ch(U'z')},
+             o},
         };
         // F5..F7 announce four bytes, like F4, but every value they encode is past U+10FFFF.
         for (char lead : {'\xf5', '\xf6', '\xf7'}) {
@@ -408,8 +614,10 @@ TEST_SUITE("hostile")
         // continuation byte after it.
         for (int lead = 0xf8; lead <= 0xff; ++lead) {
             const std::string bad = std::string(1, static_cast<char>(lead)) + "\x80\x80";
-            rows.push_back({"no such lead: " + hex(bad.substr(0, 1)), bad + k_up,
-                            {unknown(bad.substr(0, 1)), unknown("\x80"), unknown("\x80"), up()}, o});
+            rows.push_back({"no such lead: " + hex(bad.substr(0, 1)),
+                            bad + k_up,
+                            {unknown(bad.substr(0, 1)), unknown("\x80"), unknown("\x80"), up()},
+                            o});
         }
         check_rows(rows);
     }
@@ -433,7 +641,8 @@ TEST_SUITE("hostile")
             {"CSI < 0;99999999;5 M", "\x1b[<0;99999999;5M" + k_up, {mouse(A::press, B::left, 99999998, 4), up()}},
             {"CSI < 0;99999999;5 M in pixels", "\x1b[<0;99999999;5M" + k_up, {huge_pixels, up()}, pixels},
             // Past the parser's clamp (about 2^31 / 10): clamped, never wrapped or negative.
-            {"CSI < 0;2^64+5;5 M", "\x1b[<0;18446744073709551621;5M" + k_up,
+            {"CSI < 0;2^64+5;5 M",
+             "\x1b[<0;18446744073709551621;5M" + k_up,
              {mouse(A::press, B::left, 214748353, 4), up()}},
             {"CSI < 0;;M", "\x1b[<0;;M" + k_up, {unknown("\x1b[<0;;M"), up()}},
             {"CSI < ;5;5M", "\x1b[<;5;5M" + k_up, {unknown("\x1b[<;5;5M"), up()}},
@@ -444,7 +653,10 @@ TEST_SUITE("hostile")
             {"CSI < 0;-5;5 M", "\x1b[<0;-5;5M" + k_up, {unknown("\x1b[<0;-5;5M"), up()}},
             {"CSI < 0;5;5 X (not a mouse final)", "\x1b[<0;5;5X" + k_up, {unknown("\x1b[<0;5;5X"), up()}},
             {"SGR report cut by the end of input", "\x1b[<0;5;", {unknown("\x1b[<0;5;")}},
-            {"SGR report cut by a control byte", "\x1b[<0;5\r" "z", {unknown("\x1b[<0;5"), key(Key::enter), ch(U'z')}},
+            {"SGR report cut by a control byte",
+             "\x1b[<0;5\r"
+             "z",
+             {unknown("\x1b[<0;5"), key(Key::enter), ch(U'z')}},
         });
     }
 
@@ -459,7 +671,10 @@ TEST_SUITE("hostile")
             // not keys to type); the byte that cut it short is decoded on its own.
             {"CSI M + 1 byte, then a sequence", "\x1b[M " + k_up, {unknown("\x1b[M "), up()}},
             {"CSI M + 2 bytes, then a sequence", "\x1b[M !" + k_up, {unknown("\x1b[M !"), up()}},
-            {"CSI M + 2 bytes, then Enter", "\x1b[M !\r" "z", {unknown("\x1b[M !"), key(Key::enter), ch(U'z')}},
+            {"CSI M + 2 bytes, then Enter",
+             "\x1b[M !\r"
+             "z",
+             {unknown("\x1b[M !"), key(Key::enter), ch(U'z')}},
             {"CSI M, then NUL", "\x1b[M\x00"s + "z", {unknown("\x1b[M"), key(char_key(U' '), Mod::ctrl), ch(U'z')}},
             {"CSI M + 1 byte, then finish", "\x1b[M ", {unknown("\x1b[M ")}},
             {"CSI M + 2 bytes, then finish", "\x1b[M !", {unknown("\x1b[M !")}},
@@ -471,8 +686,10 @@ TEST_SUITE("hostile")
             // Mode 1005: a lead byte not followed by a continuation byte cuts the report; the
             // lead is then invalid UTF-8 of its own.
             {"1005: CSI M + a lead byte, then finish", "\x1b[M \xc4", {unknown("\x1b[M \xc4")}, utf8},
-            {"1005: CSI M + a lead byte, then a sequence", "\x1b[M \xc4" + k_up,
-             {unknown("\x1b[M "), unknown("\xc4"), up()}, utf8},
+            {"1005: CSI M + a lead byte, then a sequence",
+             "\x1b[M \xc4" + k_up,
+             {unknown("\x1b[M "), unknown("\xc4"), up()},
+             utf8},
             {"1005: CSI M + 1 byte, then a sequence", "\x1b[M " + k_up, {unknown("\x1b[M "), up()}, utf8},
         });
     }
@@ -489,12 +706,19 @@ TEST_SUITE("hostile")
         check_rows({
             {"1,000 NULs", std::string(1000, '\0') + k_up,
              std::vector<Event>(1000, ctrl_space) + std::vector<Event>{up()}, o},
-            {"NUL cuts a CSI short", "\x1b[1;\x00"s + "5A",
-             {unknown("\x1b[1;"), ctrl_space, ch(U'5'), ch(U'A')}, o},
+            {"NUL cuts a CSI short", "\x1b[1;\x00"s + "5A", {unknown("\x1b[1;"), ctrl_space, ch(U'5'), ch(U'A')}, o},
             {"1,000 DELs", std::string(1000, '\x7f') + k_up,
              std::vector<Event>(1000, key(Key::backspace)) + std::vector<Event>{up()}, o},
-            {"DEL cuts a CSI short", "\x1b[1\x7f" "z", {unknown("\x1b[1"), key(Key::backspace), ch(U'z')}, o},
-            {"DEL cuts an SS3 short", "\x1bO1\x7f" "z", {unknown("\x1bO1"), key(Key::backspace), ch(U'z')}, o},
+            {"DEL cuts a CSI short",
+             "\x1b[1\x7f"
+             "z",
+             {unknown("\x1b[1"), key(Key::backspace), ch(U'z')},
+             o},
+            {"DEL cuts an SS3 short",
+             "\x1bO1\x7f"
+             "z",
+             {unknown("\x1bO1"), key(Key::backspace), ch(U'z')},
+             o},
             // ESC ESC ESC: Alt cannot be added twice, so the first is an Escape of its own; the
             // last two, then nothing, are Alt+Escape.
             {"10,000 ESCs", std::string(10000, '\x1b'),
@@ -516,16 +740,35 @@ TEST_SUITE("hostile")
         }
         // Inside text, the introducers take what follows as their sequence, as the README
         // documents for 8-bit C1 outside UTF-8.
-        rows.push_back({"plain C1 bytes between letters", "a\x85" "b\x9f" "c\x9c" "d",
-                        {ch(U'a'), unknown("\x85"), ch(U'b'), unknown("\x9f"), ch(U'c'), unknown("\x9c"),
-                         ch(U'd')},
+        rows.push_back({"plain C1 bytes between letters",
+                        "a\x85"
+                        "b\x9f"
+                        "c\x9c"
+                        "d",
+                        {ch(U'a'), unknown("\x85"), ch(U'b'), unknown("\x9f"), ch(U'c'), unknown("\x9c"), ch(U'd')},
                         o});
-        rows.push_back({"8-bit CSI inside text", "x\x9b" "5~y", {ch(U'x'), key(Key::page_up), ch(U'y')}, o});
+        rows.push_back({"8-bit CSI inside text",
+                        "x\x9b"
+                        "5~y",
+                        {ch(U'x'), key(Key::page_up), ch(U'y')},
+                        o});
         rows.push_back({"8-bit CSI + a letter inside text", "x\x9bzy", {ch(U'x'), unknown("\x9bz"), ch(U'y')}, o});
-        rows.push_back({"8-bit SS3 inside text", "x\x8f" "x", {ch(U'x'), key(Key::kp_8)}, o});
-        rows.push_back({"8-bit DCS inside text, ended by 8-bit ST", "x\x90" "bc\x9cy",
-                        {ch(U'x'), report(ReportKind::dcs, "bc"), ch(U'y')}, o});
-        rows.push_back({"8-bit OSC inside text, never ended", "x\x9d" "abc", {ch(U'x'), unknown("\x9d" "abc")}, o});
+        rows.push_back({"8-bit SS3 inside text",
+                        "x\x8f"
+                        "x",
+                        {ch(U'x'), key(Key::kp_8)},
+                        o});
+        rows.push_back({"8-bit DCS inside text, ended by 8-bit ST",
+                        "x\x90"
+                        "bc\x9cy",
+                        {ch(U'x'), report(ReportKind::dcs, "bc"), ch(U'y')},
+                        o});
+        rows.push_back({"8-bit OSC inside text, never ended",
+                        "x\x9d"
+                        "abc",
+                        {ch(U'x'), unknown("\x9d"
+                                           "abc")},
+                        o});
         check_rows(rows);
     }
 }
@@ -545,8 +788,8 @@ TEST_SUITE("hostile")
         };
         // The mebibyte with caps near the defaults; a quarter of it with tiny caps, which are
         // reached far more often, and with the mouse options.
-        for (const Config& config : {Config{caps(256, 1024, 1024), 1 << 20}, Config{caps(8, 32, 8), 1 << 18},
-                                     Config{mouse_opts, 1 << 18}}) {
+        for (const Config& config :
+             {Config{caps(256, 1024, 1024), 1 << 20}, Config{caps(8, 32, 8), 1 << 18}, Config{mouse_opts, 1 << 18}}) {
             const DecoderOptions& o = config.options;
             const std::size_t size = config.size;
             INFO("csi_cap " << o.csi_cap << ", string_cap " << o.string_cap << ", paste_cap " << o.paste_cap);
@@ -678,7 +921,11 @@ TEST_SUITE("hostile")
         check_resolved_at("\x1b]11;rgb:0\x1b", o, stale, {unknown("\x1b]11;rgb:0\x1b")});
         check_resolved_at("\x1bP>|XTe", o, stale, {unknown("\x1bP>|XTe")});
         check_resolved_at("\x1b_Gi=1", o, stale, {unknown("\x1b_Gi=1")});
-        check_resolved_at("\x90" "1$r", o, stale, {unknown("\x90" "1$r")});
+        check_resolved_at("\x90"
+                          "1$r",
+                          o, stale,
+                          {unknown("\x90"
+                                   "1$r")});
         check_resolved_at("\x1b]52;c;" + q, o, stale, {unknown(("\x1b]52;c;" + q).substr(0, 64))});
         const std::string params = "\x1b[" + repeat("1;", 500);
         check_resolved_at(params, o, stale, {unknown(params.substr(0, 32))});

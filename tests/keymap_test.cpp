@@ -30,12 +30,14 @@ const KeyMap& sample()
         {"\x1b[12", function_key(21), {}},
         {"\x1b[12~", function_key(22), {}},
         {"\x1bOu", Key::kp_begin, {}},
-        {"", Key::up, {}},                  // empty: dropped
+        {"", Key::up, {}},  // empty: dropped
         {"\x08", Key::backspace, {}},
         {"\x7f", Key::del, Mod::shift},
         {"\x00"s, Key::escape, {}},
-        {"a", Key::enter, {}},              // not a control byte: never a single-byte key
-        {"\x9b" "A", Key::up, Mod::alt},
+        {"a", Key::enter, {}},  // not a control byte: never a single-byte key
+        {"\x9b"
+         "A",
+         Key::up, Mod::alt},
     });
     return km;
 }
@@ -110,7 +112,7 @@ TEST_SUITE("keymap")
             {"\x1b[", nullptr, true},
             {"\x1b", nullptr, true},
             {"\x1b[[C", nullptr, false},
-            {"\x1b[1", "\x1b[1", true},      // an entry, and a strict prefix of longer ones
+            {"\x1b[1", "\x1b[1", true},  // an entry, and a strict prefix of longer ones
             {"\x1b[12", "\x1b[12", true},
             {"\x1b[12~", "\x1b[12~", false},
             {"\x1b[12~~", "\x1b[12~", false},
@@ -118,7 +120,11 @@ TEST_SUITE("keymap")
             {"\x1b[2", nullptr, false},
             {"\x1bOu", "\x1bOu", false},
             {"\x1bO", nullptr, true},
-            {"\x9b" "A", "\x9b" "A", false},
+            {"\x9b"
+             "A",
+             "\x9b"
+             "A",
+             false},
             {"\x9b", nullptr, true},
             // Single bytes are single_byte()'s business.
             {"\x08", nullptr, false},
@@ -230,8 +236,7 @@ TEST_SUITE("keymap")
                     KeyMap km;
                     try {
                         km = KeyMap::from_terminfo(i % 2 ? "xterm-256color" : "no-such-term-xyz");
-                    } catch (const std::system_error&) {
-                    }
+                    } catch (const std::system_error&) {}
                     sizes[i] = km.entries().size();
                     same[i] = i % 2 == 0 || km.entries().size() == reference.entries().size();
                 });

@@ -43,7 +43,11 @@ public:
     constexpr unsigned bits() const { return bits_; }
     constexpr bool has(Mod m) const { return (bits_ & static_cast<std::uint8_t>(m)) != 0; }
     constexpr bool empty() const { return bits_ == 0; }
-    constexpr Mods& operator|=(Mods o) { bits_ = static_cast<std::uint8_t>(bits_ | o.bits_); return *this; }
+    constexpr Mods& operator|=(Mods o)
+    {
+        bits_ = static_cast<std::uint8_t>(bits_ | o.bits_);
+        return *this;
+    }
     friend constexpr Mods operator|(Mods a, Mods b) { return a |= b; }
     friend constexpr bool operator==(Mods, Mods) = default;
 
@@ -81,26 +85,78 @@ enum class Key : std::uint32_t {
     caps_lock,
     num_lock,
     // keypad (kitty protocol, DEC application keypad)
-    kp_0, kp_1, kp_2, kp_3, kp_4, kp_5, kp_6, kp_7, kp_8, kp_9,
-    kp_decimal, kp_divide, kp_multiply, kp_minus, kp_plus, kp_enter, kp_equal, kp_separator,
-    kp_left, kp_right, kp_up, kp_down, kp_page_up, kp_page_down, kp_home, kp_end,
-    kp_insert, kp_delete, kp_begin,
+    kp_0,
+    kp_1,
+    kp_2,
+    kp_3,
+    kp_4,
+    kp_5,
+    kp_6,
+    kp_7,
+    kp_8,
+    kp_9,
+    kp_decimal,
+    kp_divide,
+    kp_multiply,
+    kp_minus,
+    kp_plus,
+    kp_enter,
+    kp_equal,
+    kp_separator,
+    kp_left,
+    kp_right,
+    kp_up,
+    kp_down,
+    kp_page_up,
+    kp_page_down,
+    kp_home,
+    kp_end,
+    kp_insert,
+    kp_delete,
+    kp_begin,
     // media keys (kitty protocol)
-    media_play, media_pause, media_play_pause, media_reverse, media_stop, media_fast_forward,
-    media_rewind, media_track_next, media_track_previous, media_record,
-    lower_volume, raise_volume, mute_volume,
+    media_play,
+    media_pause,
+    media_play_pause,
+    media_reverse,
+    media_stop,
+    media_fast_forward,
+    media_rewind,
+    media_track_next,
+    media_track_previous,
+    media_record,
+    lower_volume,
+    raise_volume,
+    mute_volume,
     // modifier keys themselves (kitty protocol, "report all keys")
-    left_shift, left_ctrl, left_alt, left_super, left_hyper, left_meta,
-    right_shift, right_ctrl, right_alt, right_super, right_hyper, right_meta,
-    iso_level3_shift, iso_level5_shift,
+    left_shift,
+    left_ctrl,
+    left_alt,
+    left_super,
+    left_hyper,
+    left_meta,
+    right_shift,
+    right_ctrl,
+    right_alt,
+    right_super,
+    right_hyper,
+    right_meta,
+    iso_level3_shift,
+    iso_level5_shift,
     // F1..F63: f1 + (n - 1)
     f1 = named_base + 0x100,
     f63 = f1 + 62,
 };
 
 constexpr Key char_key(char32_t c) { return static_cast<Key>(c); }
-constexpr Key function_key(int n) { return static_cast<Key>(static_cast<std::uint32_t>(Key::f1) + static_cast<std::uint32_t>(n - 1)); }
-constexpr bool is_char(Key k) { return static_cast<std::uint32_t>(k) < static_cast<std::uint32_t>(Key::named_base) && k != Key::none; }
+constexpr Key function_key(int n)
+{
+    return static_cast<Key>(static_cast<std::uint32_t>(Key::f1) + static_cast<std::uint32_t>(n - 1));
+}
+constexpr bool is_char(Key k)
+{
+    return static_cast<std::uint32_t>(k) < static_cast<std::uint32_t>(Key::named_base) && k != Key::none;
+}
 constexpr char32_t to_char(Key k) { return is_char(k) ? static_cast<char32_t>(k) : 0; }
 
 enum class KeyKind : std::uint8_t { press, repeat, release };
@@ -114,7 +170,7 @@ public:
 
     KeyText() = default;
     KeyText(std::string_view s) { assign(s.data(), s.size()); }  // NOLINT: implicit by design
-    KeyText(const char* s) : KeyText(std::string_view(s)) {}      // NOLINT: implicit by design
+    KeyText(const char* s) : KeyText(std::string_view(s)) {}     // NOLINT: implicit by design
     KeyText(const KeyText& other) { assign(other.data(), other.size()); }
     KeyText& operator=(const KeyText& other)
     {
@@ -225,7 +281,18 @@ struct KeyEvent {
 
 enum class MouseAction : std::uint8_t { press, release, move, drag, scroll };
 enum class MouseButton : std::uint8_t {
-    none, left, middle, right, wheel_up, wheel_down, wheel_left, wheel_right, b8, b9, b10, b11,
+    none,
+    left,
+    middle,
+    right,
+    wheel_up,
+    wheel_down,
+    wheel_left,
+    wheel_right,
+    b8,
+    b9,
+    b10,
+    b11,
 };
 
 struct MouseEvent {
@@ -324,9 +391,8 @@ struct RawEvent {
     friend bool operator==(const RawEvent&, const RawEvent&) = default;
 };
 
-using Event = std::variant<KeyEvent, MouseEvent, PasteEvent, FocusEvent, ResizeEvent,
-                           CursorPositionEvent, ReportEvent, UnknownEvent, LaggedEvent, EofEvent,
-                           ErrorEvent, RawEvent>;
+using Event = std::variant<KeyEvent, MouseEvent, PasteEvent, FocusEvent, ResizeEvent, CursorPositionEvent, ReportEvent,
+                           UnknownEvent, LaggedEvent, EofEvent, ErrorEvent, RawEvent>;
 
 // Names as in SCHEMA.md ("up", "f5", "kp_enter", "left_shift"); empty for character keys.
 std::string_view key_name(Key key);

@@ -46,10 +46,10 @@ struct DeviceOptions {
 };
 
 struct DeviceStatus {
-    bool running = false;          // a poller thread is running (not exiting)
-    std::uint64_t generation = 0;  // number of the latest poller generation (1, 2, ...)
-    std::size_t receivers = 0;     // receivers subscribed right now
-    bool device_open = false;      // an InputDevice exists
+    bool running = false;             // a poller thread is running (not exiting)
+    std::uint64_t generation = 0;     // number of the latest poller generation (1, 2, ...)
+    std::size_t receivers = 0;        // receivers subscribed right now
+    bool device_open = false;         // an InputDevice exists
     std::uint64_t unclean_loops = 0;  // generations whose uv_loop_close did not return 0
     // Why the key table is the built-in one, when DeviceOptions::term (or $TERM) names a
     // terminfo entry that could not be loaded; empty when it loaded.

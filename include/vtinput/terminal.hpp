@@ -22,14 +22,14 @@ enum class MouseTracking : std::uint8_t {
 };
 
 struct TerminalModes {
-    bool raw = true;                  // termios raw mode (saved and restored exactly)
+    bool raw = true;                            // termios raw mode (saved and restored exactly)
     MouseTracking mouse = MouseTracking::none;  // reported as SGR 1006 ...
-    bool mouse_pixels = false;        // ... or SGR-pixels 1016
-    bool bracketed_paste = false;     // 2004
-    bool focus = false;               // 1004
-    unsigned kitty_flags = 0;         // kitty progressive enhancement: push CSI > flags u, pop CSI < u
-    int modify_other_keys = 0;        // xterm modifyOtherKeys level 1 or 2 (CSI > 4 ; n m)
-    bool in_band_resize = false;      // 2048
+    bool mouse_pixels = false;                  // ... or SGR-pixels 1016
+    bool bracketed_paste = false;               // 2004
+    bool focus = false;                         // 1004
+    unsigned kitty_flags = 0;                   // kitty progressive enhancement: push CSI > flags u, pop CSI < u
+    int modify_other_keys = 0;                  // xterm modifyOtherKeys level 1 or 2 (CSI > 4 ; n m)
+    bool in_band_resize = false;                // 2048
     // Install handlers that restore the terminal on SIGINT/SIGTERM/SIGHUP/SIGQUIT and on
     // crash signals (SIGSEGV/SIGABRT/SIGBUS/SIGFPE/SIGILL), then let the previous handler or
     // the default action run (the modes are re-applied after a previous handler only if it

@@ -43,9 +43,9 @@ namespace vtinput {
 namespace detail {
 
 struct ReceiverState {
-    std::uint64_t cursor = 0;  // next sequence number to take; touched only by the owner
-    UniqueFd efd;                    // Receiver::fd, created on first use; closed with the state
-    std::atomic<bool> armed{false};  // the sender must write `efd` on the next publish
+    std::uint64_t cursor = 0;          // next sequence number to take; touched only by the owner
+    UniqueFd efd;                      // Receiver::fd, created on first use; closed with the state
+    std::atomic<bool> armed{false};    // the sender must write `efd` on the next publish
     std::chrono::nanoseconds spin{0};  // set_spin; touched only by the owner
 };
 
@@ -185,7 +185,9 @@ struct ChannelState {
     void wake_all()
     {
         if (sleepers.load(std::memory_order_seq_cst) > 0) {
-            { std::lock_guard lock(sleep_mutex); }
+            {
+                std::lock_guard lock(sleep_mutex);
+            }
             // Wake one sleeper; each woken receiver wakes two more (see receive_until), so the
             // sender pays for one wake-up per batch however many receivers sleep.
             wake.notify_one();
@@ -302,8 +304,7 @@ Receiver::Receiver() = default;
 
 Receiver::Receiver(std::shared_ptr<ChannelState> channel, std::unique_ptr<ReceiverState> state)
     : channel_(std::move(channel)), state_(std::move(state))
-{
-}
+{}
 
 Receiver::Receiver(Receiver&&) noexcept = default;
 
@@ -351,10 +352,7 @@ std::optional<Event> Receiver::try_receive()
     return channel_->take_and_rearm(*state_);
 }
 
-std::optional<Event> Receiver::receive()
-{
-    return receive_until(std::chrono::steady_clock::time_point::max());
-}
+std::optional<Event> Receiver::receive() { return receive_until(std::chrono::steady_clock::time_point::max()); }
 
 std::optional<Event> Receiver::receive_until(std::chrono::steady_clock::time_point deadline)
 {

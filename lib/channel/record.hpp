@@ -99,8 +99,8 @@ inline Encoding payload(Record& r, std::size_t bytes)
             },
             [&](const MouseEvent& m) {
                 r[0] = tag_word(RecordTag::mouse) | (std::uint64_t{static_cast<std::uint8_t>(m.action)} << 8) |
-                       (std::uint64_t{static_cast<std::uint8_t>(m.button)} << 16) | (std::uint64_t{m.mods.bits()} << 24) |
-                       (std::uint64_t{m.pixels} << 32);
+                       (std::uint64_t{static_cast<std::uint8_t>(m.button)} << 16) |
+                       (std::uint64_t{m.mods.bits()} << 24) | (std::uint64_t{m.pixels} << 32);
                 r[1] = pack32(m.x, m.y);
                 return in_record;
             },
@@ -172,7 +172,9 @@ inline Encoding payload(Record& r, std::size_t bytes)
         out = ResizeEvent{static_cast<int>(lo32(r[1])), static_cast<int>(hi32(r[1])), static_cast<int>(lo32(r[2])),
                           static_cast<int>(hi32(r[2]))};
         return;
-    case RecordTag::cursor: out = CursorPositionEvent{static_cast<int>(lo32(r[1])), static_cast<int>(hi32(r[1]))}; return;
+    case RecordTag::cursor:
+        out = CursorPositionEvent{static_cast<int>(lo32(r[1])), static_cast<int>(hi32(r[1]))};
+        return;
     case RecordTag::lagged: out = LaggedEvent{r[1]}; return;
     case RecordTag::eof:
     case RecordTag::payload:  // not for decode_record: the caller takes the payload instead

@@ -189,22 +189,33 @@ Result Decoder::Impl::dispatch_csi(const Csi& c, std::size_t len)
         return plain_report(c, len);  // `CSI Ps ; Pm $ y` (DECRPM)
     }
     switch (c.final) {
-    case 'A': case 'B': case 'C': case 'D': case 'E': case 'F': case 'H':
-    case 'P': case 'Q': case 'S': case 'Z':
-    case 'a': case 'b': case 'c': case 'd':
-        return csi_key(c, len);
-    case 'R':
-        return cpr_or_f3(c, len);
-    case '~': case '$': case '^': case '@':
-        return tilde(c, len);  // with `CSI 27 ; m ; k ~` (kitty.cpp) and `CSI 200 ~` (paste)
-    case 'u':
-        return kitty(c, len);
-    case 'M':
-        return urxvt_mouse(c, len);
-    case 'I': case 'O': case 't': case 'n':
-        return plain_report(c, len);
-    default:
-        return {Status::skip, len};
+    case 'A':
+    case 'B':
+    case 'C':
+    case 'D':
+    case 'E':
+    case 'F':
+    case 'H':
+    case 'P':
+    case 'Q':
+    case 'S':
+    case 'Z':
+    case 'a':
+    case 'b':
+    case 'c':
+    case 'd': return csi_key(c, len);
+    case 'R': return cpr_or_f3(c, len);
+    case '~':
+    case '$':
+    case '^':
+    case '@': return tilde(c, len);  // with `CSI 27 ; m ; k ~` (kitty.cpp) and `CSI 200 ~` (paste)
+    case 'u': return kitty(c, len);
+    case 'M': return urxvt_mouse(c, len);
+    case 'I':
+    case 'O':
+    case 't':
+    case 'n': return plain_report(c, len);
+    default: return {Status::skip, len};
     }
 }
 

@@ -34,9 +34,8 @@ namespace vtinput {
     }
     // v[i][j] is parameter i's value j, k_missing when empty or absent (as Csi::get
     // answers), so reading it needs no bounds check; n[i] counts parameter i's values.
-    int v[3][3] = {{k_missing, k_missing, k_missing},
-                   {k_missing, k_missing, k_missing},
-                   {k_missing, k_missing, k_missing}};
+    int v[3][3] = {
+        {k_missing, k_missing, k_missing}, {k_missing, k_missing, k_missing}, {k_missing, k_missing, k_missing}};
     int n[3] = {0, 0, 0};
     int i = 0, j = 0;  // the parameter and value being read
     bool any_param = false;
@@ -91,8 +90,8 @@ namespace vtinput {
     std::size_t len = static_cast<std::size_t>(s - p) + 1;
     if (sgr) {
         // mouse.cpp's sgr_mouse
-        if ((f != 'M' && f != 'm') || np != 3 || n[0] != 1 || n[1] != 1 || n[2] != 1 ||
-            v[0][0] == k_missing || v[1][0] == k_missing || v[2][0] == k_missing || v[0][0] > 255) {
+        if ((f != 'M' && f != 'm') || np != 3 || n[0] != 1 || n[1] != 1 || n[2] != 1 || v[0][0] == k_missing ||
+            v[1][0] == k_missing || v[2][0] == k_missing || v[0][0] > 255) {
             return 0;
         }
         MouseEvent m = mouse_from_cb(v[0][0], f == 'm');
@@ -107,8 +106,16 @@ namespace vtinput {
         return 0;
     }
     switch (f) {
-    case 'A': case 'B': case 'C': case 'D': case 'E': case 'F': case 'H':
-    case 'P': case 'Q': case 'S':
+    case 'A':
+    case 'B':
+    case 'C':
+    case 'D':
+    case 'E':
+    case 'F':
+    case 'H':
+    case 'P':
+    case 'Q':
+    case 'S':
         // keyboard.cpp's csi_key: cursor and F1..F4 letters
         if (np > 2 || n[0] > 1 || (v[0][0] != k_missing && v[0][0] != 1)) {
             return 0;
@@ -138,8 +145,7 @@ namespace vtinput {
         }
         int code = v[0][0];
         // Every code from space up to the surrogates but DEL is that character (kitty_key).
-        Key k = code >= 0x20 && code < 0xd800 && code != 0x7f ? char_key(static_cast<char32_t>(code))
-                                                              : kitty_key(code);
+        Key k = code >= 0x20 && code < 0xd800 && code != 0x7f ? char_key(static_cast<char32_t>(code)) : kitty_key(code);
         int shifted = v[0][1], base = v[0][2];
         if (k == Key::none || (shifted != k_missing && !valid_scalar(shifted)) ||
             (base != k_missing && !valid_scalar(base))) {
@@ -160,8 +166,7 @@ namespace vtinput {
         }
         return len;
     }
-    default:
-        return 0;
+    default: return 0;
     }
 }
 

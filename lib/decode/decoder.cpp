@@ -69,8 +69,7 @@ void Decoder::Impl::feed(std::string_view bytes, clock::time_point now)
     }
     last = now;
     if (pending.empty()) {
-        run(reinterpret_cast<const u8*>(bytes.data()), reinterpret_cast<const u8*>(bytes.data() + bytes.size()),
-            false);
+        run(reinterpret_cast<const u8*>(bytes.data()), reinterpret_cast<const u8*>(bytes.data() + bytes.size()), false);
         return;
     }
     work.assign(pending);
@@ -85,9 +84,7 @@ void Decoder::Impl::run(const u8* p, const u8* end, bool final)
         switch (mode) {
         case Mode::paste: p = scan_paste(p, end, final); break;
         case Mode::string: p = scan_string(p, end, final); break;
-        case Mode::ground:
-            p = fast_paths ? scan_ground<true>(p, end, final) : scan_ground<false>(p, end, final);
-            break;
+        case Mode::ground: p = fast_paths ? scan_ground<true>(p, end, final) : scan_ground<false>(p, end, final); break;
         }
     }
     if (final && mode != Mode::ground && pending.empty()) {
@@ -163,11 +160,8 @@ const u8* Decoder::Impl::scan_ground(const u8* p, const u8* end, bool final)
             r = parse_unit(p, end, final);
         }
         switch (r.status) {
-        case Status::event:
-            emit(std::move(ev));
-            break;
-        case Status::skip:
-            break;
+        case Status::event: emit(std::move(ev)); break;
+        case Status::skip: break;
         case Status::need_more:
             // With a length, only the unit's first bytes are kept: the rest is the skipped
             // tail of an overlong sequence.
@@ -223,8 +217,7 @@ void Decoder::Impl::resolve_all()
         work.swap(pending);
         pending.clear();
         if (mode == Mode::ground) {
-            run(reinterpret_cast<const u8*>(work.data()), reinterpret_cast<const u8*>(work.data() + work.size()),
-                true);
+            run(reinterpret_cast<const u8*>(work.data()), reinterpret_cast<const u8*>(work.data() + work.size()), true);
         } else {
             // A possible terminator cut by the end of input: it stays part of the body.
             if (mode == Mode::paste) {
@@ -266,7 +259,8 @@ Result Decoder::Impl::parse_unit(const u8* p, const u8* end, bool final)
         switch (c) {
         case 0x9b: return parse_csi(p, 1, end, final);
         case 0x8f: return parse_ss3(p, 1, end, final);
-        case 0x90: case 0x9d: return {Status::string, 1};
+        case 0x90:
+        case 0x9d: return {Status::string, 1};
         default: break;
         }
     }
@@ -284,13 +278,9 @@ Result Decoder::Impl::parse_utf8(const u8* p, const u8* end, bool final)
 {
     Utf8 u = decode_utf8(p, end);
     switch (u.status) {
-    case Utf8Status::valid:
-        char_slot(u.cp, p, u.len);
-        return {Status::event, u.len};
-    case Utf8Status::invalid:
-        return unknown(p, u.len);
-    case Utf8Status::incomplete:
-        break;
+    case Utf8Status::valid: char_slot(u.cp, p, u.len); return {Status::event, u.len};
+    case Utf8Status::invalid: return unknown(p, u.len);
+    case Utf8Status::incomplete: break;
     }
     return final ? unknown(p, u.len) : Result{Status::need_more, 0};
 }
@@ -302,17 +292,16 @@ Result Decoder::Impl::parse_escape(const u8* p, const u8* end, bool final)
     }
     u8 c = p[1];
     switch (c) {
-    case '[':
-        return parse_csi(p, 2, end, final);
-    case 'O':
-        return parse_ss3(p, 2, end, final);
-    case 'P': case ']': case '_':
+    case '[': return parse_csi(p, 2, end, final);
+    case 'O': return parse_ss3(p, 2, end, final);
+    case 'P':
+    case ']':
+    case '_':
         if (end - p < 3) {
             return final ? key(char_key(c), 2, Mod::alt) : Result{Status::need_more, 0};
         }
         return {Status::string, 2};
-    default:
-        break;
+    default: break;
     }
     // ESC ESC ESC: the first ESC cannot prefix what follows (Alt cannot be added twice), so
     // it is an Escape of its own. Deciding that from three bytes keeps the recursion below
@@ -352,8 +341,7 @@ Result Decoder::Impl::parse_csi(const u8* p, std::size_t intro, const u8* end, b
 
 Decoder::Decoder(DecoderOptions options, std::shared_ptr<const KeyMap> keymap)
     : impl_(std::make_unique<Impl>(options, std::move(keymap)))
-{
-}
+{}
 
 Decoder::~Decoder() = default;
 Decoder::Decoder(Decoder&&) noexcept = default;

@@ -104,10 +104,10 @@ struct Decoder::Impl {
     int expect_cpr = 0;
     bool fast_paths = true;  // see decode/fast_paths.hpp
 
-    std::string pending;  // ground: one incomplete unit; paste/string: a possible terminator
-    std::string work;     // scratch: pending + new bytes
-    std::string paste;    // paste body not yet delivered
-    std::string string;   // OSC/DCS/APC bytes so far, introducer included
+    std::string pending;     // ground: one incomplete unit; paste/string: a possible terminator
+    std::string work;        // scratch: pending + new bytes
+    std::string paste;       // paste body not yet delivered
+    std::string string;      // OSC/DCS/APC bytes so far, introducer included
     bool string_c1 = false;  // introduced by an 8-bit C1 byte: 0x9c may terminate it
     // The string reached string_cap: `string` holds its first string_cap bytes and the rest of
     // it is skipped up to its terminator.

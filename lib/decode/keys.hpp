@@ -25,10 +25,7 @@ constexpr bool valid_mod_param(int m) { return m <= 256; }
 
 // `1 + bits` [ctlseqs, kitty]: shift 1, alt 2, ctrl 4, super 8, hyper 16, meta 32, caps 64,
 // num 128. Missing or 1: no modifier.
-inline Mods mods_from_param(int m)
-{
-    return m <= 1 ? Mods() : Mods::from_bits(static_cast<unsigned>(m - 1) & 0xffu);
-}
+inline Mods mods_from_param(int m) { return m <= 1 ? Mods() : Mods::from_bits(static_cast<unsigned>(m - 1) & 0xffu); }
 
 // kitty's event type sub-parameter [kitty]: 1 press, 2 repeat, 3 release.
 constexpr KeyKind kind_from_param(int e)
@@ -44,7 +41,7 @@ constexpr bool valid_scalar(long v) { return v > 0 && v <= 0x10ffff && !(v >= 0x
 inline Key kitty_key(int code)
 {
     switch (code) {
-    case 9: return Key::tab;          // [kitty] legacy C0 codes keep their keys
+    case 9: return Key::tab;  // [kitty] legacy C0 codes keep their keys
     case 13: return Key::enter;
     case 27: return Key::escape;
     case 127: return Key::backspace;
@@ -52,8 +49,7 @@ inline Key kitty_key(int code)
     }
     if (code >= 57358 && code <= 57363) {
         // [kitty] CAPS_LOCK 57358, SCROLL_LOCK, NUM_LOCK, PRINT_SCREEN, PAUSE, MENU 57363
-        static constexpr Key k[] = {Key::caps_lock, Key::scroll_lock, Key::num_lock,
-                                    Key::print, Key::pause, Key::menu};
+        static constexpr Key k[] = {Key::caps_lock, Key::scroll_lock, Key::num_lock, Key::print, Key::pause, Key::menu};
         return k[code - 57358];
     }
     if (code >= 57376 && code <= 57398) {
@@ -69,6 +65,8 @@ inline Key kitty_key(int code)
 // `CSI n ~` keys (VT220/xterm/rxvt numbering).
 constexpr Key tilde_key_of(int n)
 {
+    // One row a key, with its source: kept as a table.
+    // clang-format off
     switch (n) {
     case 1: return Key::home;  // [vt220] Find; [ctlseqs] Home with tmux and xterm's vt220 keys
     case 2: return Key::insert;     // [vt220] Insert
@@ -86,6 +84,7 @@ constexpr Key tilde_key_of(int n)
     case 31: case 32: case 33: case 34: return function_key(n - 14);  // [vt220] F17..F20
     default: return Key::none;
     }
+    // clang-format on
 }
 
 // tilde_key_of as a table: it is looked up for every `CSI n ~` key press.

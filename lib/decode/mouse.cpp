@@ -17,8 +17,7 @@ using namespace detail;  // the decoder's internals (decode/impl.hpp, decode/key
 Result Decoder::Impl::sgr_mouse(const Csi& c, std::size_t len)
 {
     int cb = c.get(0), x = c.get(1), y = c.get(2);
-    if (c.nparams != 3 || c.has_subparams() || cb == k_missing || x == k_missing || y == k_missing ||
-        cb > 255) {
+    if (c.nparams != 3 || c.has_subparams() || cb == k_missing || x == k_missing || y == k_missing || cb > 255) {
         return {Status::skip, len};
     }
     MouseEvent m = mouse_from_cb(cb, c.final == 'm');
@@ -33,7 +32,8 @@ Result Decoder::Impl::sgr_mouse(const Csi& c, std::size_t len)
 Result Decoder::Impl::urxvt_mouse(const Csi& c, std::size_t len)
 {
     int cb = c.get(0), x = c.get(1), y = c.get(2);
-    if (c.nparams != 3 || c.has_subparams() || cb == k_missing || x == k_missing || y == k_missing || cb < 32 || cb > 255 + 32) {
+    if (c.nparams != 3 || c.has_subparams() || cb == k_missing || x == k_missing || y == k_missing || cb < 32 ||
+        cb > 255 + 32) {
         return {Status::skip, len};
     }
     MouseEvent m = mouse_from_cb(cb - 32, false);

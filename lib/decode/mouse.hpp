@@ -11,9 +11,15 @@ namespace vtinput::detail {
 inline MouseEvent mouse_from_cb(int cb, bool sgr_release)
 {
     MouseEvent m;
-    if (cb & 4) { m.mods |= Mod::shift; }
-    if (cb & 8) { m.mods |= Mod::alt; }
-    if (cb & 16) { m.mods |= Mod::ctrl; }
+    if (cb & 4) {
+        m.mods |= Mod::shift;
+    }
+    if (cb & 8) {
+        m.mods |= Mod::alt;
+    }
+    if (cb & 16) {
+        m.mods |= Mod::ctrl;
+    }
     bool motion = (cb & 32) != 0;
     int low = cb & 3;
     if (cb & 128) {

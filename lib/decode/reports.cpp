@@ -33,10 +33,8 @@ Result Decoder::Impl::private_report(const Csi& c, std::size_t len)
         return {Status::skip, len};
     }
     switch (c.final) {
-    case 'c':
-        return report(ReportKind::da1, c, len);
-    case 'u':
-        return report(ReportKind::kitty_flags, c, len);
+    case 'c': return report(ReportKind::da1, c, len);
+    case 'u': return report(ReportKind::kitty_flags, c, len);
     case 'R':
         // DECXCPR, `CSI ? r ; c [; page] R`: unambiguous, unlike `CSI r ; c R`.
         if (c.nparams >= 2 && !c.has_subparams()) {
@@ -58,8 +56,7 @@ Result Decoder::Impl::private_report(const Csi& c, std::size_t len)
             return {Status::event, len};
         }
         break;
-    default:
-        break;
+    default: break;
     }
     return {Status::skip, len};
 }
@@ -76,7 +73,8 @@ Result Decoder::Impl::plain_report(const Csi& c, std::size_t len)
         return {Status::skip, len};
     }
     switch (c.final) {
-    case 'I': case 'O':
+    case 'I':
+    case 'O':
         // Focus in and out (mode 1004).
         if (c.nparams == 0) {
             ev = FocusEvent{c.final == 'I'};
@@ -105,8 +103,7 @@ Result Decoder::Impl::plain_report(const Csi& c, std::size_t len)
             return report(ReportKind::status, c, len);
         }
         break;
-    default:
-        break;
+    default: break;
     }
     return {Status::skip, len};
 }

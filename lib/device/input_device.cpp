@@ -37,8 +37,7 @@ InputDevice InputDevice::open(DeviceOptions options)
 
 InputDevice::InputDevice(Receiver receiver, DeviceOptions options)
     : receiver_(std::move(receiver)), options_(std::move(options)), open_(true)
-{
-}
+{}
 
 InputDevice::InputDevice(InputDevice&& other) noexcept
     : receiver_(std::move(other.receiver_)),

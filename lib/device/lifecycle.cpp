@@ -61,8 +61,8 @@ Receiver Lifecycle::subscribe(const DeviceOptions& options, bool claim_device)
     });
     std::shared_ptr<const KeyMap> keymap = keymaps_.get(options.term);
     InputFd input = open_input(options);
-    PollerConfig config{std::move(input.fd), options.decoder, std::move(keymap), input.restore_flags,
-                        options.raw_bytes, &hooks_};
+    PollerConfig config{std::move(input.fd), options.decoder,   std::move(keymap),
+                        input.restore_flags, options.raw_bytes, &hooks_};
     if (!sender_) {
         sender_ = std::make_unique<Sender>(options.channel);
         sender_->on_receiver_dropped([this](std::size_t remaining) { on_receiver_dropped(remaining); });

@@ -86,7 +86,7 @@ private:
     bool input_ended_ = false;  // the running generation stopped on EOF, an I/O error or an exception
     std::uint64_t unclean_loops_ = 0;
     SourceIdentity source_;  // what the running generation reads
-    KeyMapCache keymaps_;     // the last generation's key table, reused while `term` is the same
+    KeyMapCache keymaps_;    // the last generation's key table, reused while `term` is the same
     // The process that started the latest generation: a child forked after it has the state
     // but not the thread, and must not wait for it at exit.
     std::atomic<int> spawn_pid_{0};

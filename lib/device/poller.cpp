@@ -58,8 +58,7 @@ void close_handle(uv_handle_t* h)
 
 Poller::Poller(PollerHost& host, PollerConfig config, std::string carry, std::uint64_t generation)
     : host_(host), config_(std::move(config)), carry_(std::move(carry)), generation_(generation)
-{
-}
+{}
 
 Poller::~Poller() { join(); }
 
@@ -91,11 +90,13 @@ void Poller::start()
         // Watch SIGWINCH before open() returns: a resize that arrives before the thread runs
         // is then queued for the loop instead of meeting the default action (discard).
         l->winch.data = l.get();
-        err = uv_signal_start(&l->winch, [](uv_signal_t* h, int) { loop_of(h->data).self->on_winch(); }, SIGWINCH);
+        err = uv_signal_start(
+            &l->winch, [](uv_signal_t* h, int) { loop_of(h->data).self->on_winch(); }, SIGWINCH);
         what = "uv_signal_start(SIGWINCH)";
     }
     if (err != 0) {
-        uv_walk(&l->loop, [](uv_handle_t* h, void*) { close_handle(h); }, nullptr);
+        uv_walk(
+            &l->loop, [](uv_handle_t* h, void*) { close_handle(h); }, nullptr);
         uv_run(&l->loop, UV_RUN_DEFAULT);
         uv_loop_close(&l->loop);
         fail(what, err);
@@ -211,8 +212,9 @@ void Poller::deliver()
     auto wait = *deadline - Decoder::clock::now();
     auto ms = std::chrono::ceil<std::chrono::milliseconds>(wait).count();
     uv_update_time(&l.loop);
-    uv_timer_start(&l.timer, [](uv_timer_t* h) { loop_of(h->data).self->on_timer(); },
-                   ms > 0 ? static_cast<std::uint64_t>(ms) : 0, 0);
+    uv_timer_start(
+        &l.timer, [](uv_timer_t* h) { loop_of(h->data).self->on_timer(); }, ms > 0 ? static_cast<std::uint64_t>(ms) : 0,
+        0);
 }
 
 void Poller::on_readable(int status) noexcept

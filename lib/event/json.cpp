@@ -56,9 +56,7 @@ bool append_json_string(std::string& out, std::string_view s)
         case '\n': out += "\\n"; break;
         case '\r': out += "\\r"; break;
         case '\t': out += "\\t"; break;
-        default:
-            out += "\\u00";
-            append_hex(out, s.substr(i, 1));
+        default: out += "\\u00"; append_hex(out, s.substr(i, 1));
         }
         ++i;
     }
@@ -120,10 +118,7 @@ void append_params_json(std::string& out, const std::vector<int>& params)
     out += ']';
 }
 
-int param_or(const std::vector<int>& p, std::size_t i, int fallback)
-{
-    return i < p.size() ? p[i] : fallback;
-}
+int param_or(const std::vector<int>& p, std::size_t i, int fallback) { return i < p.size() ? p[i] : fallback; }
 
 // A report's "value": its parameters, a decoded form of them, or its text, by kind.
 void append_report_value(std::string& out, const ReportEvent& e)
@@ -132,9 +127,7 @@ void append_report_value(std::string& out, const ReportEvent& e)
     case ReportKind::da1:
     case ReportKind::da2:
     case ReportKind::status:
-    case ReportKind::window:
-        append_params_json(out, e.params);
-        return;
+    case ReportKind::window: append_params_json(out, e.params); return;
     case ReportKind::decrpm:
         out += e.private_mode ? "{\"private\":true,\"mode\":" : "{\"private\":false,\"mode\":";
         append_int(out, param_or(e.params, 0, 0));
@@ -142,9 +135,7 @@ void append_report_value(std::string& out, const ReportEvent& e)
         append_int(out, param_or(e.params, 1, 0));
         out += '}';
         return;
-    case ReportKind::kitty_flags:
-        append_int(out, param_or(e.params, 0, 0));
-        return;
+    case ReportKind::kitty_flags: append_int(out, param_or(e.params, 0, 0)); return;
     case ReportKind::color_scheme: {
         int n = param_or(e.params, 0, 0);
         out += n == 1 ? "\"dark\"" : n == 2 ? "\"light\"" : "\"unknown\"";
@@ -156,8 +147,7 @@ void append_report_value(std::string& out, const ReportEvent& e)
     case ReportKind::decrqss:
     case ReportKind::osc:
     case ReportKind::dcs:
-    case ReportKind::apc:
-        break;
+    case ReportKind::apc: break;
     }
     append_json_string(out, e.text);
 }
@@ -166,118 +156,117 @@ void append_report_value(std::string& out, const ReportEvent& e)
 
 void append_json(std::string& out, const Event& event)
 {
-    std::visit(
-        detail::overloaded{
-            [&](const KeyEvent& e) {
-                out += "{\"type\":\"key\",\"key\":";
-                if (is_char(e.key)) {
-                    append_json_char(out, to_char(e.key));
-                } else {
-                    out += '"';
-                    out += key_name(e.key);
-                    out += '"';
-                }
-                out += ",\"mods\":";
-                append_mods_json(out, e.mods);
-                if (e.kind != KeyKind::press) {
-                    out += e.kind == KeyKind::repeat ? ",\"kind\":\"repeat\"" : ",\"kind\":\"release\"";
-                }
-                if (!e.text.empty()) {
-                    out += ",\"text\":";
-                    append_json_string(out, e.text);
-                }
-                if (e.shifted) {
-                    out += ",\"shifted\":";
-                    append_json_char(out, e.shifted);
-                }
-                if (e.base) {
-                    out += ",\"base\":";
-                    append_json_char(out, e.base);
-                }
-                out += '}';
-            },
-            [&](const MouseEvent& e) {
-                out += "{\"type\":\"mouse\",\"action\":\"";
-                out += to_string(e.action);
-                out += "\",\"button\":\"";
-                out += to_string(e.button);
-                out += "\",\"x\":";
-                append_int(out, e.x);
-                out += ",\"y\":";
-                append_int(out, e.y);
-                out += ",\"mods\":";
-                append_mods_json(out, e.mods);
-                if (e.pixels) {
-                    out += ",\"pixels\":true";
-                }
-                out += '}';
-            },
-            [&](const PasteEvent& e) {
-                out += "{\"type\":\"paste\",\"text\":";
-                if (!append_json_string(out, e.text)) {
-                    // Not valid UTF-8: the exact bytes as well, so nothing is lost.
-                    out += ",\"bytes\":";
-                    append_json_hex(out, e.text);
-                }
-                if (e.continued) {
-                    out += ",\"continued\":true";
-                }
-                out += '}';
-            },
-            [&](const FocusEvent& e) {
-                out += e.gained ? "{\"type\":\"focus\",\"gained\":true}"
-                                : "{\"type\":\"focus\",\"gained\":false}";
-            },
-            [&](const ResizeEvent& e) {
-                out += "{\"type\":\"resize\",\"cols\":";
-                append_int(out, e.cols);
-                out += ",\"rows\":";
-                append_int(out, e.rows);
-                if (e.width_px || e.height_px) {
-                    out += ",\"width_px\":";
-                    append_int(out, e.width_px);
-                    out += ",\"height_px\":";
-                    append_int(out, e.height_px);
-                }
-                out += '}';
-            },
-            [&](const CursorPositionEvent& e) {
-                out += "{\"type\":\"cursor_position\",\"row\":";
-                append_int(out, e.row);
-                out += ",\"col\":";
-                append_int(out, e.col);
-                out += '}';
-            },
-            [&](const ReportEvent& e) {
-                out += "{\"type\":\"report\",\"what\":\"";
-                out += to_string(e.what);
-                out += "\",\"value\":";
-                append_report_value(out, e);
-                out += '}';
-            },
-            [&](const UnknownEvent& e) {
-                out += "{\"type\":\"unknown\",\"bytes\":";
-                append_json_hex(out, e.bytes);
-                out += '}';
-            },
-            [&](const LaggedEvent& e) {
-                out += "{\"type\":\"lagged\",\"missed\":";
-                append_int(out, e.missed);
-                out += '}';
-            },
-            [&](const EofEvent&) { out += "{\"type\":\"eof\"}"; },
-            [&](const ErrorEvent& e) {
-                out += "{\"type\":\"error\",\"message\":";
-                append_json_string(out, e.message);
-                out += '}';
-            },
-            [&](const RawEvent& e) {
-                out += "{\"type\":\"raw\",\"bytes\":";
-                append_json_hex(out, e.bytes);
-                out += '}';
-            },
-        },
-        event);
+    std::visit(detail::overloaded{
+                   [&](const KeyEvent& e) {
+                       out += "{\"type\":\"key\",\"key\":";
+                       if (is_char(e.key)) {
+                           append_json_char(out, to_char(e.key));
+                       } else {
+                           out += '"';
+                           out += key_name(e.key);
+                           out += '"';
+                       }
+                       out += ",\"mods\":";
+                       append_mods_json(out, e.mods);
+                       if (e.kind != KeyKind::press) {
+                           out += e.kind == KeyKind::repeat ? ",\"kind\":\"repeat\"" : ",\"kind\":\"release\"";
+                       }
+                       if (!e.text.empty()) {
+                           out += ",\"text\":";
+                           append_json_string(out, e.text);
+                       }
+                       if (e.shifted) {
+                           out += ",\"shifted\":";
+                           append_json_char(out, e.shifted);
+                       }
+                       if (e.base) {
+                           out += ",\"base\":";
+                           append_json_char(out, e.base);
+                       }
+                       out += '}';
+                   },
+                   [&](const MouseEvent& e) {
+                       out += "{\"type\":\"mouse\",\"action\":\"";
+                       out += to_string(e.action);
+                       out += "\",\"button\":\"";
+                       out += to_string(e.button);
+                       out += "\",\"x\":";
+                       append_int(out, e.x);
+                       out += ",\"y\":";
+                       append_int(out, e.y);
+                       out += ",\"mods\":";
+                       append_mods_json(out, e.mods);
+                       if (e.pixels) {
+                           out += ",\"pixels\":true";
+                       }
+                       out += '}';
+                   },
+                   [&](const PasteEvent& e) {
+                       out += "{\"type\":\"paste\",\"text\":";
+                       if (!append_json_string(out, e.text)) {
+                           // Not valid UTF-8: the exact bytes as well, so nothing is lost.
+                           out += ",\"bytes\":";
+                           append_json_hex(out, e.text);
+                       }
+                       if (e.continued) {
+                           out += ",\"continued\":true";
+                       }
+                       out += '}';
+                   },
+                   [&](const FocusEvent& e) {
+                       out +=
+                           e.gained ? "{\"type\":\"focus\",\"gained\":true}" : "{\"type\":\"focus\",\"gained\":false}";
+                   },
+                   [&](const ResizeEvent& e) {
+                       out += "{\"type\":\"resize\",\"cols\":";
+                       append_int(out, e.cols);
+                       out += ",\"rows\":";
+                       append_int(out, e.rows);
+                       if (e.width_px || e.height_px) {
+                           out += ",\"width_px\":";
+                           append_int(out, e.width_px);
+                           out += ",\"height_px\":";
+                           append_int(out, e.height_px);
+                       }
+                       out += '}';
+                   },
+                   [&](const CursorPositionEvent& e) {
+                       out += "{\"type\":\"cursor_position\",\"row\":";
+                       append_int(out, e.row);
+                       out += ",\"col\":";
+                       append_int(out, e.col);
+                       out += '}';
+                   },
+                   [&](const ReportEvent& e) {
+                       out += "{\"type\":\"report\",\"what\":\"";
+                       out += to_string(e.what);
+                       out += "\",\"value\":";
+                       append_report_value(out, e);
+                       out += '}';
+                   },
+                   [&](const UnknownEvent& e) {
+                       out += "{\"type\":\"unknown\",\"bytes\":";
+                       append_json_hex(out, e.bytes);
+                       out += '}';
+                   },
+                   [&](const LaggedEvent& e) {
+                       out += "{\"type\":\"lagged\",\"missed\":";
+                       append_int(out, e.missed);
+                       out += '}';
+                   },
+                   [&](const EofEvent&) { out += "{\"type\":\"eof\"}"; },
+                   [&](const ErrorEvent& e) {
+                       out += "{\"type\":\"error\",\"message\":";
+                       append_json_string(out, e.message);
+                       out += '}';
+                   },
+                   [&](const RawEvent& e) {
+                       out += "{\"type\":\"raw\",\"bytes\":";
+                       append_json_hex(out, e.bytes);
+                       out += '}';
+                   },
+               },
+               event);
 }
 
 std::string to_json(const Event& event)

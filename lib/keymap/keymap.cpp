@@ -22,15 +22,32 @@ struct Cap {
 
 // Standard key capabilities of terminfo(5), including the keypad ones.
 const Cap k_caps[] = {
-    {"kcuu1", Key::up, {}},         {"kcud1", Key::down, {}},          {"kcuf1", Key::right, {}},
-    {"kcub1", Key::left, {}},       {"khome", Key::home, {}},          {"kend", Key::end, {}},
-    {"kich1", Key::insert, {}},     {"kdch1", Key::del, {}},           {"kpp", Key::page_up, {}},
-    {"knp", Key::page_down, {}},    {"kbs", Key::backspace, {}},       {"kcbt", Key::tab, Mod::shift},
-    {"kent", Key::kp_enter, {}},    {"kbeg", Key::begin, {}},          {"kb2", Key::kp_begin, {}},
-    {"ka1", Key::kp_home, {}},      {"ka3", Key::kp_page_up, {}},      {"kc1", Key::kp_end, {}},
-    {"kc3", Key::kp_page_down, {}}, {"kLFT", Key::left, Mod::shift},   {"kRIT", Key::right, Mod::shift},
-    {"kHOM", Key::home, Mod::shift}, {"kEND", Key::end, Mod::shift},   {"kDC", Key::del, Mod::shift},
-    {"kIC", Key::insert, Mod::shift}, {"kNXT", Key::page_down, Mod::shift},
+    {"kcuu1", Key::up, {}},
+    {"kcud1", Key::down, {}},
+    {"kcuf1", Key::right, {}},
+    {"kcub1", Key::left, {}},
+    {"khome", Key::home, {}},
+    {"kend", Key::end, {}},
+    {"kich1", Key::insert, {}},
+    {"kdch1", Key::del, {}},
+    {"kpp", Key::page_up, {}},
+    {"knp", Key::page_down, {}},
+    {"kbs", Key::backspace, {}},
+    {"kcbt", Key::tab, Mod::shift},
+    {"kent", Key::kp_enter, {}},
+    {"kbeg", Key::begin, {}},
+    {"kb2", Key::kp_begin, {}},
+    {"ka1", Key::kp_home, {}},
+    {"ka3", Key::kp_page_up, {}},
+    {"kc1", Key::kp_end, {}},
+    {"kc3", Key::kp_page_down, {}},
+    {"kLFT", Key::left, Mod::shift},
+    {"kRIT", Key::right, Mod::shift},
+    {"kHOM", Key::home, Mod::shift},
+    {"kEND", Key::end, Mod::shift},
+    {"kDC", Key::del, Mod::shift},
+    {"kIC", Key::insert, Mod::shift},
+    {"kNXT", Key::page_down, Mod::shift},
     {"kPRV", Key::page_up, Mod::shift},
 };
 
@@ -41,9 +58,8 @@ struct ExtCap {
     Key key;
 };
 const ExtCap k_ext_caps[] = {
-    {"kUP", Key::up},     {"kDN", Key::down},     {"kRIT", Key::right},    {"kLFT", Key::left},
-    {"kHOM", Key::home},  {"kEND", Key::end},     {"kIC", Key::insert},    {"kDC", Key::del},
-    {"kNXT", Key::page_down}, {"kPRV", Key::page_up},
+    {"kUP", Key::up},   {"kDN", Key::down},   {"kRIT", Key::right}, {"kLFT", Key::left},      {"kHOM", Key::home},
+    {"kEND", Key::end}, {"kIC", Key::insert}, {"kDC", Key::del},    {"kNXT", Key::page_down}, {"kPRV", Key::page_up},
 };
 
 }  // namespace
@@ -136,8 +152,7 @@ KeyMap::Match KeyMap::match(std::string_view input) const
             continue;  // single bytes are single_byte()'s business
         }
         if (input.size() >= seq.size()) {
-            if (input.substr(0, seq.size()) == seq &&
-                (m.entry == nullptr || seq.size() > m.entry->sequence.size())) {
+            if (input.substr(0, seq.size()) == seq && (m.entry == nullptr || seq.size() > m.entry->sequence.size())) {
                 m.entry = &*it;
             }
         } else if (seq.substr(0, input.size()) == input) {

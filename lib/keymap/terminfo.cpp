@@ -19,8 +19,7 @@ std::mutex g_tinfo_mutex;
 }
 
 std::optional<std::vector<std::string>> read_terminfo_strings(const std::string& term,
-                                                              const std::vector<std::string>& names,
-                                                              std::string& error)
+                                                              const std::vector<std::string>& names, std::string& error)
 {
     std::lock_guard lock(g_tinfo_mutex);
     TERMINAL* saved = cur_term;
@@ -28,8 +27,7 @@ std::optional<std::vector<std::string>> read_terminfo_strings(const std::string&
     // fd -1: we only read capabilities; tinfo must not touch a terminal.
     if (setupterm(term.c_str(), -1, &err) != OK) {
         set_curterm(saved);
-        error = err == 0 ? "terminfo entry '" + term + "' not found"
-                         : "terminfo database unusable for '" + term + "'";
+        error = err == 0 ? "terminfo entry '" + term + "' not found" : "terminfo database unusable for '" + term + "'";
         return std::nullopt;
     }
     TERMINAL* ours = cur_term;

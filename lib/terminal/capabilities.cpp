@@ -138,8 +138,7 @@ bool CapabilityProbe::offer(const Event& event)
         caps_.version = r->text;
         have_version_ = true;
         return true;
-    default:
-        return false;
+    default: return false;
     }
 }
 

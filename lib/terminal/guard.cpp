@@ -64,7 +64,8 @@ TerminalGuard::TerminalGuard(int fd, TerminalModes modes) : fd_(fd), modes_(mode
         // Raw input: every key as bytes (no line editing, echo, signals from ^C/^Z/^\, flow
         // control, CR translation). Output processing (OPOST) is left as it was, so "\n"
         // printed by the application still starts a new line.
-        s.raw_termios.c_iflag &= ~static_cast<tcflag_t>(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+        s.raw_termios.c_iflag &=
+            ~static_cast<tcflag_t>(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
         s.raw_termios.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
         s.raw_termios.c_cflag &= ~static_cast<tcflag_t>(CSIZE | PARENB);
         s.raw_termios.c_cflag |= CS8;

@@ -53,15 +53,9 @@ constexpr ModeRow k_modes[] = {
 void render(std::string& out, Family family, long long param, bool on)
 {
     switch (family) {
-    case Family::dec_private:
-        out += "\x1b[?" + std::to_string(param) + (on ? "h" : "l");
-        return;
-    case Family::kitty_keyboard:
-        out += on ? "\x1b[>" + std::to_string(param) + "u" : "\x1b[<u";
-        return;
-    case Family::modify_other_keys:
-        out += on ? "\x1b[>4;" + std::to_string(param) + "m" : "\x1b[>4m";
-        return;
+    case Family::dec_private: out += "\x1b[?" + std::to_string(param) + (on ? "h" : "l"); return;
+    case Family::kitty_keyboard: out += on ? "\x1b[>" + std::to_string(param) + "u" : "\x1b[<u"; return;
+    case Family::modify_other_keys: out += on ? "\x1b[>4;" + std::to_string(param) + "m" : "\x1b[>4m"; return;
     }
 }
 

@@ -64,8 +64,9 @@ struct Input {
 Input keys(std::uint64_t n)
 {
     static const char* const units[] = {
-        "a", "Z", "\xc3\xa9", "\xe4\xb8\xad", "\x1b[A", "\x1bOB", "\x1b[1;5C", "\x1b[3~", "\x1b[15;2~", "\x1bx",
-        "\x01", "\r", "\x7f", "\x1b[97;5u", "\x1b[97;1:2u", "\x1b[97;1:3u", "\x1b[1;3:1A", "\x1b[Z",
+        "a",         "Z",          "\xc3\xa9",     "\xe4\xb8\xad", "\x1b[A",      "\x1bOB",
+        "\x1b[1;5C", "\x1b[3~",    "\x1b[15;2~",   "\x1bx",        "\x01",        "\r",
+        "\x7f",      "\x1b[97;5u", "\x1b[97;1:2u", "\x1b[97;1:3u", "\x1b[1;3:1A", "\x1b[Z",
     };
     Input in{"keys", {}, 0};
     for (std::uint64_t i = 0; i < n; ++i) {

@@ -127,9 +127,10 @@ void throughput(std::size_t receivers, std::size_t events, std::size_t batch)
     tx.close();
     c.join();
     auto total = std::chrono::duration<double>(clock_type::now() - t0).count();
-    std::printf("channel receivers=%zu events=%zu batch=%zu send_cpu_ns_per_event=%.1f delivered_per_s=%.0f lagged=%llu\n",
-                receivers, events, batch, static_cast<double>(cpu) / static_cast<double>(events),
-                static_cast<double>(c.received.load()) / total, static_cast<unsigned long long>(c.lagged.load()));
+    std::printf(
+        "channel receivers=%zu events=%zu batch=%zu send_cpu_ns_per_event=%.1f delivered_per_s=%.0f lagged=%llu\n",
+        receivers, events, batch, static_cast<double>(cpu) / static_cast<double>(events),
+        static_cast<double>(c.received.load()) / total, static_cast<unsigned long long>(c.lagged.load()));
 }
 
 // Paced: `rate` events per second in batches sent every millisecond, for `seconds`.
@@ -155,9 +156,10 @@ void keep_up(std::size_t receivers, double rate, double seconds, std::size_t cap
     auto elapsed = std::chrono::duration<double>(clock_type::now() - t0).count();
     tx.close();
     c.join();
-    std::printf("channel_rate receivers=%zu capacity=%zu target_per_s=%.0f achieved_per_s=%.0f lagged=%llu duration_s=%.2f\n",
-                receivers, capacity, rate, static_cast<double>(sent) / elapsed, static_cast<unsigned long long>(c.lagged.load()),
-                elapsed);
+    std::printf(
+        "channel_rate receivers=%zu capacity=%zu target_per_s=%.0f achieved_per_s=%.0f lagged=%llu duration_s=%.2f\n",
+        receivers, capacity, rate, static_cast<double>(sent) / elapsed,
+        static_cast<unsigned long long>(c.lagged.load()), elapsed);
 }
 
 }  // namespace

@@ -292,7 +292,10 @@ int main(int argc, char** argv)
             warmup = std::max(0, std::atoi(argv[++i]));
         } else if (a == "--pin") {
             std::string_view m = argv[++i];
-            g_pin = m == "cross" ? Pin::cross : m == "same" ? Pin::same : m == "none" ? Pin::none : (usage(), Pin::none);
+            g_pin = m == "cross"  ? Pin::cross
+                    : m == "same" ? Pin::same
+                    : m == "none" ? Pin::none
+                                  : (usage(), Pin::none);
         } else {
             usage();
         }

@@ -49,7 +49,9 @@ int main()
     constexpr int k_iterations = 1000;
     std::vector<double> slow, fast, exit_us;
     // Warm-up: terminfo is loaded once per term name.
-    { auto d = InputDevice::open(o); }
+    {
+        auto d = InputDevice::open(o);
+    }
     lc.wait_idle(std::chrono::seconds(10));
     for (int i = 0; i < k_iterations; ++i) {
         auto t0 = clock_type::now();

@@ -61,15 +61,9 @@ struct TallySink final : vtinput::EventSink {
     tally_t* tally;
 };
 
-void* setup()
-{
-    return new vtinput::Decoder();
-}
+void* setup() { return new vtinput::Decoder(); }
 
-void teardown(void* ctx)
-{
-    delete static_cast<vtinput::Decoder*>(ctx);
-}
+void teardown(void* ctx) { delete static_cast<vtinput::Decoder*>(ctx); }
 
 }  // namespace
 
@@ -88,7 +82,4 @@ extern "C" __attribute__((noinline)) void bench_parse(void* ctx, const unsigned 
     decoder.finish(sink);
 }
 
-int main(int argc, char** argv)
-{
-    return run_inprocess("vtinput", argc, argv, 4096, setup, bench_parse, teardown);
-}
+int main(int argc, char** argv) { return run_inprocess("vtinput", argc, argv, 4096, setup, bench_parse, teardown); }

@@ -37,8 +37,9 @@ TEST_SUITE("decoder")
         DecoderOptions o;
         const std::string body = "\x1b[" + repeat("1;", 10000) + "5A";
         const std::string input = body + "x\x1b[B";
-        const std::string want = R"({"type":"unknown","bytes":")" + hex(body.substr(0, o.csi_cap)) +
-                                 R"("} {"type":"key","key":"x","mods":[],"text":"x"} {"type":"key","key":"down","mods":[]})";
+        const std::string want =
+            R"({"type":"unknown","bytes":")" + hex(body.substr(0, o.csi_cap)) +
+            R"("} {"type":"key","key":"x","mods":[],"text":"x"} {"type":"key","key":"down","mods":[]})";
         CHECK(decode_json(input, o) == want);
         const Decoded bytewise = decode_bytewise(input, o);
         CHECK(bytewise.most_pending <= o.csi_cap);
@@ -60,8 +61,8 @@ TEST_SUITE("decoder")
         o.csi_cap = 16;
         const std::string body = "\x1b[" + std::string(40, '2');
         const std::string input = body + "\x1b[A";
-        const std::string want = R"({"type":"unknown","bytes":")" + hex(body.substr(0, 16)) +
-                                 R"("} {"type":"key","key":"up","mods":[]})";
+        const std::string want =
+            R"({"type":"unknown","bytes":")" + hex(body.substr(0, 16)) + R"("} {"type":"key","key":"up","mods":[]})";
         CHECK(decode_json(input, o) == want);
         for (std::size_t cut = 1; cut < input.size(); ++cut) {
             INFO("cut at " << cut);
@@ -104,8 +105,9 @@ TEST_SUITE("decoder")
         SUBCASE("ended by another sequence")
         {
             const std::string input = body + "\x1b[Ay";
-            const std::string want = R"({"type":"unknown","bytes":")" + first +
-                                     R"("} {"type":"key","key":"up","mods":[]} {"type":"key","key":"y","mods":[],"text":"y"})";
+            const std::string want =
+                R"({"type":"unknown","bytes":")" + first +
+                R"("} {"type":"key","key":"up","mods":[]} {"type":"key","key":"y","mods":[],"text":"y"})";
             CHECK(decode_json(input, o) == want);
             const Decoded bytewise = decode_bytewise(input, o);
             CHECK(bytewise.most_pending <= o.string_cap + 2);
@@ -158,7 +160,8 @@ TEST_SUITE("decoder")
         CHECK(decode_json("\x1b]11;abcdefghij\x07", o) == R"({"type":"report","what":"osc","value":"11;abcdefghij"})");
         CHECK(decode_json("\x1b]11;abcdefgh\x1b\\", o) == R"({"type":"report","what":"osc","value":"11;abcdefgh"})");
         // One byte more: unknown of its first 16 bytes.
-        CHECK(decode_json("\x1b]11;abcdefghijk\x07", o) == R"({"type":"unknown","bytes":")" + hex("\x1b]11;abcdefghijk") + R"("})");
+        CHECK(decode_json("\x1b]11;abcdefghijk\x07", o) ==
+              R"({"type":"unknown","bytes":")" + hex("\x1b]11;abcdefghijk") + R"("})");
     }
 
     TEST_CASE("a paste longer than paste_cap comes out in parts whose concatenation is the body")

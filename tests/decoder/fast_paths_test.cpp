@@ -36,20 +36,25 @@ namespace {
 // The corpus files are at most a few KiB: whole, byte by byte, and in chunks, fast paths on
 // and off. (The fuzz-corpus test replays them through the fuzz target, which checks the
 // hand-over and the rest of the properties within the fuzz budget.)
-const Plan k_corpus_plan{.handover_bytewise_max = 0, .handover_chunks_max = 0, .every_cut_max = 0, .random_cuts = 0,
-                         .random_chunkings = 1};
+const Plan k_corpus_plan{
+    .handover_bytewise_max = 0, .handover_chunks_max = 0, .every_cut_max = 0, .random_cuts = 0, .random_chunkings = 1};
 
 // Long enumerated streams: chunks of 1..7 bytes, which end inside units often, instead of
 // byte-by-byte feeds.
-const Plan k_stream_plan{.bytewise_max = 0, .handover_bytewise_max = 0, .every_cut_max = 0, .random_cuts = 0,
-                         .random_chunkings = 2, .max_chunk = 7};
+const Plan k_stream_plan{.bytewise_max = 0,
+                         .handover_bytewise_max = 0,
+                         .every_cut_max = 0,
+                         .random_cuts = 0,
+                         .random_chunkings = 2,
+                         .max_chunk = 7};
 
 // Parameter strings: one to four parameters or sub-parameters of the values at the fast
 // paths' edges.
 std::vector<std::string> parameter_strings()
 {
     static constexpr std::string_view edges[] = {
-        "", "0", "1", "2", "3", "4", "5", "9", "16", "17", "27", "31", "32", "97", "127", "255", "256", "257",
+        "",      "0",     "1",     "2",     "3",       "4",       "5",        "9",         "16",
+        "17",    "27",    "31",    "32",    "97",      "127",     "255",      "256",       "257",
         "55295", "55296", "57344", "57441", "1114111", "1114112", "99999999", "123456789",
     };
     static constexpr std::string_view few[] = {"", "1", "2", "5", "97", "256", "99999999"};
@@ -139,7 +144,8 @@ TEST_SUITE("decoder")
         }
         // Every lead byte the UTF-8 fast path looks at (and its neighbours) with continuation
         // bytes at their edges, and bytes that are none.
-        static constexpr unsigned char seconds[] = {0x00, 0x1b, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff};
+        static constexpr unsigned char seconds[] = {0x00, 0x1b, 0x41, 0x7f, 0x80, 0x8f,
+                                                    0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff};
         for (int lead = 0xc0; lead <= 0xf4; ++lead) {
             for (unsigned char b1 : seconds) {
                 for (unsigned char b2 : seconds) {

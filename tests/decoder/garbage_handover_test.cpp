@@ -58,8 +58,9 @@ TEST_SUITE("decoder")
     TEST_CASE("garbage made of sequence fragments never wedges the decoder")
     {
         static constexpr std::string_view pieces[] = {
-            "\x1b", "[", "O", "P", "]", "_", "\\", "\x07", "1", ";", ":", "<", "?", ">", "$", "~", "M",
-            "u", "A", "200~", "201~", "\x9b", "\x9c", "\x90", "\xc3", "\xe2\x82", " ", "\x7f", "\x00"sv,
+            "\x1b", "[",    "O",    "P",    "]",    "_",        "\\", "\x07", "1",      ";",
+            ":",    "<",    "?",    ">",    "$",    "~",        "M",  "u",    "A",      "200~",
+            "201~", "\x9b", "\x9c", "\x90", "\xc3", "\xe2\x82", " ",  "\x7f", "\x00"sv,
         };
         std::mt19937 rng(7);
         std::string input;
@@ -67,7 +68,8 @@ TEST_SUITE("decoder")
             input += pieces[rng() % std::size(pieces)];
         }
         // End any paste the fragments may have opened, then a known tail.
-        input += "\x1b[201~\x1b[A" "x";
+        input += "\x1b[201~\x1b[A"
+                 "x";
         std::vector<Event> whole;
         CHECK_NOTHROW(whole = decode(input));
         REQUIRE(whole.size() >= 2);
@@ -89,8 +91,8 @@ TEST_SUITE("decoder")
             std::mt19937 rng(99);
             std::string input;
             static constexpr std::string_view pieces[] = {
-                "\x1b", "[", "O", "]", "P", "\\", "\x07", "12", ";", ":", "?", "~", "A", "u", "200~",
-                "201~", "\x90", "\x9c", "\xe2\x82", "\xac", "\xf4\x90", "x", "<0;1;1M", "\x00"sv,
+                "\x1b", "[", "O",    "]",    "P",    "\\",   "\x07",     "12",   ";",        ":", "?",       "~",
+                "A",    "u", "200~", "201~", "\x90", "\x9c", "\xe2\x82", "\xac", "\xf4\x90", "x", "<0;1;1M", "\x00"sv,
             };
             while (input.size() < 4000) {
                 input += pieces[rng() % std::size(pieces)];

@@ -30,13 +30,13 @@ TEST_SUITE("decoder")
     TEST_CASE("a KeyMap gives meaning only where the built-in grammar has none")
     {
         auto km = keymap({
-            {"\x1b[[A", function_key(13), {}},       // built-in F1 wins
-            {"\x1b[[Z", function_key(14), {}},       // unknown to the grammar
-            {"\x1b[[25~", function_key(15), {}},     // longer than the grammar's unit
-            {"\x1b[G", Key::kp_begin, {}},   // TERM=linux kb2
+            {"\x1b[[A", function_key(13), {}},    // built-in F1 wins
+            {"\x1b[[Z", function_key(14), {}},    // unknown to the grammar
+            {"\x1b[[25~", function_key(15), {}},  // longer than the grammar's unit
+            {"\x1b[G", Key::kp_begin, {}},        // TERM=linux kb2
             {"\x1bOz", function_key(16), Mod::shift},
-            {"\x08", Key::backspace, {}},    // kbs=^H
-            {"\x1b[1;2P", function_key(13), {}},     // built-in Shift+F1 wins
+            {"\x08", Key::backspace, {}},         // kbs=^H
+            {"\x1b[1;2P", function_key(13), {}},  // built-in Shift+F1 wins
         });
         const Row rows[] = {
             {"\x1b[[A", R"({"type":"key","key":"f1","mods":[]})"},
@@ -53,7 +53,8 @@ TEST_SUITE("decoder")
             // the entry.
             {"\x1b[[2", R"({"type":"unknown","bytes":"1b5b5b"} {"type":"key","key":"2","mods":[],"text":"2"})"},
             {"\x1b[[25~x", R"({"type":"key","key":"f15","mods":[]} {"type":"key","key":"x","mods":[],"text":"x"})"},
-            {"\x1b[[2x", R"({"type":"unknown","bytes":"1b5b5b"} {"type":"key","key":"2","mods":[],"text":"2"} {"type":"key","key":"x","mods":[],"text":"x"})"},
+            {"\x1b[[2x",
+             R"({"type":"unknown","bytes":"1b5b5b"} {"type":"key","key":"2","mods":[],"text":"2"} {"type":"key","key":"x","mods":[],"text":"x"})"},
             {"\x1b[Gx", R"({"type":"key","key":"kp_begin","mods":[]} {"type":"key","key":"x","mods":[],"text":"x"})"},
         };
         for (const Row& r : rows) {

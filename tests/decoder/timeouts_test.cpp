@@ -143,8 +143,8 @@ TEST_SUITE("decoder")
 
     TEST_CASE("strings, pastes and mouse reports wait the stale timeout")
     {
-        for (std::string_view in : {"\x1b]11;"sv, "\x1bP>|"sv, "\x1b[200~abc"sv, "\x1b[200~abc\x1b[20"sv,
-                                    "\x1b[M "sv, "\x1b[<0;1"sv}) {
+        for (std::string_view in :
+             {"\x1b]11;"sv, "\x1bP>|"sv, "\x1b[200~abc"sv, "\x1b[200~abc\x1b[20"sv, "\x1b[M "sv, "\x1b[<0;1"sv}) {
             check_held_until(in, DecoderOptions{}.stale_timeout);
         }
     }

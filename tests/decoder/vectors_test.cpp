@@ -55,8 +55,12 @@ const Row k_rows[] = {
 
     // ---- Alt by ESC prefix ----
     {"\x1b", R"({"type":"key","key":"escape","mods":[]})"},
-    {"\x1b" "a", R"({"type":"key","key":"a","mods":["alt"]})"},
-    {"\x1b" "A", R"({"type":"key","key":"A","mods":["alt"]})"},
+    {"\x1b"
+     "a",
+     R"({"type":"key","key":"a","mods":["alt"]})"},
+    {"\x1b"
+     "A",
+     R"({"type":"key","key":"A","mods":["alt"]})"},
     {"\x1b ", R"({"type":"key","key":" ","mods":["alt"]})"},
     {"\x1b\xc3\xa9", R"({"type":"key","key":"é","mods":["alt"]})"},
     {"\x1b\x01", R"({"type":"key","key":"a","mods":["alt","ctrl"]})"},
@@ -73,7 +77,9 @@ const Row k_rows[] = {
     {"\x1b]", R"({"type":"key","key":"]","mods":["alt"]})"},
     {"\x1b_", R"({"type":"key","key":"_","mods":["alt"]})"},
     // ESC before a unit that already carries Alt is an Escape key of its own: no byte is lost.
-    {"\x1b\x1b" "a", R"({"type":"key","key":"escape","mods":[]} {"type":"key","key":"a","mods":["alt"]})"},
+    {"\x1b\x1b"
+     "a",
+     R"({"type":"key","key":"escape","mods":[]} {"type":"key","key":"a","mods":["alt"]})"},
     {"\x1b\x1b[", R"({"type":"key","key":"escape","mods":[]} {"type":"key","key":"[","mods":["alt"]})"},
     {"\x1b\x1b\x1b", R"({"type":"key","key":"escape","mods":[]} {"type":"key","key":"escape","mods":["alt"]})"},
     {"\x1b\x1b[1;3A", R"({"type":"key","key":"escape","mods":[]} {"type":"key","key":"up","mods":["alt"]})"},
@@ -216,7 +222,8 @@ const Row k_rows[] = {
     {"\x1b[97;33u", R"({"type":"key","key":"a","mods":["meta"]})"},
     {"\x1b[97;65u", R"({"type":"key","key":"a","mods":["capslock"]})"},
     {"\x1b[97;129u", R"({"type":"key","key":"a","mods":["numlock"]})"},
-    {"\x1b[97;256u", R"({"type":"key","key":"a","mods":["shift","alt","ctrl","super","hyper","meta","capslock","numlock"]})"},
+    {"\x1b[97;256u",
+     R"({"type":"key","key":"a","mods":["shift","alt","ctrl","super","hyper","meta","capslock","numlock"]})"},
     {"\x1b[13u", R"({"type":"key","key":"enter","mods":[]})"},
     {"\x1b[9;2u", R"({"type":"key","key":"tab","mods":["shift"]})"},
     {"\x1b[27u", R"({"type":"key","key":"escape","mods":[]})"},
@@ -270,8 +277,10 @@ const Row k_rows[] = {
     {"\x1b[<80;1;1M", R"({"type":"mouse","action":"scroll","button":"wheel_up","x":0,"y":0,"mods":["ctrl"]})"},
     {"\x1b[<0;0;0M", R"({"type":"mouse","action":"press","button":"left","x":0,"y":0,"mods":[]})"},
     {"\x1b[<0;1000;2000M", R"({"type":"mouse","action":"press","button":"left","x":999,"y":1999,"mods":[]})"},
-    {"\x1b[<0;640;480M", R"({"type":"mouse","action":"press","button":"left","x":639,"y":479,"mods":[],"pixels":true})", Opt::pixels},
-    {"\x1b[<35;1;1M", R"({"type":"mouse","action":"move","button":"none","x":0,"y":0,"mods":[],"pixels":true})", Opt::pixels},
+    {"\x1b[<0;640;480M", R"({"type":"mouse","action":"press","button":"left","x":639,"y":479,"mods":[],"pixels":true})",
+     Opt::pixels},
+    {"\x1b[<35;1;1M", R"({"type":"mouse","action":"move","button":"none","x":0,"y":0,"mods":[],"pixels":true})",
+     Opt::pixels},
 
     // ---- X10 / normal mouse (CSI M Cb Cx Cy, each + 32), mode 1005, urxvt 1015 ----
     {"\x1b[M !!", R"({"type":"mouse","action":"press","button":"left","x":0,"y":0,"mods":[]})"},
@@ -286,7 +295,8 @@ const Row k_rows[] = {
     {"\x1b[M \xff\xff", R"({"type":"mouse","action":"press","button":"left","x":222,"y":222,"mods":[]})"},
     {"\x1b[M !!", R"({"type":"mouse","action":"press","button":"left","x":0,"y":0,"mods":[]})", Opt::utf8},
     {"\x1b[M \xc4\x80!", R"({"type":"mouse","action":"press","button":"left","x":223,"y":0,"mods":[]})", Opt::utf8},
-    {"\x1b[M \xc8\x80\xc4\xa0", R"({"type":"mouse","action":"press","button":"left","x":479,"y":255,"mods":[]})", Opt::utf8},
+    {"\x1b[M \xc8\x80\xc4\xa0", R"({"type":"mouse","action":"press","button":"left","x":479,"y":255,"mods":[]})",
+     Opt::utf8},
     {"\x1b[32;10;20M", R"({"type":"mouse","action":"press","button":"left","x":9,"y":19,"mods":[]})"},
     {"\x1b[35;1;1M", R"({"type":"mouse","action":"release","button":"none","x":0,"y":0,"mods":[]})"},
     {"\x1b[96;5;6M", R"({"type":"mouse","action":"scroll","button":"wheel_up","x":4,"y":5,"mods":[]})"},
@@ -348,35 +358,66 @@ const Row k_rows[] = {
     {"\x1b]11;rgb:0\x1b[A", R"({"type":"unknown","bytes":"1b5d31313b7267623a30"} {"type":"key","key":"up","mods":[]})"},
 
     // ---- 8-bit C1 forms ----
-    {"\x9b" "A", R"({"type":"key","key":"up","mods":[]})"},
-    {"\x9b" "1;5A", R"({"type":"key","key":"up","mods":["ctrl"]})"},
-    {"\x9b" "<0;1;1M", R"({"type":"mouse","action":"press","button":"left","x":0,"y":0,"mods":[]})"},
-    {"\x8f" "P", R"({"type":"key","key":"f1","mods":[]})"},
-    {"\x8f" "A", R"({"type":"key","key":"up","mods":[]})"},
+    {"\x9b"
+     "A",
+     R"({"type":"key","key":"up","mods":[]})"},
+    {"\x9b"
+     "1;5A",
+     R"({"type":"key","key":"up","mods":["ctrl"]})"},
+    {"\x9b"
+     "<0;1;1M",
+     R"({"type":"mouse","action":"press","button":"left","x":0,"y":0,"mods":[]})"},
+    {"\x8f"
+     "P",
+     R"({"type":"key","key":"f1","mods":[]})"},
+    {"\x8f"
+     "A",
+     R"({"type":"key","key":"up","mods":[]})"},
     {"\x90>|foot\x9c", R"({"type":"report","what":"xtversion","value":"foot"})"},
     {"\x90>|foot\x1b\\", R"({"type":"report","what":"xtversion","value":"foot"})"},
-    {"\x9d" "11;rgb:1/2/3\x07", R"({"type":"report","what":"osc","value":"11;rgb:1/2/3"})"},
-    {"\x9d" "0;t\x9c", R"({"type":"report","what":"osc","value":"0;t"})"},
+    {"\x9d"
+     "11;rgb:1/2/3\x07",
+     R"({"type":"report","what":"osc","value":"11;rgb:1/2/3"})"},
+    {"\x9d"
+     "0;t\x9c",
+     R"({"type":"report","what":"osc","value":"0;t"})"},
     {"\x9b", R"({"type":"unknown","bytes":"9b"})"},
     {"\x9d", R"({"type":"unknown","bytes":"9d"})"},
 
     // ---- invalid UTF-8: each invalid sequence (its lead and the continuation bytes it
     // announces) is one unknown event; decoding goes on after it. Its continuation bytes are
     // never 8-bit C1 controls (0x90 DCS, 0x9b CSI) that would swallow the input after them. ----
-    {"\x80" "x", R"({"type":"unknown","bytes":"80"} {"type":"key","key":"x","mods":[],"text":"x"})"},
+    {"\x80"
+     "x",
+     R"({"type":"unknown","bytes":"80"} {"type":"key","key":"x","mods":[],"text":"x"})"},
     {"\xbf", R"({"type":"unknown","bytes":"bf"})"},
-    {"\xc0\xaf" "x", R"({"type":"unknown","bytes":"c0af"} {"type":"key","key":"x","mods":[],"text":"x"})"},
+    {"\xc0\xaf"
+     "x",
+     R"({"type":"unknown","bytes":"c0af"} {"type":"key","key":"x","mods":[],"text":"x"})"},
     {"\xc1\xbf", R"({"type":"unknown","bytes":"c1bf"})"},
     {"\xe0\x80\xaf", R"({"type":"unknown","bytes":"e080af"})"},
-    {"\xf0\x80\x80\xaf" "x", R"({"type":"unknown","bytes":"f08080af"} {"type":"key","key":"x","mods":[],"text":"x"})"},
-    {"\xed\xa0\x80" "x", R"({"type":"unknown","bytes":"eda080"} {"type":"key","key":"x","mods":[],"text":"x"})"},
-    {"\xf4\x90\x80\x80" "x", R"({"type":"unknown","bytes":"f4908080"} {"type":"key","key":"x","mods":[],"text":"x"})"},
-    {"\xe0\x9b" "A", R"({"type":"unknown","bytes":"e09b"} {"type":"key","key":"A","mods":[],"text":"A"})"},
-    {"\xf4\x90" "\x1b[A", R"({"type":"unknown","bytes":"f490"} {"type":"key","key":"up","mods":[]})"},
+    {"\xf0\x80\x80\xaf"
+     "x",
+     R"({"type":"unknown","bytes":"f08080af"} {"type":"key","key":"x","mods":[],"text":"x"})"},
+    {"\xed\xa0\x80"
+     "x",
+     R"({"type":"unknown","bytes":"eda080"} {"type":"key","key":"x","mods":[],"text":"x"})"},
+    {"\xf4\x90\x80\x80"
+     "x",
+     R"({"type":"unknown","bytes":"f4908080"} {"type":"key","key":"x","mods":[],"text":"x"})"},
+    {"\xe0\x9b"
+     "A",
+     R"({"type":"unknown","bytes":"e09b"} {"type":"key","key":"A","mods":[],"text":"A"})"},
+    {"\xf4\x90"
+     "\x1b[A",
+     R"({"type":"unknown","bytes":"f490"} {"type":"key","key":"up","mods":[]})"},
     {"\xf5\x80", R"({"type":"unknown","bytes":"f580"})"},
-    {"\xf8\x88\x80\x80\x80", R"({"type":"unknown","bytes":"f8"} {"type":"unknown","bytes":"88"} {"type":"unknown","bytes":"80"} {"type":"unknown","bytes":"80"} {"type":"unknown","bytes":"80"})"},
+    {"\xf8\x88\x80\x80\x80",
+     R"({"type":"unknown","bytes":"f8"} {"type":"unknown","bytes":"88"} {"type":"unknown","bytes":"80"} {"type":"unknown","bytes":"80"} {"type":"unknown","bytes":"80"})"},
     {"\xff", R"({"type":"unknown","bytes":"ff"})"},
-    {"\xe2\x82" "x", R"({"type":"unknown","bytes":"e282"} {"type":"key","key":"x","mods":[],"text":"x"})"},
+    {"\xe2\x82"
+     "x",
+     R"({"type":"unknown","bytes":"e282"} {"type":"key","key":"x","mods":[],"text":"x"})"},
     {"\xe2\x82\x1b[A", R"({"type":"unknown","bytes":"e282"} {"type":"key","key":"up","mods":[]})"},
     {"\xe2\x82", R"({"type":"unknown","bytes":"e282"})"},
     {"\xf0\x9f\x98", R"({"type":"unknown","bytes":"f09f98"})"},
@@ -389,7 +430,8 @@ const Row k_rows[] = {
     {"\x1bOz", R"({"type":"unknown","bytes":"1b4f7a"})"},
     {"\x1b[99999999999999999999A", R"({"type":"unknown","bytes":"1b5b393939393939393939393939393939393939393941"})"},
     // A modifier parameter out of any protocol's range is not a key.
-    {"\x1b[1;99999999999999999999A", R"({"type":"unknown","bytes":"1b5b313b393939393939393939393939393939393939393941"})"},
+    {"\x1b[1;99999999999999999999A",
+     R"({"type":"unknown","bytes":"1b5b313b393939393939393939393939393939393939393941"})"},
     {"\x1b[1;257A", R"({"type":"unknown","bytes":"1b5b313b32353741"})"},
     {"\x1b[27;999;97~", R"({"type":"unknown","bytes":"1b5b32373b3939393b39377e"})"},
     {"\x1b[1;300~", R"({"type":"unknown","bytes":"1b5b313b3330307e"})"},
@@ -397,12 +439,16 @@ const Row k_rows[] = {
     // A byte that cannot be inside a CSI ends it; the byte is decoded on its own.
     {"\x1b[\x01", R"({"type":"key","key":"[","mods":["alt"]} {"type":"key","key":"a","mods":["ctrl"]})"},
     {"\x1b[1\x01", R"({"type":"unknown","bytes":"1b5b31"} {"type":"key","key":"a","mods":["ctrl"]})"},
-    {"\x1b[1;5" "\x1b[B", R"({"type":"unknown","bytes":"1b5b313b35"} {"type":"key","key":"down","mods":[]})"},
+    {"\x1b[1;5"
+     "\x1b[B",
+     R"({"type":"unknown","bytes":"1b5b313b35"} {"type":"key","key":"down","mods":[]})"},
 
     // ---- mixed streams ----
-    {"a\x1b[Ab", R"({"type":"key","key":"a","mods":[],"text":"a"} {"type":"key","key":"up","mods":[]} {"type":"key","key":"b","mods":[],"text":"b"})"},
+    {"a\x1b[Ab",
+     R"({"type":"key","key":"a","mods":[],"text":"a"} {"type":"key","key":"up","mods":[]} {"type":"key","key":"b","mods":[],"text":"b"})"},
     {"\x1b[A\x1b[B", R"({"type":"key","key":"up","mods":[]} {"type":"key","key":"down","mods":[]})"},
-    {"\x1b[I\x1b[<0;2;3M\x1b[O", R"({"type":"focus","gained":true} {"type":"mouse","action":"press","button":"left","x":1,"y":2,"mods":[]} {"type":"focus","gained":false})"},
+    {"\x1b[I\x1b[<0;2;3M\x1b[O",
+     R"({"type":"focus","gained":true} {"type":"mouse","action":"press","button":"left","x":1,"y":2,"mods":[]} {"type":"focus","gained":false})"},
 };
 
 }  // namespace

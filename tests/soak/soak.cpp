@@ -174,8 +174,7 @@ public:
         }
         std::uint64_t next = a - behind;
         std::uint64_t f = front_.load();
-        while (f < next && !front_.compare_exchange_weak(f, next)) {
-        }
+        while (f < next && !front_.compare_exchange_weak(f, next)) {}
         if (f < next && next + window_ > a) {
             bump();  // the writer may be waiting for this
         }
@@ -809,11 +808,12 @@ int soak_main(int argc, char** argv)
         // max_batch: the largest try_receive_all; spurious_fd: see take_keys.
         std::printf("soak cycles=%" PRIu64 " fast=%" PRIu64 " slow=%" PRIu64 " forced_slow=%" PRIu64
                     " generations=%" PRIu64 " events=%" PRIu64 " lagged=%" PRIu64 " missed=%" PRIu64
-                    " max_batch=%" PRIu64 " spurious_fd=%" PRIu64 " written=%" PRIu64 " threads=%zu->%zu fds=%zu->%zu rss_kib=%zu->%zu%s"
+                    " max_batch=%" PRIu64 " spurious_fd=%" PRIu64 " written=%" PRIu64
+                    " threads=%zu->%zu fds=%zu->%zu rss_kib=%zu->%zu%s"
                     " unclean_loops=%" PRIu64 " seconds=%.1f\n",
                     opt.cycles, soak.fast(), soak.slow(), soak.forced(), st.generation, totals.keys, totals.lags,
-                    totals.missed, totals.max_batch, totals.spurious_fd, input.written(), threads0, threads1, fds0, fds1, rss0, rss1,
-                    tolerance ? "" : "(unchecked)", st.unclean_loops, seconds());
+                    totals.missed, totals.max_batch, totals.spurious_fd, input.written(), threads0, threads1, fds0,
+                    fds1, rss0, rss1, tolerance ? "" : "(unchecked)", st.unclean_loops, seconds());
         for (const auto& f : failures) {
             std::fprintf(stderr, "soak: FAIL: %s\n", f.c_str());
         }

@@ -37,7 +37,9 @@ std::shared_ptr<const KeyMap> fuzz_keymap()
         {"\x1b[Y", Key::home, Mod::ctrl},
         {"\x1bOz", Key::end, Mod::ctrl},
         {"\x1b[2$x", Key::insert, Mod::alt},
-        {"\x9b" "9z", Key::del, Mod::alt},
+        {"\x9b"
+         "9z",
+         Key::del, Mod::alt},
         {"\x08", Key::backspace, {}},
         {"\x7f", Key::del, {}},
     });

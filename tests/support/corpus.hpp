@@ -10,7 +10,7 @@
 namespace vtinput::test {
 
 struct CorpusFile {
-    std::string name;   // the path as found
+    std::string name;  // the path as found
     std::string bytes;
 };
 

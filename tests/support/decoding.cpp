@@ -176,7 +176,8 @@ public:
     template <class Describe>
     void note(const std::string& property, bool ok, Describe&& describe)
     {
-        auto it = std::find_if(verdicts_.begin(), verdicts_.end(), [&](const Verdict& v) { return v.property == property; });
+        auto it =
+            std::find_if(verdicts_.begin(), verdicts_.end(), [&](const Verdict& v) { return v.property == property; });
         if (it == verdicts_.end()) {
             it = verdicts_.insert(verdicts_.end(), Verdict{property, true, {}});
         }
@@ -220,10 +221,12 @@ std::string describe_setup(std::string_view input, const Setup& s)
 class Pass {
 public:
     Pass(std::string_view input, const Setup& setup, Verdicts& verdicts)
-        : in_(input), setup_(setup), verdicts_(verdicts), bound_(pending_bound(setup.options)),
+        : in_(input),
+          setup_(setup),
+          verdicts_(verdicts),
+          bound_(pending_bound(setup.options)),
           label_(setup.fast_paths ? " (fast paths on)" : " (fast paths off)")
-    {
-    }
+    {}
 
     // The whole input, its bounds, and resumption on the same decoder afterwards.
     std::vector<Event> whole(const std::vector<Event>* want)
@@ -356,8 +359,7 @@ std::vector<Event> check_decoding(std::string_view input, const Setup& setup, co
         if (n <= plan.handover_bytewise_max) {
             pass.hand_over("handed over after every piece", "after every byte", every_boundary(n), *want);
         } else if (n <= plan.handover_chunks_max) {
-            pass.hand_over("handed over after every piece", "after every chunk read from the input", from_input,
-                           *want);
+            pass.hand_over("handed over after every piece", "after every chunk read from the input", from_input, *want);
         }
         std::mt19937 rng(static_cast<std::uint32_t>(n) * 2654435761u);
         std::vector<std::size_t> single;

@@ -46,8 +46,7 @@ inline const Decoder::clock::time_point t0 = Decoder::clock::time_point{} + std:
 struct Setup {
     Setup(DecoderOptions o = {}, std::shared_ptr<const KeyMap> km = nullptr, bool fast = true)
         : options(o), keymap(std::move(km)), fast_paths(fast)
-    {
-    }
+    {}
     DecoderOptions options;
     std::shared_ptr<const KeyMap> keymap;
     bool fast_paths;
@@ -68,8 +67,8 @@ std::size_t raw_bytes(const std::vector<Event>& events);
 
 struct Decoded {
     std::vector<Event> events;
-    std::size_t most_pending = 0;     // the largest pending_bytes() seen after a feed
-    bool clean_after_finish = false;  // nothing held and no deadline after finish()
+    std::size_t most_pending = 0;         // the largest pending_bytes() seen after a feed
+    bool clean_after_finish = false;      // nothing held and no deadline after finish()
     bool emptied_by_take_pending = true;  // hand-over only: every take_pending() left its decoder empty
 };
 
