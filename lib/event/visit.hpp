@@ -1,5 +1,5 @@
 // Visiting an Event exhaustively (internal): the forms (json.cpp, human.cpp) and the channel's
-// record encoding (channel/record.cpp) each handle every event type this way.
+// record encoding (channel/record.hpp) each handle every event type this way.
 //
 // std::visit(overloaded{[](const KeyEvent&) {...}, ...}, event) with one case per alternative
 // and no catch-all (`auto`) case: an event type added to vtinput::Event then does not compile
