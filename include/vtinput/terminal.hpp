@@ -58,6 +58,15 @@ public:
     // Restores the terminal now (idempotent); the destructor then does nothing more.
     void restore() noexcept;
 
+    // Hands the terminal to someone else for a while (a child program): puts it back as it was
+    // before the guard, as restore() does, but keeps the guard, whose signal handlers then
+    // restore nothing and re-apply nothing until resume(). Idempotent.
+    void suspend() noexcept;
+    // Takes the terminal back after suspend(): saves its termios anew and re-applies the
+    // modes. Throws std::system_error if the terminal cannot be set. Idempotent.
+    void resume();
+    bool suspended() const { return suspended_; }
+
     int fd() const { return fd_; }
     const TerminalModes& modes() const { return modes_; }
     const termios& saved_termios() const { return saved_; }
@@ -67,6 +76,7 @@ private:
     TerminalModes modes_;
     termios saved_{};
     bool restored_ = false;
+    bool suspended_ = false;
 };
 
 }  // namespace vtinput

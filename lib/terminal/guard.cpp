@@ -104,3 +104,9 @@ void TerminalGuard::restore() noexcept
 }
 
 }  // namespace vtinput
+
+// Placeholder until the ownership work lands: see terminal.hpp for the contract.
+namespace vtinput {
+void TerminalGuard::suspend() noexcept { suspended_ = true; }
+void TerminalGuard::resume() { suspended_ = false; }
+}  // namespace vtinput
