@@ -206,6 +206,10 @@ TEST_SUITE("event")
             {PasteEvent{"", false}, R"({"type":"paste","text":""})"},
             {PasteEvent{"part", true}, R"({"type":"paste","text":"part","continued":true})"},
             {PasteEvent{"a\r\nb\tc\"d\\e", false}, R"({"type":"paste","text":"a\r\nb\tc\"d\\e"})"},
+            // Characters line splitters take for line ends are escaped: one event, one line.
+            {PasteEvent{"a\u2028b\u2029c\u0085d\u2027e", false}, R"({"type":"paste","text":"a\u2028b\u2029c\u0085d)"
+                                                                 "\u2027"
+                                                                 R"(e"})"},
             {PasteEvent{"\x1b\x7f\x00\x01\x1f"s, false}, R"({"type":"paste","text":"\u001b\u007f\u0000\u0001\u001f"})"},
             {PasteEvent{"\xc3\xa9\xe2\x82\xac", false}, R"({"type":"paste","text":"é€"})"},
             // Not valid UTF-8: U+FFFD in "text", and the exact bytes in "bytes".

@@ -38,7 +38,15 @@ bool append_json_string(std::string& out, std::string_view s)
         }
         if (c >= 0x80) {
             Utf8 u = decode_utf8(s, i);
-            if (u.status == Utf8Status::valid) {
+            if (u.status == Utf8Status::valid && (u.cp == 0x85 || u.cp == 0x2028 || u.cp == 0x2029)) {
+                // NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are valid in a JSON string, but
+                // line splitters (Python's str.splitlines, JavaScript before ES2019) end a line
+                // there: escaped, one event stays one line.
+                out += "\\u";
+                char hex[2] = {static_cast<char>(u.cp >> 8), static_cast<char>(u.cp & 0xff)};
+                append_hex(out, std::string_view(hex, 2));
+                i += u.len;
+            } else if (u.status == Utf8Status::valid) {
                 out.append(s.data() + i, u.len);
                 i += u.len;
             } else {
