@@ -151,21 +151,6 @@ void install(int sig, void (*handler)(int, siginfo_t*, void*))
 
 }  // namespace
 
-void write_all(int fd, const char* p, std::size_t n) noexcept
-{
-    while (n > 0) {
-        ssize_t w = ::write(fd, p, n);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w <= 0) {
-            return;  // nothing more we can do for a terminal that does not take bytes
-        }
-        p += w;
-        n -= static_cast<std::size_t>(w);
-    }
-}
-
 void restore_now() noexcept
 {
     if (!g_guard_active.load() || !g_modes_applied.exchange(false)) {

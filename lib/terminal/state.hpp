@@ -14,6 +14,8 @@
 
 #include <termios.h>
 
+#include "terminal/signal_safe.hpp"  // write_all
+
 namespace vtinput::detail {
 
 inline constexpr std::size_t k_max_sequence = 256;  // longer mode sequences are cut
@@ -35,8 +37,6 @@ extern std::atomic<bool> g_guard_active;   // g_guard_state describes a guard wh
 extern std::atomic<bool> g_modes_applied;  // the terminal is in the guard's modes right now
 
 // signals.cpp. Async-signal-safe; restore_now and reapply_now keep errno.
-// Writes all of p[0..n) to `fd`, retrying on EINTR; gives up on any other failure.
-void write_all(int fd, const char* p, std::size_t n) noexcept;
 // Puts the terminal back as it was before the guard, unless it is already.
 void restore_now() noexcept;
 // Puts the guard's modes back (after a chained handler returned, or SIGCONT), unless they are.

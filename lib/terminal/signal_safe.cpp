@@ -1,0 +1,115 @@
+// The building blocks of our signal handlers (see signal_safe.hpp).
+//
+// The re-entry table has one entry per (thread, signal) inside one of our handlers right now;
+// an entry is claimed with a compare-and-swap and released at the end of the handler. With more
+// handlers in flight at once than entries (not seen in practice: each signal is blocked while
+// its handler runs), the extra ones run unmarked: they cannot detect a chain back into
+// themselves, and nothing else is lost.
+#include "terminal/signal_safe.hpp"
+
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+namespace vtinput::detail {
+namespace {
+
+constexpr std::size_t k_scope_entries = 64;
+std::atomic<unsigned long long> g_inside[k_scope_entries];
+
+unsigned long long scope_key(int sig)
+{
+    return (static_cast<unsigned long long>(::gettid()) << 8) | static_cast<unsigned long long>(sig);
+}
+
+}  // namespace
+
+void write_all(int fd, const char* p, std::size_t n) noexcept
+{
+    SavedErrno saved;
+    while (n > 0) {
+        ssize_t w = ::write(fd, p, n);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            return;
+        }
+        p += w;
+        n -= static_cast<std::size_t>(w);
+    }
+}
+
+HandlerLockGuard::HandlerLockGuard(HandlerLock& lock) noexcept : lock_(lock)
+{
+    SavedErrno saved;
+    sigset_t all;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_BLOCK, &all, &old_mask_);
+    const pid_t self = ::getpid();
+    pid_t seen = 0;
+    while (!lock_.holder.compare_exchange_weak(seen, self, std::memory_order_acquire, std::memory_order_relaxed)) {
+        if (seen != 0 && seen != self &&
+            lock_.holder.compare_exchange_strong(seen, self, std::memory_order_acquire, std::memory_order_relaxed)) {
+            break;  // held by the process we were forked from: nobody here will release it
+        }
+        seen = 0;
+        ::sched_yield();
+    }
+}
+
+HandlerLockGuard::~HandlerLockGuard()
+{
+    SavedErrno saved;
+    lock_.holder.store(0, std::memory_order_release);
+    ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+}
+
+HandlerScope::HandlerScope(int sig) noexcept
+{
+    const unsigned long long key = scope_key(sig);
+    for (auto& entry : g_inside) {
+        if (entry.load() == key) {
+            reentered_ = true;
+            return;
+        }
+    }
+    for (auto& entry : g_inside) {
+        unsigned long long free = 0;
+        if (entry.compare_exchange_strong(free, key)) {
+            slot_ = &entry;
+            return;
+        }
+    }
+}
+
+HandlerScope::~HandlerScope()
+{
+    if (slot_ != nullptr) {
+        slot_->store(0);
+    }
+}
+
+bool is_function(const struct sigaction& action) noexcept
+{
+    if (action.sa_flags & SA_SIGINFO) {
+        return action.sa_sigaction != nullptr;
+    }
+    return action.sa_handler != SIG_DFL && action.sa_handler != SIG_IGN;
+}
+
+void call_handler(const struct sigaction& action, int sig, siginfo_t* info, void* context)
+{
+    if (action.sa_flags & SA_SIGINFO) {
+        action.sa_sigaction(sig, info, context);
+    } else {
+        action.sa_handler(sig);
+    }
+}
+
+bool is_ours(const struct sigaction& action, void (*handler)(int, siginfo_t*, void*)) noexcept
+{
+    return (action.sa_flags & SA_SIGINFO) != 0 && action.sa_sigaction == handler;
+}
+
+}  // namespace vtinput::detail

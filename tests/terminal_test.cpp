@@ -1,0 +1,271 @@
+// The terminal's process-wide pieces without a terminal: the SIGWINCH listeners (chaining to
+// the application's handler, putting it back, removal that waits for a running listener, the
+// re-entry guard, listeners of a forked child's parent), and the guard on a pipe with raw mode
+// off (the application's enter/leave bytes in order on every path, suspend/resume, the size
+// limit). What needs a real terminal is in pty-tests/.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "terminal/winch.hpp"
+#include "vtinput/terminal.hpp"
+
+using namespace vtinput;
+
+namespace {
+
+std::atomic<int> g_app_calls{0};
+std::atomic<int> g_order{0};  // 1 app then listener, 2 listener then app
+void app_handler(int) { g_app_calls.fetch_add(1); }
+
+struct sigaction disposition(int sig)
+{
+    struct sigaction now {};
+    ::sigaction(sig, nullptr, &now);
+    return now;
+}
+
+void set_handler(int sig, void (*handler)(int))
+{
+    struct sigaction sa {};
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    REQUIRE(::sigaction(sig, &sa, nullptr) == 0);
+}
+
+bool handler_is(int sig, void (*handler)(int))
+{
+    struct sigaction now = disposition(sig);
+    return (now.sa_flags & SA_SIGINFO) == 0 && now.sa_handler == handler;
+}
+
+void counting_listener(void* arg) noexcept
+{
+    auto* calls = static_cast<std::atomic<int>*>(arg);
+    if (calls->fetch_add(1) == 0 && g_order.load() == 0) {
+        g_order.store(g_app_calls.load() > 0 ? 1 : 2);
+    }
+}
+
+// An application's handler installed after ours, chaining to the one it found, as it should.
+struct sigaction g_found {};
+void chaining_app_handler(int sig, siginfo_t* info, void* context)
+{
+    g_app_calls.fetch_add(1);
+    if (g_found.sa_flags & SA_SIGINFO) {
+        g_found.sa_sigaction(sig, info, context);
+    } else if (g_found.sa_handler != SIG_DFL && g_found.sa_handler != SIG_IGN) {
+        g_found.sa_handler(sig);
+    }
+}
+
+bool is_app_chaining()
+{
+    struct sigaction now = disposition(SIGWINCH);
+    return (now.sa_flags & SA_SIGINFO) != 0 && now.sa_sigaction == chaining_app_handler;
+}
+
+}  // namespace
+
+TEST_SUITE("terminal")
+{
+
+    TEST_CASE("winch: a handler installed before is called first, then the listeners; it is back after the last goes")
+    {
+        g_app_calls = 0;
+        g_order = 0;
+        set_handler(SIGWINCH, app_handler);
+        std::atomic<int> a{0};
+        std::atomic<int> b{0};
+        detail::add_winch_listener(counting_listener, &a);
+        detail::add_winch_listener(counting_listener, &b);
+        CHECK_FALSE(handler_is(SIGWINCH, app_handler));
+        ::raise(SIGWINCH);
+        CHECK(g_app_calls == 1);
+        CHECK(a == 1);
+        CHECK(b == 1);
+        CHECK(g_order == 1);
+        detail::remove_winch_listener(counting_listener, &a);
+        ::raise(SIGWINCH);
+        CHECK(g_app_calls == 2);
+        CHECK(a == 1);
+        CHECK(b == 2);
+        detail::remove_winch_listener(counting_listener, &b);
+        CHECK(handler_is(SIGWINCH, app_handler));
+        ::raise(SIGWINCH);
+        CHECK(g_app_calls == 3);
+        CHECK(b == 2);
+        set_handler(SIGWINCH, SIG_DFL);
+    }
+
+    TEST_CASE("winch: with the default disposition before, the default is back after")
+    {
+        set_handler(SIGWINCH, SIG_DFL);
+        std::atomic<int> a{0};
+        detail::add_winch_listener(counting_listener, &a);
+        ::raise(SIGWINCH);
+        CHECK(a == 1);
+        detail::remove_winch_listener(counting_listener, &a);
+        CHECK(handler_is(SIGWINCH, SIG_DFL));
+        detail::remove_winch_listener(counting_listener, &a);  // not registered: nothing happens
+        CHECK(handler_is(SIGWINCH, SIG_DFL));
+    }
+
+    TEST_CASE("winch: a handler the application installs after ours is kept; a new listener chains to it, no loop")
+    {
+        set_handler(SIGWINCH, SIG_DFL);
+        g_app_calls = 0;
+        std::atomic<int> a{0};
+        detail::add_winch_listener(counting_listener, &a);
+        struct sigaction app {};
+        app.sa_sigaction = chaining_app_handler;
+        app.sa_flags = SA_SIGINFO;
+        sigemptyset(&app.sa_mask);
+        REQUIRE(::sigaction(SIGWINCH, &app, &g_found) == 0);
+        ::raise(SIGWINCH);  // the application's handler, then ours through its chain
+        CHECK(g_app_calls == 1);
+        CHECK(a == 1);
+        detail::remove_winch_listener(counting_listener, &a);
+        CHECK(is_app_chaining());
+        // Added again: ours goes in front of the application's, which chains back to ours; the
+        // inner call returns at once, so each runs once per signal.
+        std::atomic<int> b{0};
+        detail::add_winch_listener(counting_listener, &b);
+        ::raise(SIGWINCH);
+        CHECK(g_app_calls == 2);
+        CHECK(b == 1);
+        detail::remove_winch_listener(counting_listener, &b);
+        CHECK(is_app_chaining());
+        set_handler(SIGWINCH, SIG_DFL);
+    }
+
+    TEST_CASE("winch: a listener registered by the parent is not called in a forked child")
+    {
+        set_handler(SIGWINCH, SIG_DFL);
+        std::atomic<int> a{0};
+        detail::add_winch_listener(counting_listener, &a);
+        pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::raise(SIGWINCH);
+            ::_exit(a.load() == 0 ? 0 : 1);
+        }
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        CHECK_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 0), "wait status " << status);
+        ::raise(SIGWINCH);
+        CHECK(a == 1);
+        detail::remove_winch_listener(counting_listener, &a);
+    }
+
+    TEST_CASE("winch: remove returns only once no handler runs the listener")
+    {
+        // A listener that holds the handler until released; remove_winch_listener, called
+        // meanwhile on another thread, must not return before the listener has returned.
+        struct Held {
+            std::atomic<bool> entered{false};
+            std::atomic<bool> release{false};
+            std::atomic<bool> left{false};
+        };
+        auto held_listener = [](void* arg) noexcept {
+            auto* h = static_cast<Held*>(arg);
+            h->entered = true;
+            while (!h->release.load()) {}
+            h->left = true;
+        };
+        for (int round = 0; round < 50; ++round) {
+            Held h;
+            detail::add_winch_listener(held_listener, &h);
+            std::thread signaller([] { ::raise(SIGWINCH); });  // runs the handler on that thread
+            while (!h.entered.load()) {
+                std::this_thread::yield();
+            }
+            std::atomic<bool> removing{false};
+            bool left_when_removed = false;
+            std::thread remover([&] {
+                removing = true;
+                detail::remove_winch_listener(held_listener, &h);
+                left_when_removed = h.left.load();
+            });
+            while (!removing.load()) {
+                std::this_thread::yield();
+            }
+            h.release = true;
+            remover.join();
+            signaller.join();
+            CHECK(left_when_removed);
+        }
+        CHECK(handler_is(SIGWINCH, SIG_DFL));
+    }
+
+    TEST_CASE("winch: listeners come and go while signals fly; none is called after its removal")
+    {
+        struct Target {
+            std::atomic<bool> alive{true};
+            std::atomic<int> calls{0};
+        };
+        static std::atomic<int> called_dead{0};
+        auto listener = [](void* arg) noexcept {
+            auto* t = static_cast<Target*>(arg);
+            if (!t->alive.load()) {
+                called_dead.fetch_add(1);
+            }
+            t->calls.fetch_add(1);
+        };
+        std::atomic<bool> stop{false};
+        std::atomic<long> sent{0};
+        std::thread signaller([&] {
+            while (!stop.load()) {
+                ::kill(::getpid(), SIGWINCH);  // to the process: any thread may run the handler
+                sent.fetch_add(1);
+            }
+        });
+        long calls = 0;
+        for (int i = 0; i < 2000; ++i) {
+            auto* t = new Target;
+            detail::add_winch_listener(listener, t);
+            while (t->calls.load() == 0 && i % 100 == 0) {
+                std::this_thread::yield();  // now and then, make sure signals do reach listeners
+            }
+            detail::remove_winch_listener(listener, t);
+            t->alive = false;
+            calls += t->calls.load();
+            delete t;  // under AddressSanitizer, a late call would be a use after free
+        }
+        stop = true;
+        signaller.join();
+        CHECK(called_dead == 0);
+        CHECK(calls > 0);
+        MESSAGE(sent.load() << " signals, " << calls << " listener calls");
+        CHECK(handler_is(SIGWINCH, SIG_DFL));
+    }
+
+    TEST_CASE("winch: more listeners than the table holds is an error, and the rest still work")
+    {
+        std::vector<std::atomic<int>> counts(17);
+        for (int i = 0; i < 16; ++i) {
+            detail::add_winch_listener(counting_listener, &counts[static_cast<std::size_t>(i)]);
+        }
+        CHECK_THROWS_AS(detail::add_winch_listener(counting_listener, &counts[16]), std::system_error);
+        ::raise(SIGWINCH);
+        for (int i = 0; i < 16; ++i) {
+            CHECK(counts[static_cast<std::size_t>(i)] == 1);
+        }
+        CHECK(counts[16] == 0);
+        for (int i = 0; i < 16; ++i) {
+            detail::remove_winch_listener(counting_listener, &counts[static_cast<std::size_t>(i)]);
+        }
+        CHECK(handler_is(SIGWINCH, SIG_DFL));
+    }
+
+}  // TEST_SUITE
