@@ -1,13 +1,15 @@
 // Terminal modes restored on every way out, and capability queries, inside a real PTY.
 //
 // Ways out: each scenario starts from a cooked, distinctive terminal (pty::cooked_termios: a
-// restore is then observable field by field), opens the device with several protocol modes,
-// and leaves one way: the device destroyed normally, destroyed by exception unwinding, exit()
-// with the device still open (the atexit restore), SIGTERM, a real SIGSEGV, and a stop and
-// continue (SIGTSTP/SIGCONT). The parent checks the slave's termios through the master while
-// the child waits on a cue, and again once the child is gone, and checks that what the child
-// wrote to the terminal is the enable sequence followed by the disable sequence and nothing
-// else. The mode tests check those sequences byte for byte for chosen modes.
+// restore is then observable field by field), opens the device with several protocol modes and
+// the application's own enter/leave bytes (alternate screen, hidden cursor), and leaves one
+// way: the device destroyed normally, destroyed by exception unwinding, exit() with the device
+// still open (the atexit restore), SIGTERM, a real SIGSEGV, and a stop and continue
+// (SIGTSTP/SIGCONT). The parent checks the slave's termios through the master while the child
+// waits on a cue, and again once the child is gone, and checks that what the child wrote to
+// the terminal is the enable sequence (the modes, then the application's enter bytes) followed
+// by the disable sequence (its leave bytes, then the modes) and nothing else. The mode tests
+// check those sequences byte for byte for chosen modes.
 //
 // Capabilities: the parent plays a terminal that answers the query (with a key typed in the
 // middle of the replies), one that answers nothing, and one that answers late.
@@ -48,7 +50,9 @@ namespace {
 // rather than dying by the signal.
 using vtinput::test::k_sanitized;
 
-// Mouse drag, bracketed paste, focus, kitty flags 5 and in-band resize, and what they send.
+// Mouse drag, bracketed paste, focus, kitty flags 5 and in-band resize, with the application's
+// own bytes around them (a TUI's alternate screen and hidden cursor), and what they send: the
+// application's enter bytes after the modes, its leave bytes before them.
 TerminalModes many_modes()
 {
     TerminalModes m;
@@ -57,10 +61,14 @@ TerminalModes many_modes()
     m.focus = true;
     m.kitty_flags = 5;
     m.in_band_resize = true;
+    m.app_enter = "\x1b[?1049h\x1b[?25l";
+    m.app_leave = "\x1b[?25h\x1b[?1049l";
     return m;
 }
-constexpr std::string_view k_many_enable = "\x1b[?1002h\x1b[?1006h\x1b[?2004h\x1b[?1004h\x1b[>5u\x1b[?2048h";
-constexpr std::string_view k_many_disable = "\x1b[?2048l\x1b[<u\x1b[?1004l\x1b[?2004l\x1b[?1006l\x1b[?1002l";
+constexpr std::string_view k_many_enable = "\x1b[?1002h\x1b[?1006h\x1b[?2004h\x1b[?1004h\x1b[>5u\x1b[?2048h"
+                                           "\x1b[?1049h\x1b[?25l";
+constexpr std::string_view k_many_disable = "\x1b[?25h\x1b[?1049l"
+                                            "\x1b[?2048l\x1b[<u\x1b[?1004l\x1b[?2004l\x1b[?1006l\x1b[?1002l";
 
 DeviceOptions with_modes(const TerminalModes& modes)
 {

@@ -7,8 +7,11 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
+#include <iostream>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -75,6 +78,86 @@ bool is_app_chaining()
     return (now.sa_flags & SA_SIGINFO) != 0 && now.sa_sigaction == chaining_app_handler;
 }
 
+// A pipe standing in for the terminal (raw mode off): what the guard writes, read back.
+struct Pipe {
+    int r = -1;
+    int w = -1;
+    Pipe()
+    {
+        int fds[2];
+        REQUIRE(::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0);
+        r = fds[0];
+        w = fds[1];
+    }
+    ~Pipe()
+    {
+        ::close(r);
+        ::close(w);
+    }
+    std::string take()
+    {
+        std::string out;
+        char buf[4096];
+        ssize_t n = 0;
+        while ((n = ::read(r, buf, sizeof buf)) > 0) {
+            out.append(buf, static_cast<std::size_t>(n));
+        }
+        return out;
+    }
+};
+
+constexpr std::string_view k_enter = "\x1b[?1049h\x1b[?25l";  // alternate screen, cursor hidden
+constexpr std::string_view k_leave = "\x1b[?25h\x1b[?1049l";
+constexpr std::string_view k_modes_on = "\x1b[?2004h\x1b[?1004h";
+constexpr std::string_view k_modes_off = "\x1b[?1004l\x1b[?2004l";
+
+TerminalModes app_modes(bool handle_signals)
+{
+    TerminalModes m;
+    m.raw = false;
+    m.bracketed_paste = true;
+    m.focus = true;
+    m.app_enter = k_enter;
+    m.app_leave = k_leave;
+    m.handle_signals = handle_signals;
+    return m;
+}
+
+std::string on() { return std::string(k_modes_on) + std::string(k_enter); }
+std::string off() { return std::string(k_leave) + std::string(k_modes_off); }
+
+// doctest installs handlers of its own for a test case's duration (it reports a crash and
+// re-raises). The guard would chain to them; these tests start from the defaults instead, as a
+// program does, and put doctest's back at the end.
+class DefaultSignals {
+public:
+    DefaultSignals()
+    {
+        for (int sig : k_signals) {
+            struct sigaction dfl {};
+            dfl.sa_handler = SIG_DFL;
+            sigemptyset(&dfl.sa_mask);
+            ::sigaction(sig, &dfl, &saved_[sig]);
+        }
+    }
+    ~DefaultSignals()
+    {
+        for (int sig : k_signals) {
+            ::sigaction(sig, &saved_[sig], nullptr);
+        }
+    }
+    DefaultSignals(const DefaultSignals&) = delete;
+    DefaultSignals& operator=(const DefaultSignals&) = delete;
+
+private:
+    static constexpr int k_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT, SIGWINCH};
+    struct sigaction saved_[NSIG] = {};
+};
+
+// An application's SIGINT handler that carries on.
+std::atomic<int> g_sigint_calls{0};
+void carry_on(int) { g_sigint_calls.fetch_add(1); }
+
 }  // namespace
 
 TEST_SUITE("terminal")
@@ -82,6 +165,7 @@ TEST_SUITE("terminal")
 
     TEST_CASE("winch: a handler installed before is called first, then the listeners; it is back after the last goes")
     {
+        DefaultSignals defaults;
         g_app_calls = 0;
         g_order = 0;
         set_handler(SIGWINCH, app_handler);
@@ -105,12 +189,11 @@ TEST_SUITE("terminal")
         ::raise(SIGWINCH);
         CHECK(g_app_calls == 3);
         CHECK(b == 2);
-        set_handler(SIGWINCH, SIG_DFL);
     }
 
     TEST_CASE("winch: with the default disposition before, the default is back after")
     {
-        set_handler(SIGWINCH, SIG_DFL);
+        DefaultSignals defaults;
         std::atomic<int> a{0};
         detail::add_winch_listener(counting_listener, &a);
         ::raise(SIGWINCH);
@@ -123,7 +206,7 @@ TEST_SUITE("terminal")
 
     TEST_CASE("winch: a handler the application installs after ours is kept; a new listener chains to it, no loop")
     {
-        set_handler(SIGWINCH, SIG_DFL);
+        DefaultSignals defaults;
         g_app_calls = 0;
         std::atomic<int> a{0};
         detail::add_winch_listener(counting_listener, &a);
@@ -146,14 +229,15 @@ TEST_SUITE("terminal")
         CHECK(b == 1);
         detail::remove_winch_listener(counting_listener, &b);
         CHECK(is_app_chaining());
-        set_handler(SIGWINCH, SIG_DFL);
     }
 
     TEST_CASE("winch: a listener registered by the parent is not called in a forked child")
     {
-        set_handler(SIGWINCH, SIG_DFL);
+        DefaultSignals defaults;
         std::atomic<int> a{0};
         detail::add_winch_listener(counting_listener, &a);
+        std::fflush(nullptr);  // or the child's exit() would print the parent's buffered output
+        std::cout.flush();
         pid_t pid = ::fork();
         REQUIRE(pid >= 0);
         if (pid == 0) {
@@ -170,6 +254,7 @@ TEST_SUITE("terminal")
 
     TEST_CASE("winch: remove returns only once no handler runs the listener")
     {
+        DefaultSignals defaults;
         // A listener that holds the handler until released; remove_winch_listener, called
         // meanwhile on another thread, must not return before the listener has returned.
         struct Held {
@@ -210,6 +295,7 @@ TEST_SUITE("terminal")
 
     TEST_CASE("winch: listeners come and go while signals fly; none is called after its removal")
     {
+        DefaultSignals defaults;
         struct Target {
             std::atomic<bool> alive{true};
             std::atomic<int> calls{0};
@@ -252,6 +338,7 @@ TEST_SUITE("terminal")
 
     TEST_CASE("winch: more listeners than the table holds is an error, and the rest still work")
     {
+        DefaultSignals defaults;
         std::vector<std::atomic<int>> counts(17);
         for (int i = 0; i < 16; ++i) {
             detail::add_winch_listener(counting_listener, &counts[static_cast<std::size_t>(i)]);
@@ -266,6 +353,149 @@ TEST_SUITE("terminal")
             detail::remove_winch_listener(counting_listener, &counts[static_cast<std::size_t>(i)]);
         }
         CHECK(handler_is(SIGWINCH, SIG_DFL));
+    }
+
+    TEST_CASE("guard: the modes then the application's enter bytes; its leave bytes first on the way back")
+    {
+        DefaultSignals defaults;
+        CHECK(enable_sequence(app_modes(false)) == on());
+        CHECK(disable_sequence(app_modes(false)) == off());
+        Pipe p;
+        {
+            TerminalGuard guard(p.w, app_modes(false));
+            CHECK(p.take() == on());
+        }
+        CHECK(p.take() == off());
+    }
+
+    TEST_CASE("guard: suspend leaves as restore does; while suspended the handlers touch nothing; resume re-enters")
+    {
+        DefaultSignals defaults;
+        set_handler(SIGINT, carry_on);
+        g_sigint_calls = 0;
+        Pipe p;
+        {
+            TerminalGuard guard(p.w, app_modes(true));
+            CHECK(p.take() == on());
+            ::raise(SIGINT);  // restored for the application's handler, re-applied after it
+            CHECK(g_sigint_calls == 1);
+            CHECK(p.take() == off() + on());
+            guard.suspend();
+            CHECK(guard.suspended());
+            guard.suspend();
+            CHECK(p.take() == off());
+            ::raise(SIGINT);
+            CHECK(g_sigint_calls == 2);
+            CHECK(p.take().empty());
+            guard.resume();
+            CHECK_FALSE(guard.suspended());
+            guard.resume();
+            CHECK(p.take() == on());
+            guard.suspend();
+            CHECK(p.take() == off());
+        }
+        CHECK(p.take().empty());  // suspended at the end: nothing more to restore
+        CHECK(handler_is(SIGINT, carry_on));
+    }
+
+    TEST_CASE("guard: enter or leave bytes over the limit are refused before anything is written")
+    {
+        DefaultSignals defaults;
+        Pipe p;
+        TerminalModes m = app_modes(true);
+        m.app_leave.assign(k_max_app_bytes + 1, 'x');
+        try {
+            TerminalGuard guard(p.w, m);
+            FAIL("no exception");
+        } catch (const std::system_error& e) {
+            CHECK(e.code() == std::errc::invalid_argument);
+            CHECK(std::string(e.what()).find("app_leave") != std::string::npos);
+        }
+        m.app_leave.assign(k_max_app_bytes, 'x');
+        m.app_enter.assign(k_max_app_bytes, 'y');
+        CHECK(p.take().empty());
+        CHECK(handler_is(SIGINT, SIG_DFL));
+        {
+            TerminalGuard guard(p.w, m);  // the limit itself is fine
+            CHECK(p.take() == std::string(k_modes_on) + m.app_enter);
+        }
+        CHECK(p.take() == m.app_leave + std::string(k_modes_off));
+    }
+
+    TEST_CASE("guard: one per process")
+    {
+        DefaultSignals defaults;
+        Pipe p;
+        TerminalGuard guard(p.w, app_modes(false));
+        try {
+            TerminalGuard second(p.w, app_modes(false));
+            FAIL("no exception");
+        } catch (const std::system_error& e) {
+            CHECK(e.code() == std::errc::device_or_resource_busy);
+        }
+    }
+
+    TEST_CASE("guard: a fork() child restores nothing: not by restore(), its destructor, exit() or a signal")
+    {
+        DefaultSignals defaults;
+        enum class Way { restore, destructor, exit, sigterm, suspend };
+        for (Way way : {Way::restore, Way::destructor, Way::exit, Way::sigterm, Way::suspend}) {
+            CAPTURE(static_cast<int>(way));
+            Pipe p;
+            {
+                TerminalGuard guard(p.w, app_modes(true));
+                CHECK(p.take() == on());
+                std::fflush(nullptr);  // or the child's exit() would print the parent's buffered output
+                std::cout.flush();
+                pid_t pid = ::fork();
+                REQUIRE(pid >= 0);
+                if (pid == 0) {
+                    switch (way) {
+                    case Way::restore: guard.restore(); break;
+                    case Way::destructor: guard.~TerminalGuard(); break;
+                    case Way::exit: std::exit(0);
+                    case Way::sigterm: ::raise(SIGTERM); break;
+                    case Way::suspend:
+                        guard.suspend();
+                        try {
+                            guard.resume();
+                            ::_exit(3);
+                        } catch (const std::system_error&) {}
+                        break;
+                    }
+                    ::_exit(0);
+                }
+                int status = 0;
+                REQUIRE(::waitpid(pid, &status, 0) == pid);
+                if (way == Way::sigterm) {
+                    CHECK_MESSAGE((WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM), "wait status " << status);
+                } else {
+                    CHECK_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 0), "wait status " << status);
+                }
+                CHECK(p.take().empty());
+            }
+            CHECK(p.take() == off());  // the parent's guard restores as usual
+        }
+    }
+
+    TEST_CASE("guard: the application's handlers are back after, those it installed meanwhile are kept")
+    {
+        DefaultSignals defaults;
+        Pipe p;
+        set_handler(SIGINT, carry_on);
+        set_handler(SIGCONT, app_handler);
+        {
+            TerminalGuard guard(p.w, app_modes(true));
+            CHECK_FALSE(handler_is(SIGINT, carry_on));
+            CHECK_FALSE(handler_is(SIGTERM, SIG_DFL));
+            set_handler(SIGTERM, app_handler);  // installed while the guard is active
+            set_handler(SIGTSTP, carry_on);
+        }
+        CHECK(handler_is(SIGINT, carry_on));
+        CHECK(handler_is(SIGCONT, app_handler));
+        CHECK(handler_is(SIGTERM, app_handler));
+        CHECK(handler_is(SIGTSTP, carry_on));
+        CHECK(handler_is(SIGHUP, SIG_DFL));
     }
 
 }  // TEST_SUITE

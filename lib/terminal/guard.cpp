@@ -1,12 +1,16 @@
-// TerminalGuard: raw mode and the mode sequences, set on construction and restored on every
-// way out, and the process-wide state the restore paths read (see state.hpp).
+// TerminalGuard: raw mode, the mode sequences and the application's enter/leave bytes, set on
+// construction and restored on every way out (see state.hpp for the state the restore paths
+// share).
 //
-// One guard at a time per process: g_guard_mutex serialises construction and restore (never
-// taken in a signal handler), and g_guard_exists refuses a second guard. The constructor
-// prepares everything a restore needs (saved termios, rendered sequences) before it changes
-// the terminal, publishes it, then arms the atexit hook and, if asked, the signal handlers
-// (signals.cpp). Restore runs in the reverse order: handlers out, terminal back, state
-// unpublished. A guard may be used from any thread; it does not own its fd.
+// One guard at a time per process: g_guard_mutex serialises the guards' calls (never taken in
+// a signal handler), and g_guard_owner refuses a second guard in the same process. Every change
+// of the terminal happens under g_guard_lock, which the signal handlers take too, so each is
+// one step whatever races it. The order makes a signal at any moment harmless: the constructor
+// renders everything, arms the atexit hook and the signal handlers, and only then changes the
+// terminal; restore() puts the terminal back and marks the guard gone in one step, and only
+// then takes the handlers out. A guard may be used from any thread; it does not own its fd.
+// In a fork() child of the process that created it, a guard does nothing: the terminal's
+// modes belong to the parent, which still has its device open.
 #include "vtinput/terminal.hpp"
 
 #include <algorithm>
@@ -21,92 +25,165 @@
 #include "support/error.hpp"
 #include "terminal/state.hpp"
 
-namespace vtinput::detail {
-
-GuardState g_guard_state;
-std::atomic<bool> g_guard_active{false};
-std::atomic<bool> g_modes_applied{false};
-
-}  // namespace vtinput::detail
-
 namespace vtinput {
 namespace {
 
+using detail::g_guard_lock;
 using detail::g_guard_state;
 using detail::GuardState;
+using detail::HandlerLockGuard;
 
-std::mutex g_guard_mutex;     // one guard at a time (not used in handlers)
-bool g_guard_exists = false;  // guarded by g_guard_mutex
+std::mutex g_guard_mutex;  // one guard at a time (not used in handlers)
+pid_t g_guard_owner = 0;   // the process whose guard is active, if any; guarded by g_guard_mutex
 
 void copy_sequence(const std::string& s, char (&dst)[detail::k_max_sequence], std::size_t& len)
 {
-    len = std::min(s.size(), detail::k_max_sequence);
+    len = std::min(s.size(), detail::k_max_sequence);  // always fits: the app's part is checked
     std::memcpy(dst, s.data(), len);
+}
+
+void check_app_bytes(const std::string& bytes, const char* name)
+{
+    if (bytes.size() > k_max_app_bytes) {
+        detail::throw_error(std::errc::invalid_argument, std::string("TerminalModes::") + name + " is " +
+                                                             std::to_string(bytes.size()) + " bytes long; at most " +
+                                                             std::to_string(k_max_app_bytes) + " are accepted");
+    }
+}
+
+// Raw input: every key as bytes (no line editing, echo, signals from ^C/^Z/^\, flow control, CR
+// translation). Output processing (OPOST) is left as it was, so "\n" printed by the application
+// still starts a new line.
+termios make_raw(termios t)
+{
+    t.c_iflag &= ~static_cast<tcflag_t>(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+    t.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+    t.c_cflag &= ~static_cast<tcflag_t>(CSIZE | PARENB);
+    t.c_cflag |= CS8;
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    return t;
+}
+
+void read_termios(int fd, termios& t)
+{
+    if (::tcgetattr(fd, &t) != 0) {
+        detail::throw_errno(errno, "fd " + std::to_string(fd) + " is not a terminal");
+    }
 }
 
 }  // namespace
 
-TerminalGuard::TerminalGuard(int fd, TerminalModes modes) : fd_(fd), modes_(modes)
+TerminalGuard::TerminalGuard(int fd, TerminalModes modes) : fd_(fd), modes_(std::move(modes)), owner_pid_(::getpid())
 {
     std::lock_guard lock(g_guard_mutex);
-    if (g_guard_exists) {
+    if (g_guard_owner == owner_pid_) {
         detail::throw_error(std::errc::device_or_resource_busy, "another TerminalGuard is active in this process");
     }
+    check_app_bytes(modes_.app_enter, "app_enter");
+    check_app_bytes(modes_.app_leave, "app_leave");
     GuardState s;
+    s.owner = owner_pid_;
+    s.active = true;
     s.fd = fd;
-    s.raw = modes.raw;
-    if (modes.raw) {
-        if (::tcgetattr(fd, &saved_) != 0) {
-            detail::throw_errno(errno, "fd " + std::to_string(fd) + " is not a terminal");
-        }
+    s.raw = modes_.raw;
+    if (modes_.raw) {
+        read_termios(fd, saved_);
         s.saved = saved_;
-        s.raw_termios = saved_;
-        // Raw input: every key as bytes (no line editing, echo, signals from ^C/^Z/^\, flow
-        // control, CR translation). Output processing (OPOST) is left as it was, so "\n"
-        // printed by the application still starts a new line.
-        s.raw_termios.c_iflag &=
-            ~static_cast<tcflag_t>(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
-        s.raw_termios.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
-        s.raw_termios.c_cflag &= ~static_cast<tcflag_t>(CSIZE | PARENB);
-        s.raw_termios.c_cflag |= CS8;
-        s.raw_termios.c_cc[VMIN] = 1;
-        s.raw_termios.c_cc[VTIME] = 0;
+        s.raw_termios = make_raw(saved_);
     }
-    copy_sequence(enable_sequence(modes), s.enable, s.enable_len);
-    copy_sequence(disable_sequence(modes), s.disable, s.disable_len);
-    if (modes.raw && ::tcsetattr(fd, TCSADRAIN, &s.raw_termios) != 0) {
-        detail::throw_errno(errno, "cannot set raw mode on fd " + std::to_string(fd));
-    }
-    g_guard_state = s;
-    detail::g_modes_applied.store(true);
-    detail::g_guard_active.store(true);
-    detail::write_all(fd, s.enable, s.enable_len);
+    copy_sequence(enable_sequence(modes_), s.enable, s.enable_len);
+    copy_sequence(disable_sequence(modes_), s.disable, s.disable_len);
+    // Every way out is armed before the terminal changes: a signal from here on finds either
+    // the terminal untouched or the state to restore it.
     detail::restore_at_exit();
-    if (modes.handle_signals) {
+    if (modes_.handle_signals) {
         detail::install_handlers();
     }
-    g_guard_exists = true;
+    int err = 0;
+    {
+        HandlerLockGuard terminal(g_guard_lock);
+        g_guard_state = s;
+        if (!detail::apply_locked(g_guard_state)) {
+            err = errno;
+            g_guard_state.active = false;
+        }
+    }
+    if (err != 0) {
+        detail::uninstall_handlers();
+        detail::throw_errno(err, "cannot set raw mode on fd " + std::to_string(fd));
+    }
+    g_guard_owner = owner_pid_;
 }
 
 TerminalGuard::~TerminalGuard() { restore(); }
 
 void TerminalGuard::restore() noexcept
 {
-    std::lock_guard lock(g_guard_mutex);
-    if (restored_) {
-        return;
+    if (restored_ || owner_pid_ != ::getpid()) {
+        return;  // done already, or a fork() child: the terminal is the parent's
     }
+    std::lock_guard lock(g_guard_mutex);
     restored_ = true;
+    {
+        HandlerLockGuard terminal(g_guard_lock);
+        if (g_guard_state.applied) {
+            detail::restore_locked(g_guard_state);
+        }
+        g_guard_state.active = false;
+    }
     detail::uninstall_handlers();
-    detail::restore_now();
-    detail::g_guard_active.store(false);
-    g_guard_exists = false;
+    g_guard_owner = 0;
 }
 
-}  // namespace vtinput
+void TerminalGuard::suspend() noexcept
+{
+    if (restored_ || suspended_ || owner_pid_ != ::getpid()) {
+        return;
+    }
+    std::lock_guard lock(g_guard_mutex);
+    HandlerLockGuard terminal(g_guard_lock);
+    if (g_guard_state.applied) {
+        detail::restore_locked(g_guard_state);
+    }
+    g_guard_state.suspended = true;
+    suspended_ = true;
+}
 
-// Placeholder until the ownership work lands: see terminal.hpp for the contract.
-namespace vtinput {
-void TerminalGuard::suspend() noexcept { suspended_ = true; }
-void TerminalGuard::resume() { suspended_ = false; }
+void TerminalGuard::resume()
+{
+    if (owner_pid_ != ::getpid()) {
+        detail::throw_error(std::errc::operation_not_permitted, "this TerminalGuard belongs to process " +
+                                                                    std::to_string(owner_pid_) +
+                                                                    ", of which this process is a fork() child");
+    }
+    if (restored_ || !suspended_) {
+        return;
+    }
+    std::lock_guard lock(g_guard_mutex);
+    termios now{};
+    if (modes_.raw) {
+        read_termios(fd_, now);
+    }
+    int err = 0;
+    {
+        HandlerLockGuard terminal(g_guard_lock);
+        GuardState& s = g_guard_state;
+        if (s.raw) {
+            s.saved = now;
+            s.raw_termios = make_raw(now);
+        }
+        if (detail::apply_locked(s)) {
+            s.suspended = false;
+        } else {
+            err = errno;
+        }
+    }
+    if (err != 0) {
+        detail::throw_errno(err, "cannot set raw mode on fd " + std::to_string(fd_));
+    }
+    saved_ = now;
+    suspended_ = false;
+}
+
 }  // namespace vtinput

@@ -1,5 +1,8 @@
 // The mode sequences: one table of the modes a TerminalGuard can set, walked in order to enable
-// them and in reverse to disable them, so that the two directions cannot drift apart.
+// them and in reverse to disable them, so that the two directions cannot drift apart. The
+// application's own bytes wrap them the same way: its enter bytes after our modes are on, its
+// leave bytes before they go off (it set up its screen in a terminal already in our modes, so
+// it tears it down while the terminal still is).
 //
 // Pure: no I/O, no state; the guard renders both sequences once, before it touches the
 // terminal, and its signal handlers only write the bytes rendered here.
@@ -69,12 +72,12 @@ std::string enable_sequence(const TerminalModes& m)
             render(out, row.family, p, true);
         }
     }
-    return out;
+    return out + m.app_enter;
 }
 
 std::string disable_sequence(const TerminalModes& m)
 {
-    std::string out;
+    std::string out = m.app_leave;
     for (auto row = std::rbegin(k_modes); row != std::rend(k_modes); ++row) {
         if (long long p = row->param(m); p != 0) {
             render(out, row->family, p, false);

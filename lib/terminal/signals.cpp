@@ -1,11 +1,18 @@
 // The restore paths that run where almost nothing is allowed: signal handlers and atexit.
 //
 // Everything here that a handler calls is async-signal-safe: write, tcsetattr, tcgetpgrp,
-// getpgrp, sigaction, sigprocmask, sigpending, raise, kill, getpid. It reads only the state the
-// guard prepared in advance (state.hpp) and allocates nothing. Handlers keep errno as they
-// found it. The handlers are process-wide: installed and uninstalled by the one active guard,
-// under its mutex, with the dispositions they replace kept in g_previous to chain to and to
-// put back.
+// getpgrp, sigaction, sigprocmask, pthread_sigmask, sigpending, raise, kill, getpid, gettid,
+// sched_yield. It reads only the state the guard prepared in advance (state.hpp), always under
+// g_guard_lock, and allocates nothing. Handlers keep errno as they found it.
+//
+// The handlers are process-wide: installed and uninstalled by the one active guard, under its
+// mutex. The dispositions they replace are kept in g_previous (under g_guard_lock) to chain to
+// and to put back; a handler copies the one it chains to under the lock and calls it after
+// releasing it. At uninstall a disposition is put back only if ours is still the installed one:
+// a handler the application installed after ours stays (it is expected to chain to the one it
+// replaced, as we do; HandlerScope stops a chain that comes back to us from looping). Handlers
+// act on the terminal only in the process that created the guard: in a fork() child they
+// chain, or let the default action happen, and touch nothing.
 #include "terminal/state.hpp"
 
 #include <cerrno>
@@ -16,37 +23,21 @@
 #include <unistd.h>
 
 namespace vtinput::detail {
+
+HandlerLock g_guard_lock;
+GuardState g_guard_state;
+
 namespace {
 
 constexpr int k_terminate_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 constexpr int k_crash_signals[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
-struct sigaction g_previous[NSIG];
-bool g_installed[NSIG] = {};
+struct sigaction g_previous[NSIG];  // guarded by g_guard_lock
+bool g_installed[NSIG] = {};        // guarded by the guard's mutex
 
-// A signal handler must leave errno as it found it: the interrupted code may be about to
-// read it.
-struct SavedErrno {
-    int value = errno;
-    ~SavedErrno() { errno = value; }
-};
-
-void call_previous(int sig, siginfo_t* info, void* context)
+struct sigaction previous_of(int sig)
 {
-    const struct sigaction& prev = g_previous[sig];
-    if (prev.sa_flags & SA_SIGINFO) {
-        prev.sa_sigaction(sig, info, context);
-    } else {
-        prev.sa_handler(sig);
-    }
-}
-
-bool previous_is_function(int sig)
-{
-    const struct sigaction& prev = g_previous[sig];
-    if (prev.sa_flags & SA_SIGINFO) {
-        return prev.sa_sigaction != nullptr;
-    }
-    return prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN;
+    HandlerLockGuard lock(g_guard_lock);
+    return g_previous[sig];
 }
 
 // Lets the default action of `sig` happen now that the terminal is restored.
@@ -77,20 +68,38 @@ bool chained_handler_carries_on(int sig, void (*ours)(int, siginfo_t*, void*))
         return false;
     }
     struct sigaction now {};
-    if (::sigaction(sig, nullptr, &now) != 0) {
+    return ::sigaction(sig, nullptr, &now) == 0 && is_ours(now, ours);
+}
+
+// Puts the guard's modes back unless they are, if this process's guard is live (set up, not
+// suspended) and, with `only_in_foreground`, our process group has the terminal. Returns
+// whether the guard is live and the modes are on.
+bool reapply_now(bool only_in_foreground) noexcept
+{
+    HandlerLockGuard lock(g_guard_lock);
+    GuardState& s = g_guard_state;
+    if (!owned_here(s) || !s.active || s.suspended) {
         return false;
     }
-    return (now.sa_flags & SA_SIGINFO) != 0 && now.sa_sigaction == ours;
+    if (only_in_foreground && ::tcgetpgrp(s.fd) != ::getpgrp()) {
+        return false;
+    }
+    return s.applied || apply_locked(s);
 }
 
 void on_terminate_or_crash(int sig, siginfo_t* info, void* context)
 {
     SavedErrno saved;
+    HandlerScope scope(sig);
+    if (scope.reentered()) {
+        return;
+    }
     restore_now();
-    if (previous_is_function(sig)) {
-        call_previous(sig, info, context);
+    struct sigaction previous = previous_of(sig);
+    if (is_function(previous)) {
+        call_handler(previous, sig, info, context);
         if (chained_handler_carries_on(sig, on_terminate_or_crash)) {
-            reapply_now();  // the application's handler chose to carry on
+            reapply_now(false);  // the application's handler chose to carry on
         }
         return;
     }
@@ -100,11 +109,16 @@ void on_terminate_or_crash(int sig, siginfo_t* info, void* context)
 void on_tstp(int sig, siginfo_t* info, void* context)
 {
     SavedErrno saved;
+    HandlerScope scope(sig);
+    if (scope.reentered()) {
+        return;
+    }
     restore_now();
-    if (previous_is_function(sig)) {
-        call_previous(sig, info, context);
+    struct sigaction previous = previous_of(sig);
+    if (is_function(previous)) {
+        call_handler(previous, sig, info, context);
         if (chained_handler_carries_on(sig, on_tstp)) {
-            reapply_now();
+            reapply_now(false);
         }
         // Else the stop is still to come (the handler re-raised): SIGCONT re-applies.
         return;
@@ -113,37 +127,57 @@ void on_tstp(int sig, siginfo_t* info, void* context)
     struct sigaction ours {};
     ::sigaction(sig, nullptr, &ours);
     die_by_default(sig);  // stops here until SIGCONT
+    // Blocked again until we return, so that another SIGTSTP meets ours as a fresh signal.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    ::sigprocmask(SIG_BLOCK, &set, nullptr);
     ::sigaction(sig, &ours, nullptr);
 }
 
 void on_cont(int sig, siginfo_t* info, void* context)
 {
     SavedErrno saved;
-    if (previous_is_function(sig)) {
-        call_previous(sig, info, context);
+    HandlerScope scope(sig);
+    if (scope.reentered()) {
+        return;
+    }
+    struct sigaction previous = previous_of(sig);
+    if (is_function(previous)) {
+        call_handler(previous, sig, info, context);
     }
     // Continued in the background (`bg`): the terminal belongs to another process group, and
     // writing to it (tcsetattr) would only stop us again with SIGTTOU. The SIGCONT of a later
     // `fg` re-applies.
-    if (g_guard_active.load() && ::tcgetpgrp(g_guard_state.fd) != ::getpgrp()) {
-        return;
+    if (reapply_now(true)) {
+        // Whoever draws should redraw: input devices turn this into a ResizeEvent.
+        ::kill(::getpid(), SIGWINCH);
     }
-    reapply_now();
-    // Whoever draws should redraw: input devices turn this into a ResizeEvent.
-    ::kill(::getpid(), SIGWINCH);
+}
+
+bool is_any_of_ours(const struct sigaction& action)
+{
+    return is_ours(action, on_terminate_or_crash) || is_ours(action, on_tstp) || is_ours(action, on_cont);
 }
 
 void install(int sig, void (*handler)(int, siginfo_t*, void*))
 {
-    struct sigaction prev {};
-    if (::sigaction(sig, nullptr, &prev) != 0 || (!(prev.sa_flags & SA_SIGINFO) && prev.sa_handler == SIG_IGN)) {
+    struct sigaction now {};
+    if (::sigaction(sig, nullptr, &now) != 0 || (!(now.sa_flags & SA_SIGINFO) && now.sa_handler == SIG_IGN)) {
         return;  // the application ignores it: so do we
+    }
+    if (is_ours(now, handler)) {
+        g_installed[sig] = true;  // inherited across fork(): keep what it chains to
+        return;
+    }
+    {
+        HandlerLockGuard lock(g_guard_lock);
+        g_previous[sig] = now;
     }
     struct sigaction sa {};
     sa.sa_sigaction = handler;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    g_previous[sig] = prev;
     if (::sigaction(sig, &sa, nullptr) == 0) {
         g_installed[sig] = true;
     }
@@ -151,30 +185,36 @@ void install(int sig, void (*handler)(int, siginfo_t*, void*))
 
 }  // namespace
 
-void restore_now() noexcept
+bool owned_here(const GuardState& s) noexcept { return s.owner != 0 && s.owner == ::getpid(); }
+
+bool apply_locked(GuardState& s) noexcept
 {
-    if (!g_guard_active.load() || !g_modes_applied.exchange(false)) {
-        return;
+    SavedErrno saved;
+    if (s.raw && ::tcsetattr(s.fd, TCSADRAIN, &s.raw_termios) != 0) {
+        saved.value = errno;  // for the caller
+        return false;
     }
-    int saved_errno = errno;
-    write_all(g_guard_state.fd, g_guard_state.disable, g_guard_state.disable_len);
-    if (g_guard_state.raw) {
-        ::tcsetattr(g_guard_state.fd, TCSADRAIN, &g_guard_state.saved);
-    }
-    errno = saved_errno;
+    write_all(s.fd, s.enable, s.enable_len);
+    s.applied = true;
+    return true;
 }
 
-void reapply_now() noexcept
+void restore_locked(GuardState& s) noexcept
 {
-    if (!g_guard_active.load() || g_modes_applied.exchange(true)) {
-        return;
+    SavedErrno saved;
+    write_all(s.fd, s.disable, s.disable_len);
+    if (s.raw) {
+        ::tcsetattr(s.fd, TCSADRAIN, &s.saved);
     }
-    int saved_errno = errno;
-    if (g_guard_state.raw) {
-        ::tcsetattr(g_guard_state.fd, TCSADRAIN, &g_guard_state.raw_termios);
+    s.applied = false;
+}
+
+void restore_now() noexcept
+{
+    HandlerLockGuard lock(g_guard_lock);
+    if (owned_here(g_guard_state) && g_guard_state.applied) {
+        restore_locked(g_guard_state);
     }
-    write_all(g_guard_state.fd, g_guard_state.enable, g_guard_state.enable_len);
-    errno = saved_errno;
 }
 
 void install_handlers()
@@ -192,10 +232,15 @@ void install_handlers()
 void uninstall_handlers()
 {
     for (int sig = 1; sig < NSIG; ++sig) {
-        if (g_installed[sig]) {
-            ::sigaction(sig, &g_previous[sig], nullptr);
-            g_installed[sig] = false;
+        if (!g_installed[sig]) {
+            continue;
         }
+        g_installed[sig] = false;
+        struct sigaction now {};
+        if (::sigaction(sig, nullptr, &now) == 0 && is_any_of_ours(now)) {
+            struct sigaction previous = previous_of(sig);
+            ::sigaction(sig, &previous, nullptr);
+        }  // else the application replaced ours: its handler stays
     }
 }
 

@@ -1,50 +1,67 @@
 // What the terminal guard (guard.cpp) and its restore paths (signals.cpp) share (internal).
 //
-// The process has at most one active TerminalGuard. Before it touches the terminal, the guard
-// renders everything a restore needs into g_guard_state (the fd, the saved and raw termios, the
-// enable and disable bytes) and only then publishes it by setting g_guard_active. Signal
-// handlers and the atexit hook read g_guard_state only after seeing g_guard_active set, and
-// the guard rewrites it only while g_guard_active is clear; g_modes_applied says which way the
-// terminal is right now, so that restore and re-apply each happen once however the paths
-// interleave.
+// The process has at most one active TerminalGuard. g_guard_state says everything a restore
+// needs (the fd, the saved and raw termios, the enable and disable bytes rendered in advance)
+// and which way the terminal is right now; it is read and written only under g_guard_lock,
+// which signal handlers take too (a HandlerLock: whoever holds it has every signal blocked on
+// its thread). So a transition (apply, restore, suspend, resume, close) is one indivisible step
+// whichever threads and handlers race: once the guard has closed, no handler can re-apply.
+//
+// Only the owner process acts: a fork() child inherits this state, and owner tells it that
+// the terminal's modes are its parent's business.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 
+#include <sys/types.h>
 #include <termios.h>
 
-#include "terminal/signal_safe.hpp"  // write_all
+#include "terminal/signal_safe.hpp"
+#include "vtinput/terminal.hpp"
 
 namespace vtinput::detail {
 
-inline constexpr std::size_t k_max_sequence = 256;  // longer mode sequences are cut
+// Mode sequences are at most a few dozen bytes; the application's own come on top.
+inline constexpr std::size_t k_max_mode_bytes = 256;
+inline constexpr std::size_t k_max_sequence = k_max_mode_bytes + k_max_app_bytes;
 
 struct GuardState {
-    int fd = -1;  // not owned: the guard's caller keeps it open
+    pid_t owner = 0;         // the process that created the guard; 0: no guard
+    bool active = false;     // a guard is set up (its modes applied, or suspended)
+    bool applied = false;    // the terminal is in the guard's modes right now
+    bool suspended = false;  // TerminalGuard::suspend(): the handlers leave the terminal alone
+    int fd = -1;             // not owned: the guard's caller keeps it open
     bool raw = false;
-    termios saved{};        // as the terminal was before the guard
-    termios raw_termios{};  // as the guard sets it
-    char enable[k_max_sequence] = {};
+    termios saved{};                   // as the terminal was before the guard (or before resume())
+    termios raw_termios{};             // as the guard sets it
+    char enable[k_max_sequence] = {};  // the modes on, then the application's enter bytes
     std::size_t enable_len = 0;
-    char disable[k_max_sequence] = {};
+    char disable[k_max_sequence] = {};  // the application's leave bytes, then the modes off
     std::size_t disable_len = 0;
 };
 
-// Defined in guard.cpp, written only there.
-extern GuardState g_guard_state;
-extern std::atomic<bool> g_guard_active;   // g_guard_state describes a guard whose modes are applied
-extern std::atomic<bool> g_modes_applied;  // the terminal is in the guard's modes right now
+// Defined in signals.cpp.
+extern HandlerLock g_guard_lock;
+extern GuardState g_guard_state;  // guarded by g_guard_lock
 
-// signals.cpp. Async-signal-safe; restore_now and reapply_now keep errno.
-// Puts the terminal back as it was before the guard, unless it is already.
+// signals.cpp. Async-signal-safe; they keep errno. The caller holds g_guard_lock.
+// Whether this process owns the guard's terminal.
+bool owned_here(const GuardState& s) noexcept;
+// Writes the enable bytes after setting raw termios; sets `applied`. False (errno set) if
+// tcsetattr failed, with nothing written.
+bool apply_locked(GuardState& s) noexcept;
+// Writes the disable bytes, then puts the saved termios back; clears `applied`.
+void restore_locked(GuardState& s) noexcept;
+
+// signals.cpp. Async-signal-safe; they take g_guard_lock and keep errno.
+// Puts the terminal back as it was before the guard, unless it is already, it is suspended,
+// or another process owns it.
 void restore_now() noexcept;
-// Puts the guard's modes back (after a chained handler returned, or SIGCONT), unless they are.
-void reapply_now() noexcept;
 
-// signals.cpp. Not async-signal-safe: called by the guard, under its mutex.
+// signals.cpp. Not async-signal-safe: called by the guard, under its mutex, never with
+// g_guard_lock held.
 void install_handlers();    // for TerminalModes::handle_signals
-void uninstall_handlers();  // puts back the dispositions install_handlers found
+void uninstall_handlers();  // puts back what install_handlers replaced, where ours is still in place
 void restore_at_exit();     // once per process: exit() without unwinding still restores
 
 }  // namespace vtinput::detail
