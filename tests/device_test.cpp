@@ -1,14 +1,21 @@
-// The input device over pipes and sockets: singleton, open errors, spawn/exit/respawn, EOF and
-// I/O errors reaching every receiver, the fast-path reuse race driven through the poller's test
-// hooks, no byte lost across drop and re-open, and thread/fd hygiene over many cycles.
+// The input device over pipes, sockets and a bare pseudo-terminal: singleton, open errors,
+// spawn/exit/respawn, EOF and I/O errors reaching every receiver, the fast-path reuse race
+// driven through the poller's test hooks, re-open on another input right after a close, no byte
+// lost across drop and re-open, the released terminal (suspend/resume: nothing read meanwhile,
+// what was read delivered first), size(), and thread/fd hygiene over many cycles.
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -122,6 +129,68 @@ std::thread answer_query(Pipe& queries, Pipe& input, std::vector<std::string> an
 using test::fd_count;
 using test::settled_thread_count;
 using test::thread_count;
+
+// Bytes waiting to be read in `fd` (FIONREAD), once it has some: a pseudo-terminal moves what
+// is written to the master into the slave's input queue on a kernel worker, a moment later.
+int unread(int fd)
+{
+    pollfd p{fd, POLLIN, 0};
+    REQUIRE(::poll(&p, 1, static_cast<int>(std::chrono::milliseconds(k_failure_timeout).count())) == 1);
+    int n = -1;
+    REQUIRE(::ioctl(fd, FIONREAD, &n) == 0);
+    return n;
+}
+
+// A bare pseudo-terminal, raw, for tests that need a terminal's size and SIGWINCH but no
+// child process; `ok` is false where the system has none (the test then says so and passes).
+struct Pty {
+    int master = -1, slave = -1;
+    bool ok = false;
+    Pty(unsigned short cols = 80, unsigned short rows = 24)
+    {
+        winsize ws{};
+        ws.ws_col = cols;
+        ws.ws_row = rows;
+        ok = ::openpty(&master, &slave, nullptr, nullptr, &ws) == 0;
+        if (ok) {
+            termios t{};
+            ::tcgetattr(slave, &t);
+            ::cfmakeraw(&t);
+            ::tcsetattr(slave, TCSANOW, &t);
+            ::fcntl(master, F_SETFD, FD_CLOEXEC);
+            ::fcntl(slave, F_SETFD, FD_CLOEXEC);
+        } else {
+            MESSAGE("no pseudo-terminal here: the terminal part of this test is skipped");
+        }
+    }
+    ~Pty()
+    {
+        for (int fd : {master, slave}) {
+            if (fd >= 0) {
+                ::close(fd);
+            }
+        }
+    }
+    void type(std::string_view s) const
+    {
+        REQUIRE(::write(master, s.data(), s.size()) == static_cast<ssize_t>(s.size()));
+    }
+    void resize(unsigned short cols, unsigned short rows) const
+    {
+        winsize ws{};
+        ws.ws_col = cols;
+        ws.ws_row = rows;
+        REQUIRE(::ioctl(master, TIOCSWINSZ, &ws) == 0);
+    }
+};
+
+// The poller's loop has run since this call: SIGWINCH to ourselves and its ResizeEvent taken
+// from `r` (the poller handles SIGWINCH while it reads nothing as well).
+void round_trip(Receiver& r, int cols, int rows)
+{
+    ::raise(SIGWINCH);
+    CHECK(to_string(next(r)) == to_string(ResizeEvent{cols, rows, 0, 0}));
+}
 
 }  // namespace
 
@@ -456,6 +525,223 @@ TEST_SUITE("device")
         auto dev = InputDevice::open(o);
         p.write("A");
         CHECK(to_string(next(dev.events())) == "Ctrl+Up");
+    }
+
+    TEST_CASE("re-open on another input right after a close waits for the old poller instead of refusing")
+    {
+        Clean clean;
+        Pipe a, b;
+        // Plain: close and open at once, alternating inputs; the old poller is still running or
+        // exiting when the next open comes.
+        for (int i = 0; i < 200; ++i) {
+            Pipe& p = i % 2 ? a : b;
+            auto dev = InputDevice::open(on(p.r));
+            std::string key(1, static_cast<char>('a' + i % 26));
+            p.write(key);
+            CHECK(key_text(next(dev.events())) == key);
+        }
+        // Forced: the old poller is held before it looks at its receivers; the open on the other
+        // input waits for it, and is served by the next generation once it is let go.
+        REQUIRE(Lifecycle::instance().wait_idle(k_failure_timeout));
+        std::promise<void> at_check;
+        std::promise<void> go;
+        auto go_future = go.get_future().share();
+        detail::PollerHooks hooks;
+        hooks.before_exit_check = [&, go_future] {
+            at_check.set_value();
+            go_future.wait();
+        };
+        Lifecycle::instance().set_hooks(hooks);
+        auto first = InputDevice::open(on(a.r));
+        auto generation = InputDevice::status().generation;
+        first.close();
+        at_check.get_future().wait();
+        auto opener = std::async(std::launch::async, [&] { return InputDevice::open(on(b.r)); });
+        CHECK(opener.wait_for(std::chrono::milliseconds(0)) == std::future_status::timeout);
+        go.set_value();
+        auto second = opener.get();
+        Lifecycle::instance().set_hooks({});
+        CHECK(InputDevice::status().generation == generation + 1);
+        b.write("z");
+        CHECK(key_text(next(second.events())) == "z");
+    }
+
+    TEST_CASE("an open on another input is refused while the running poller still has a receiver")
+    {
+        Clean clean;
+        Pipe a, b;
+        auto dev = InputDevice::open(on(a.r));
+        Receiver extra = dev.subscribe();
+        dev.close();
+        try {
+            auto other = InputDevice::open(on(b.r));
+            FAIL("the open on another input succeeded");
+        } catch (const std::system_error& e) {
+            CHECK(e.code() == std::errc::device_or_resource_busy);
+            CHECK(std::string(e.what()).find("reads another input") != std::string::npos);
+        }
+        a.write("k");
+        CHECK(key_text(next(extra)) == "k");
+    }
+
+    TEST_CASE("size(): the terminal's size now, without a signal; none for a pipe")
+    {
+        Clean clean;
+        Pipe p;
+        {
+            auto dev = InputDevice::open(on(p.r));
+            CHECK_FALSE(dev.size().has_value());
+        }
+        Pty pty(100, 40);
+        if (!pty.ok) {
+            return;
+        }
+        DeviceOptions o = on(pty.slave);
+        o.terminal = std::nullopt;
+        auto dev = InputDevice::open(o);
+        REQUIRE(dev.size().has_value());
+        CHECK(to_string(*dev.size()) == to_string(ResizeEvent{100, 40, 0, 0}));
+        CHECK(dev.try_receive() == std::nullopt);  // no ResizeEvent at open
+        pty.resize(132, 50);
+        CHECK(to_string(*dev.size()) == to_string(ResizeEvent{132, 50, 0, 0}));
+    }
+
+    TEST_CASE("suspend: what was read comes out before it returns, resolved; nothing read before is joined with what "
+              "comes after")
+    {
+        Clean clean;
+        Pipe p;
+        DeviceOptions o = on(p.r);
+        o.decoder.esc_timeout = std::chrono::hours(1);  // only the release resolves the ESC
+        auto dev = InputDevice::open(o);
+        Receiver extra = dev.subscribe();
+        // One write below PIPE_BUF: the read that gave 'a' took the ESC with it.
+        p.write("a\x1b");
+        CHECK(key_text(next(dev.events())) == "a");
+        dev.suspend();
+        CHECK(dev.suspended());
+        CHECK(InputDevice::status().suspended);
+        auto escape = dev.try_receive();  // already there: no waiting
+        REQUIRE(escape.has_value());
+        CHECK(to_string(*escape) == "Escape");
+        p.write("[A");  // typed for someone else, then read by us after the resume
+        dev.suspend();  // idempotent
+        dev.resume();
+        CHECK_FALSE(InputDevice::status().suspended);
+        CHECK(key_text(next(dev.events())) == "[");  // not Up: the ESC was not kept for it
+        CHECK(key_text(next(dev.events())) == "A");
+        // The other receiver saw the same, in the same order.
+        CHECK(key_text(next(extra)) == "a");
+        CHECK(to_string(next(extra)) == "Escape");
+        CHECK(key_text(next(extra)) == "[");
+        CHECK(key_text(next(extra)) == "A");
+        dev.resume();  // idempotent
+        dev.close();
+        CHECK_THROWS_AS(dev.suspend(), std::system_error);
+    }
+
+    TEST_CASE("suspend: nothing is read while released, whoever is subscribed; resume announces the size first")
+    {
+        Clean clean;
+        Pty pty(90, 30);
+        if (!pty.ok) {
+            return;
+        }
+        DeviceOptions o = on(pty.slave);
+        o.terminal = std::nullopt;
+        auto dev = InputDevice::open(o);
+        std::vector<Receiver> extras;
+        for (int i = 0; i < 3; ++i) {
+            extras.push_back(dev.subscribe());
+        }
+        for (int cycle = 0; cycle < 50; ++cycle) {
+            dev.suspend();
+            pty.type("xyz");
+            REQUIRE(unread(pty.slave) == 3);  // readable now
+            // The poller runs (it handles SIGWINCH) and reads nothing: the bytes stay put.
+            round_trip(dev.events(), 90, 30);
+            round_trip(dev.events(), 90, 30);
+            CHECK(unread(pty.slave) == 3);
+            dev.resume();
+            CHECK(to_string(next(dev.events())) == to_string(ResizeEvent{90, 30, 0, 0}));
+            for (const char* k : {"x", "y", "z"}) {
+                CHECK(key_text(next(dev.events())) == k);
+            }
+            // The others took nothing meanwhile: their resizes may have collapsed into one.
+            for (Receiver& r : extras) {
+                Event e = next(r);
+                CHECK(to_string(e) == to_string(ResizeEvent{90, 30, 0, 0}));
+                while (std::holds_alternative<ResizeEvent>(e)) {
+                    e = next(r);
+                }
+                CHECK(key_text(e) == "x");
+                CHECK(key_text(next(r)) == "y");
+                CHECK(key_text(next(r)) == "z");
+            }
+        }
+        CHECK(InputDevice::status().receivers == 4);
+    }
+
+    TEST_CASE("a generation started while the terminal is released reads nothing until the resume")
+    {
+        Clean clean;
+        Pty pty(81, 25);
+        if (!pty.ok) {
+            return;
+        }
+        DeviceOptions o = on(pty.slave);
+        o.terminal = std::nullopt;
+        auto dev = InputDevice::open(o);
+        dev.suspend();
+        detail::Lifecycle::instance().shutdown();  // the generation ends; the device stays released
+        Receiver r = dev.subscribe();              // starts the next one, paused
+        pty.type("q");
+        REQUIRE(unread(pty.slave) == 1);
+        round_trip(r, 81, 25);
+        round_trip(r, 81, 25);
+        CHECK(unread(pty.slave) == 1);
+        dev.resume();
+        for (Receiver* each : {&r, &dev.events()}) {
+            Event e = next(*each);
+            CHECK(to_string(e) == to_string(ResizeEvent{81, 25, 0, 0}));
+            while (std::holds_alternative<ResizeEvent>(e)) {
+                e = next(*each);  // the device's receiver also has the round trip's, maybe collapsed
+            }
+            CHECK(key_text(e) == "q");
+        }
+    }
+
+    TEST_CASE("with_terminal_released: resumes after fn, also when fn throws, and returns fn's value")
+    {
+        Clean clean;
+        Pipe p;
+        auto dev = InputDevice::open(on(p.r));
+        int got = dev.with_terminal_released([&] {
+            CHECK(dev.suspended());
+            return 42;
+        });
+        CHECK(got == 42);
+        CHECK_FALSE(dev.suspended());
+        CHECK_THROWS_AS(dev.with_terminal_released([&] { throw std::runtime_error("child failed"); }),
+                        std::runtime_error);
+        CHECK_FALSE(dev.suspended());
+        p.write("k");
+        CHECK(key_text(next(dev.events())) == "k");
+    }
+
+    TEST_CASE("close while released ends the release: other receivers are read for again")
+    {
+        Clean clean;
+        Pipe p;
+        Receiver extra;
+        {
+            auto dev = InputDevice::open(on(p.r));
+            extra = dev.subscribe();
+            dev.suspend();
+        }
+        CHECK_FALSE(InputDevice::status().suspended);
+        p.write("w");
+        CHECK(key_text(next(extra)) == "w");
     }
 
     TEST_CASE("raw_bytes: each event comes after the bytes it was decoded from, however they were split")

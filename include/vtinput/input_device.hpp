@@ -7,16 +7,28 @@
 // but not yet taken by anyone are handed to the next generation, and bytes not yet read stay in
 // the kernel, so no keystroke is lost between one device and the next.
 //
+// The terminal can be handed to another program and taken back (suspend / resume, or
+// with_terminal_released): meanwhile nothing reads it, whoever is subscribed.
+//
 // Run-time failures (end of input, I/O errors) arrive as EofEvent / ErrorEvent on every
-// receiver; API misuse and set-up failures throw std::system_error.
+// receiver; API misuse and set-up failures throw std::system_error, with nothing left behind
+// (no fd, thread or receiver, the terminal as it was).
+//
+// fork(): a child forked while a device or receiver was alive cannot use the device (open and
+// subscribe throw std::errc::operation_not_supported; the device and receivers it inherited
+// belong to the parent: closing or destroying them in the child leaves the parent's terminal
+// and poller alone, and they receive nothing). A child forked when none was alive opens and
+// subscribes as usual, with a poller of its own.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include "vtinput/capabilities.hpp"
 #include "vtinput/channel.hpp"
@@ -50,6 +62,7 @@ struct DeviceStatus {
     std::uint64_t generation = 0;     // number of the latest poller generation (1, 2, ...)
     std::size_t receivers = 0;        // receivers subscribed right now
     bool device_open = false;         // an InputDevice exists
+    bool suspended = false;           // the terminal is released (suspend() without resume())
     std::uint64_t unclean_loops = 0;  // generations whose uv_loop_close did not return 0
     // Why the key table is the built-in one, when DeviceOptions::term (or $TERM) names a
     // terminfo entry that could not be loaded; empty when it loaded.
@@ -62,8 +75,13 @@ public:
     // an InputDevice is already open in this process, or if a poller still running for other
     // receivers reads a different terminal; with the errno of the failure and a message naming
     // what was tried if there is no terminal to read ("vtinput: cannot open the terminal
-    // (/dev/tty): No such device or address") or DeviceOptions::fd cannot be used. Blocking:
-    // at most while a previous poller finishes exiting.
+    // (/dev/tty): No such device or address") or DeviceOptions::fd cannot be used, or a set-up
+    // step fails (no free fd: EMFILE, naming the step; no thread: EAGAIN, "cannot start the
+    // input poller thread"; no memory: std::errc::not_enough_memory); with
+    // std::errc::operation_not_supported in a fork() child (see above). A failed open leaves
+    // no fd, thread or receiver behind and the terminal as it was. Blocking: at most while a
+    // previous poller (also one that read another terminal and has no receiver left) finishes
+    // exiting.
     static InputDevice open(DeviceOptions options = {});
 
     InputDevice(InputDevice&&) noexcept;
@@ -82,24 +100,59 @@ public:
         return receiver_.receive_for(timeout);
     }
 
-    // Another receiver of the same events. Thread: any.
+    // Another receiver of the same events. Throws as open() does for set-up failures (when no
+    // poller runs, this starts one). Thread: any.
     Receiver subscribe();
 
     // Snapshot of the poller's state, for tests and diagnostics. Thread: any.
     static DeviceStatus status();
 
-    // Drops the device's receiver and frees the slot now, as the destructor does. Idempotent.
+    // Drops the device's receiver and frees the slot now, as the destructor does; ends a
+    // suspension (the terminal stays as it is; other receivers are read for again).
+    // Idempotent.
     void close() noexcept;
     bool is_open() const { return open_; }
 
     // The terminal guard, when the device manages the terminal's modes; else nullptr.
     const TerminalGuard* terminal() const { return guard_.get(); }
 
+    // The terminal's size now, as a ResizeEvent carries it (columns, rows, and pixels where the
+    // terminal reports them); nullopt when the input is not a terminal. No ResizeEvent comes at
+    // open: ask here, then follow the ResizeEvents. Thread: any; does not block (it may open
+    // the terminal for a moment when the device keeps no fd of it).
+    std::optional<ResizeEvent> size() const;
+
+    // Hands the terminal to another program (a child process, a shell) until resume(). Returns
+    // once the poller has stopped reading the terminal, for every receiver (the device's and
+    // every subscriber's, which all stay subscribed), and the terminal's modes are as they were
+    // before open() (TerminalGuard::suspend). Until resume(), vtinput reads no byte: whatever
+    // is typed waits in the terminal for the program that reads it. What vtinput read before
+    // the call was typed for the application: it is decoded and delivered before this returns,
+    // an incomplete sequence resolved as at the end of input (a lone ESC is Escape), so nothing
+    // read before is joined with what is read after. Typeahead: keys typed together with the
+    // key that made the application call this are the application's if the poller read them
+    // with that key (they are then in the channel, right after it), else the other program's.
+    // Throws std::system_error: bad_file_descriptor if the device is closed,
+    // operation_not_supported in a fork() child. Idempotent. Blocks while the poller finishes
+    // the batch in hand. Thread: the device's owner.
+    void suspend();
+    // Takes the terminal back: the modes are set again (TerminalGuard::resume, which saves the
+    // terminal's settings anew) and reading resumes. Every receiver then gets a ResizeEvent
+    // with the terminal's size (the cue to redraw), before the events of anything typed after.
+    // Throws std::system_error if the modes cannot be set (the device then stays suspended and
+    // reads nothing; call resume() again or close()). Idempotent. Thread: the device's owner.
+    void resume();
+    bool suspended() const { return suspended_; }
+    // suspend(), fn(), resume(); resume() also when fn throws (a failure to resume is then
+    // dropped for fn's exception). Returns what fn returns.
+    template <class F>
+    std::invoke_result_t<F&> with_terminal_released(F&& fn);
+
     // Asks the terminal what it supports (see capabilities.hpp) and waits for the answers, at
     // most `timeout`. The replies are taken out of the event stream: no receiver sees them.
     // Keys typed meanwhile are delivered as usual. Needs the terminal in raw mode under this
-    // device (DeviceOptions::terminal with raw set); otherwise returns status `unavailable`
-    // at once. Replies that arrive after the timeout reach receivers as ReportEvents.
+    // device (DeviceOptions::terminal with raw set) and not released (suspend); otherwise
+    // returns status `unavailable` at once. Replies that arrive after the timeout reach receivers as ReportEvents.
     // Thread: the device's owner; blocks the caller only.
     const Capabilities& query_capabilities(std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
     // The result of the last query (status `not_queried` before the first).
@@ -107,13 +160,45 @@ public:
 
 private:
     InputDevice(Receiver receiver, DeviceOptions options);
+    // Throws unless the device is open, in the process that opened it.
+    void check_usable(const char* what) const;
 
     Receiver receiver_;
     DeviceOptions options_;
     std::unique_ptr<TerminalGuard> guard_;
     Capabilities capabilities_;
     int tty_fd_ = -1;  // owned: the terminal the guard writes to, when we opened it
+    int pid_ = 0;      // the process that opened the device
     bool open_ = false;
+    bool suspended_ = false;
 };
+
+template <class F>
+std::invoke_result_t<F&> InputDevice::with_terminal_released(F&& fn)
+{
+    suspend();
+    struct Resume {
+        InputDevice& device;
+        bool done = false;
+        ~Resume()
+        {
+            if (!done) {
+                try {
+                    device.resume();
+                } catch (...) {}
+            }
+        }
+    } resume_on_unwind{*this};
+    if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
+        std::invoke(fn);
+        resume_on_unwind.done = true;
+        resume();
+    } else {
+        std::invoke_result_t<F&> result = std::invoke(fn);
+        resume_on_unwind.done = true;
+        resume();
+        return result;
+    }
+}
 
 }  // namespace vtinput

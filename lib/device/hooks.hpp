@@ -1,6 +1,6 @@
-// The poller's test seam (internal): callbacks at the points that matter for the reuse race and
-// for the error path, so that tests can hold the poller thread exactly there. Not for
-// production.
+// The poller's test seam (internal): callbacks at the points that matter for the reuse race, for
+// the error path and for a failed start, so that tests can hold the poller thread exactly there
+// or make a step fail. Not for production.
 //
 // A HookSlot holds the hooks in force. The lifecycle owns one (it lives as long as the process)
 // and hands the poller a pointer to it in PollerConfig, so the poller calls the hooks without
@@ -17,7 +17,7 @@
 
 namespace vtinput::detail {
 
-// Called on the poller thread.
+// Called on the poller thread, except before_spawn.
 struct PollerHooks {
     // The doorbell rang; the thread is about to take the lifecycle lock and check the receiver
     // count.
@@ -26,8 +26,12 @@ struct PollerHooks {
     std::function<void()> after_exit_decision;
     // The terminal is readable; called before reading. May throw, to exercise that path.
     std::function<void()> before_read;
+    // On the spawning thread, with the loop and its handles set up, just before the thread is
+    // created. May throw, as the std::thread constructor does when the system refuses a thread
+    // (std::system_error with EAGAIN): the start must then undo everything.
+    std::function<void()> before_spawn;
 
-    bool empty() const { return !before_exit_check && !after_exit_decision && !before_read; }
+    bool empty() const { return !before_exit_check && !after_exit_decision && !before_read && !before_spawn; }
 };
 
 class HookSlot {

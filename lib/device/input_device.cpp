@@ -2,9 +2,17 @@
 // the process's single device slot and, when it manages the terminal's modes, the guard and
 // the fd the guard writes to; everything else lives in the lifecycle singleton. Which terminal
 // that is follows the one rule of source.hpp, like the reading side. An InputDevice is used by
-// one thread at a time (its owner); subscribe() and status() may be called from any.
+// one thread at a time (its owner); subscribe(), size() and status() may be called from any.
+//
+// Releasing the terminal orders two things: the lifecycle stops the reading first (suspend
+// returns only once the poller has answered), then the guard puts the modes back; taking it
+// back is the mirror image, modes first, then reading. A device inherited through fork() is
+// the parent's: in the child, close() hands its receiver and guard to the lifecycle to keep,
+// untouched, and the calls that would act on the terminal throw.
 #include "vtinput/input_device.hpp"
 
+#include <new>
+#include <string>
 #include <system_error>
 
 #include <unistd.h>
@@ -19,24 +27,28 @@ using detail::Lifecycle;
 
 InputDevice InputDevice::open(DeviceOptions options)
 {
-    if (options.terminal && options.terminal->mouse_pixels) {
-        options.decoder.mouse_pixels = true;
-    }
-    Receiver r = Lifecycle::instance().subscribe(options, /*claim_device=*/true);
-    InputDevice dev(std::move(r), std::move(options));
-    if (dev.options_.terminal) {
-        detail::ModesFd tty = detail::open_for_modes(dev.options_);
-        if (tty.fd >= 0) {
-            // Throws (and `dev` closes itself, `tty` with it) if the modes cannot be set.
-            dev.guard_ = std::make_unique<TerminalGuard>(tty.fd, *dev.options_.terminal);
-            dev.tty_fd_ = tty.owned.release();
+    try {
+        if (options.terminal && options.terminal->mouse_pixels) {
+            options.decoder.mouse_pixels = true;
         }
+        Receiver r = Lifecycle::instance().subscribe(options, /*claim_device=*/true);
+        InputDevice dev(std::move(r), std::move(options));
+        if (dev.options_.terminal) {
+            detail::ModesFd tty = detail::open_for_modes(dev.options_);
+            if (tty.fd >= 0) {
+                // Throws (and `dev` closes itself, `tty` with it) if the modes cannot be set.
+                dev.guard_ = std::make_unique<TerminalGuard>(tty.fd, *dev.options_.terminal);
+                dev.tty_fd_ = tty.owned.release();
+            }
+        }
+        return dev;
+    } catch (const std::bad_alloc&) {
+        detail::throw_error(std::errc::not_enough_memory, "out of memory while opening the input device");
     }
-    return dev;
 }
 
 InputDevice::InputDevice(Receiver receiver, DeviceOptions options)
-    : receiver_(std::move(receiver)), options_(std::move(options)), open_(true)
+    : receiver_(std::move(receiver)), options_(std::move(options)), pid_(::getpid()), open_(true)
 {}
 
 InputDevice::InputDevice(InputDevice&& other) noexcept
@@ -45,9 +57,12 @@ InputDevice::InputDevice(InputDevice&& other) noexcept
       guard_(std::move(other.guard_)),
       capabilities_(std::move(other.capabilities_)),
       tty_fd_(other.tty_fd_),
-      open_(other.open_)
+      pid_(other.pid_),
+      open_(other.open_),
+      suspended_(other.suspended_)
 {
     other.open_ = false;
+    other.suspended_ = false;
     other.tty_fd_ = -1;
 }
 
@@ -60,8 +75,11 @@ InputDevice& InputDevice::operator=(InputDevice&& other) noexcept
         guard_ = std::move(other.guard_);
         capabilities_ = std::move(other.capabilities_);
         tty_fd_ = other.tty_fd_;
+        pid_ = other.pid_;
         open_ = other.open_;
+        suspended_ = other.suspended_;
         other.open_ = false;
+        other.suspended_ = false;
         other.tty_fd_ = -1;
     }
     return *this;
@@ -75,25 +93,85 @@ void InputDevice::close() noexcept
         return;
     }
     open_ = false;
-    guard_.reset();  // the terminal comes back first
+    if (pid_ != ::getpid()) {
+        // Inherited through fork(): the terminal, the poller and the channel are the parent's.
+        Lifecycle::instance().keep_inherited(std::move(receiver_), std::move(guard_));
+        if (tty_fd_ >= 0) {
+            ::close(tty_fd_);  // our copy of it
+            tty_fd_ = -1;
+        }
+        return;
+    }
+    guard_.reset();  // the terminal comes back first (a suspended guard has nothing to undo)
     if (tty_fd_ >= 0) {
         ::close(tty_fd_);
         tty_fd_ = -1;
+    }
+    if (suspended_) {
+        suspended_ = false;
+        Lifecycle::instance().resume(/*announce_size=*/false);  // other receivers are read for again
     }
     receiver_ = Receiver();  // unsubscribes; the poller exits if it was the last receiver
     Lifecycle::instance().release_device();
 }
 
-Receiver InputDevice::subscribe() { return Lifecycle::instance().subscribe(options_, /*claim_device=*/false); }
+void InputDevice::check_usable(const char* what) const
+{
+    if (!open_) {
+        detail::throw_error(std::errc::bad_file_descriptor, std::string(what) + ": the device is closed");
+    }
+    if (pid_ != ::getpid()) {
+        detail::throw_error(std::errc::operation_not_supported,
+                            std::string(what) + ": the device belongs to the process that opened it (fork)");
+    }
+}
+
+Receiver InputDevice::subscribe()
+{
+    try {
+        return Lifecycle::instance().subscribe(options_, /*claim_device=*/false);
+    } catch (const std::bad_alloc&) {
+        detail::throw_error(std::errc::not_enough_memory, "out of memory while subscribing to the input device");
+    }
+}
+
+std::optional<ResizeEvent> InputDevice::size() const
+{
+    return guard_ ? detail::window_size(guard_->fd()) : detail::terminal_size(options_);
+}
+
+void InputDevice::suspend()
+{
+    check_usable("suspend");
+    if (suspended_) {
+        return;
+    }
+    Lifecycle::instance().suspend();  // returns once nothing reads the terminal
+    if (guard_) {
+        guard_->suspend();
+    }
+    suspended_ = true;
+}
+
+void InputDevice::resume()
+{
+    check_usable("resume");
+    if (!suspended_) {
+        return;
+    }
+    if (guard_) {
+        guard_->resume();  // throws if the modes cannot be set: still suspended
+    }
+    suspended_ = false;
+    Lifecycle::instance().resume(/*announce_size=*/true);
+}
 
 const Capabilities& InputDevice::query_capabilities(std::chrono::milliseconds timeout)
 {
-    if (!open_) {
-        detail::throw_error(std::errc::bad_file_descriptor, "query_capabilities: the device is closed");
-    }
-    if (!guard_ || !guard_->modes().raw) {
+    check_usable("query_capabilities");
+    if (!guard_ || !guard_->modes().raw || suspended_) {
         // Without raw mode the replies would wait for Enter in the line discipline (and be
-        // echoed); without a terminal there is nobody to ask.
+        // echoed); without a terminal there is nobody to ask; released, nobody reads them.
         capabilities_ = Capabilities{};
         capabilities_.status = Capabilities::Status::unavailable;
         return capabilities_;

@@ -1,12 +1,33 @@
 // The lifecycle: the one lock that orders "the poller decides to exit" against "a subscriber
-// reuses the running poller" (internal).
+// reuses the running poller", and "the poller stops reading" against "the terminal is released"
+// (internal).
 //
 // State machine of the current generation, changed only under Lifecycle::mutex_:
-//   none --spawn--> running --decide_exit--> exiting --exited--> exited --spawn--> running ...
+//   none --spawn--> running --doorbell: no receiver, or input_ended--> exiting --exited--> exited
+//   exited --spawn--> running ...                    (a subscriber joins the exited thread first)
 // A subscriber that finds `running` attaches to it (fast path); one that finds `exiting`
 // waits for `exited`, joins that thread and spawns the next generation (slow path). Because
 // the poller's exit decision is taken under the same lock, and the doorbell is only rung
 // under it while `running`, a subscriber can never attach to a poller that is about to exit.
+// A subscriber for another input than the running generation's waits, like one that finds
+// `exiting`, if that generation has no receiver left (it is about to exit); else it is refused.
+//
+// Released terminal, beside the state machine: `suspended_` (suspend() was called, resume() not
+// yet) and `paused_` (the running generation has stopped reading and delivered what it read).
+// suspend() sets the first, rings, and waits for the second or for the generation to stop
+// being `running` (an exiting generation reads nothing more); resume() clears the first and
+// rings, and the poller answers with a ResizeEvent. A generation spawned while suspended starts
+// paused. Neither flag changes who is subscribed.
+//
+// fork(): a child inherits this state but no thread. A pthread_atfork prepare handler takes
+// mutex_ (so the child's copy is consistent) after letting a generation whose last receiver
+// has gone finish exiting and joining it; in the child, the first call under the lock forgets
+// what was inherited. If a generation was running at the fork (a device or receiver was alive
+// in the parent), the child cannot use the device at all: subscribe() throws
+// operation_not_supported (starting threads in a child of a threaded process is not allowed
+// before exec). Otherwise the child starts generations of its own. The parent's poller, channel
+// and, through keep_inherited(), an InputDevice's receiver and guard are kept, never touched
+// or destroyed: their threads and locks belong to the parent.
 //
 // The lifecycle owns, besides the state machine: the channel's Sender, the key-map cache (used
 // under mutex_), the capture of capability replies (its own locks, never held with mutex_) and
@@ -39,9 +60,22 @@ public:
 
     // A receiver from the running poller, or from a new generation reading what `options`
     // name (source.hpp; throws if that cannot be opened). `claim_device` also claims the single
-    // InputDevice slot (throws if taken).
+    // InputDevice slot (throws if taken). Throws std::system_error (or std::bad_alloc) with
+    // nothing left behind: no fd, handle, thread or receiver.
     Receiver subscribe(const DeviceOptions& options, bool claim_device);
     void release_device();
+
+    // Stops the reading: returns once the running generation (if any) has stopped reading and
+    // delivered what it had read, or has stopped. Later generations start paused. Idempotent.
+    // Thread: any but the poller's.
+    void suspend();
+    // Reading resumes; with `announce_size`, the running generation first sends a ResizeEvent
+    // with the terminal's size. Idempotent.
+    void resume(bool announce_size);
+
+    // An InputDevice's receiver and guard in a process forked from the one that opened it:
+    // kept, never destroyed (see the fork paragraph above). Thread: any.
+    void keep_inherited(Receiver receiver, std::unique_ptr<TerminalGuard> guard) noexcept;
 
     DeviceStatus status();
     // Replaces the pollers' test hooks (see hooks.hpp); the running poller sees them at its
@@ -62,7 +96,9 @@ public:
     // at a time; a second caller waits for the first.
     Capabilities query_capabilities(int fd, std::chrono::milliseconds timeout) { return replies_.query(fd, timeout); }
 
-    bool decide_exit(bool forced) override;
+    DoorbellAnswer doorbell() override;
+    void input_ended() override;
+    void paused() override;
     void take_replies(std::vector<Event>& batch) override { replies_.take_replies(batch); }
     void exited(std::string carry, bool loop_closed_cleanly) override;
     Sender& sender() override { return *sender_; }
@@ -71,8 +107,12 @@ private:
     Lifecycle() = default;
     enum class State { none, running, exiting, exited };
 
-    void on_receiver_dropped(std::size_t remaining);
+    // Once per process, with the first generation: the atexit and pthread_atfork handlers.
+    void register_process_handlers();
+    void on_receiver_dropped(const Sender* sender, std::size_t remaining);
     void reap_locked(std::unique_lock<std::mutex>& lock);
+    // In a fork() child, on the first call under the lock: forgets the parent's generation.
+    void after_fork_locked();
 
     std::mutex mutex_;
     std::condition_variable changed_;
@@ -84,12 +124,27 @@ private:
     bool device_open_ = false;
     bool forced_stop_ = false;
     bool input_ended_ = false;  // the running generation stopped on EOF, an I/O error or an exception
+    bool suspended_ = false;    // the terminal is released: nothing may be read
+    bool paused_ = false;       // the running generation has stopped reading (suspend's answer)
+    bool size_due_ = false;     // resume asked the running generation for a ResizeEvent
+    bool forked_ = false;       // set in a fork() child (pthread_atfork); after_fork_locked clears it
+    bool unusable_ = false;     // a fork() child of a process whose generation was running
     std::uint64_t unclean_loops_ = 0;
     SourceIdentity source_;  // what the running generation reads
     KeyMapCache keymaps_;    // the last generation's key table, reused while `term` is the same
     // The process that started the latest generation: a child forked after it has the state
     // but not the thread, and must not wait for it at exit.
     std::atomic<int> spawn_pid_{0};
+
+    // What a fork() child inherited and must never touch (see the fork paragraph above).
+    struct Inherited {
+        std::unique_ptr<Poller> poller;
+        std::unique_ptr<Sender> sender;
+        Receiver receiver;
+        std::unique_ptr<TerminalGuard> guard;
+    };
+    void keep_locked(Inherited inherited) noexcept;
+    std::vector<Inherited> inherited_;
 
     // Not under mutex_: each has its own synchronisation.
     ReplyCapture replies_;

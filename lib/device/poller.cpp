@@ -2,9 +2,21 @@
 //
 // Goals: deliver every byte it reads, as events, before it stops (or hand the decoder's
 // undecided bytes to the next generation); never block anything but itself; never die
-// silently. Every way out (no receivers left, end of input, I/O error, exception) goes through
-// PollerHost::decide_exit under the lifecycle lock and then the same shutdown: close every
-// handle, run the loop dry, uv_loop_close() == 0, hand over, return.
+// silently; never deliver a damaged event. Every way out (no receivers left, end of input, I/O
+// error, exception) goes through the PollerHost under the lifecycle lock and then the same
+// shutdown: remove the SIGWINCH listener, close every handle, run the loop dry,
+// uv_loop_close() == 0, hand over, return.
+//
+// Batches: the events of one wake-up are sent as one batch, whole or not at all. A failure
+// while a batch is built or sent (an allocation, in practice) drops that batch and sends the
+// ErrorEvent alone: a half-built batch may end in the middle of what one read produced, and a
+// failed send leaves moved-from events behind (a paste with no text). Sender::send_batch
+// publishes nothing when it throws.
+//
+// Pausing: reading stops (the uv_poll_t is stopped, and on_readable checks `paused` before it
+// reads, whatever libuv still has queued) while no receiver is left, and while the device has
+// released the terminal. On release the decoder's pending bytes are resolved and delivered
+// before the host is told: they were typed for the application.
 #include "device/poller.hpp"
 
 #include <cerrno>
@@ -13,22 +25,25 @@
 #include <vector>
 
 #include <fcntl.h>
-#include <signal.h>
-#include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 #include <uv.h>
 
+#include "device/source.hpp"
 #include "support/error.hpp"
+#include "terminal/winch.hpp"
 
 namespace vtinput::detail {
 
 struct Poller::Loop {
     uv_loop_t loop{};
     uv_poll_t poll{};
-    uv_signal_t winch{};
     uv_timer_t timer{};
     uv_async_t doorbell{};
+    uv_async_t winch{};      // rung by the SIGWINCH listener
+    bool listening = false;  // the SIGWINCH listener is registered
     bool stopping = false;
+    bool paused = false;  // not reading (released terminal); only the doorbell ends it
     Decoder decoder;
     std::vector<Event> batch;
     std::vector<char> buffer = std::vector<char>(64 * 1024);
@@ -54,6 +69,29 @@ void close_handle(uv_handle_t* h)
     }
 }
 
+// Runs in the SIGWINCH handler: only async-signal-safe calls (uv_async_send is one).
+void on_winch_signal(void* loop) noexcept { uv_async_send(&static_cast<Poller::Loop*>(loop)->winch); }
+
+// The first uv_loop_init of the process also creates libuv's process-wide signal lock pipe,
+// after the loop's epoll fd, and calls abort() if it cannot: 3 free fds are needed then. Ask
+// for them first, so that too few fds are an error instead of a crash. (Another thread could
+// take them between this check and the init; nothing closes that window short of libuv.)
+std::atomic<bool> g_libuv_initialised{false};
+
+void check_fds_for_first_loop()
+{
+    if (g_libuv_initialised.load()) {
+        return;
+    }
+    UniqueFd probe[3];
+    for (UniqueFd& fd : probe) {
+        fd.reset(::eventfd(0, EFD_CLOEXEC));
+        if (!fd) {
+            throw_errno(errno, "cannot start the input poller: libuv needs 3 free file descriptors");
+        }
+    }
+}
+
 }  // namespace
 
 Poller::Poller(PollerHost& host, PollerConfig config, std::string carry, std::uint64_t generation)
@@ -71,39 +109,65 @@ void Poller::start()
 {
     auto l = std::make_unique<Loop>(config_);
     l->self = this;
-    auto fail = [&](const char* what, int err) {
-        throw_error(uv_code(err), std::string("cannot start the input poller: ") + what);
-    };
+    l->paused = config_.start_paused;
+    check_fds_for_first_loop();
     if (int err = uv_loop_init(&l->loop)) {
-        fail("uv_loop_init", err);
+        // libuv 1.44 leaves the epoll fd open when a later step of its init fails.
+        if (int backend = uv_backend_fd(&l->loop); backend >= 0) {
+            ::close(backend);
+        }
+        throw_error(uv_code(err), "cannot start the input poller: uv_loop_init failed");
     }
-    // From here on, a failure must close what was opened and still leave the loop closable.
-    int err = uv_poll_init(&l->loop, &l->poll, config_.fd.get());
-    const char* what = "the terminal fd cannot be polled";
-    if (err == 0) {
-        uv_signal_init(&l->loop, &l->winch);
-        uv_timer_init(&l->loop, &l->timer);
-        err = uv_async_init(&l->loop, &l->doorbell, [](uv_async_t* h) { loop_of(h->data).self->on_doorbell(); });
-        what = "uv_async_init";
-    }
-    if (err == 0) {
-        // Watch SIGWINCH before open() returns: a resize that arrives before the thread runs
-        // is then queued for the loop instead of meeting the default action (discard).
-        l->winch.data = l.get();
-        err = uv_signal_start(
-            &l->winch, [](uv_signal_t* h, int) { loop_of(h->data).self->on_winch(); }, SIGWINCH);
-        what = "uv_signal_start(SIGWINCH)";
-    }
-    if (err != 0) {
-        uv_walk(
-            &l->loop, [](uv_handle_t* h, void*) { close_handle(h); }, nullptr);
-        uv_run(&l->loop, UV_RUN_DEFAULT);
-        uv_loop_close(&l->loop);
-        fail(what, err);
-    }
-    l->poll.data = l->winch.data = l->timer.data = l->doorbell.data = l.get();
+    g_libuv_initialised.store(true);
+    l->poll.data = l->timer.data = l->doorbell.data = l->winch.data = l.get();
     loop_ = std::move(l);
-    thread_ = std::thread([this] { run(); });
+    Loop& lp = *loop_;
+    // From here on, a failure must remove the listener, close what was opened and leave the
+    // loop closed (undo_start).
+    try {
+        const char* what = "the terminal fd cannot be polled";
+        int err = uv_poll_init(&lp.loop, &lp.poll, config_.fd.get());
+        if (err == 0) {
+            uv_timer_init(&lp.loop, &lp.timer);
+            what = "uv_async_init";
+            err = uv_async_init(&lp.loop, &lp.doorbell, [](uv_async_t* h) { loop_of(h->data).self->on_doorbell(); });
+        }
+        if (err == 0) {
+            err = uv_async_init(&lp.loop, &lp.winch, [](uv_async_t* h) { loop_of(h->data).self->on_winch(); });
+        }
+        if (err != 0) {
+            throw_error(uv_code(err), std::string("cannot start the input poller: ") + what);
+        }
+        // Watch SIGWINCH before open() returns: a resize that arrives before the thread runs
+        // is then queued for the loop instead of being missed.
+        add_winch_listener(on_winch_signal, &lp);
+        lp.listening = true;
+        try {
+            if (auto h = hooks(); h && h->before_spawn) {
+                h->before_spawn();  // a test's stand-in for the std::thread constructor's failure
+            }
+            thread_ = std::thread([this] { run(); });
+        } catch (const std::system_error& e) {
+            throw_error(e.code(), "cannot start the input poller thread");
+        }
+    } catch (...) {
+        undo_start();
+        throw;
+    }
+}
+
+void Poller::undo_start() noexcept
+{
+    Loop& l = *loop_;
+    if (l.listening) {
+        remove_winch_listener(on_winch_signal, &l);
+        l.listening = false;
+    }
+    uv_walk(
+        &l.loop, [](uv_handle_t* h, void*) { close_handle(h); }, nullptr);
+    uv_run(&l.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&l.loop);
+    loop_.reset();
 }
 
 void Poller::wake() { uv_async_send(&loop_->doorbell); }
@@ -115,43 +179,60 @@ void Poller::join()
     }
 }
 
-void Poller::stop()
+void Poller::stop() noexcept
 {
     Loop& l = *loop_;
     if (l.stopping) {
         return;
     }
     l.stopping = true;
+    // The listener goes before its handle: once removed, no signal handler touches `winch`.
+    if (l.listening) {
+        remove_winch_listener(on_winch_signal, &l);
+        l.listening = false;
+    }
     close_handle(reinterpret_cast<uv_handle_t*>(&l.poll));
     close_handle(reinterpret_cast<uv_handle_t*>(&l.winch));
     close_handle(reinterpret_cast<uv_handle_t*>(&l.timer));
     close_handle(reinterpret_cast<uv_handle_t*>(&l.doorbell));
 }
 
-void Poller::fail(const std::exception& ex)
+void Poller::fail(const char* what) noexcept
 {
-    // Our own errors already read "vtinput: ..."; the prefix is added once, by fail() below.
-    std::string_view what = ex.what();
-    if (what.starts_with("vtinput: ")) {
-        what.remove_prefix(9);
+    loop_->batch.clear();
+    // Our own errors already read "vtinput: ..."; the prefix is added once, by error_message.
+    std::string_view detail = what;
+    if (detail.starts_with("vtinput: ")) {
+        detail.remove_prefix(9);
     }
-    fail(std::make_error_code(std::errc::state_not_recoverable), "the input poller failed: " + std::string(what));
+    fail(std::make_error_code(std::errc::state_not_recoverable), "the input poller failed: ", detail);
 }
 
-void Poller::fail(const std::error_code& ec, const std::string& message)
+void Poller::fail(const std::error_code& ec, std::string_view what, std::string_view detail) noexcept
 {
     Loop& l = *loop_;
-    l.batch.push_back(ErrorEvent{ec, error_message(message)});
-    send();
-    host_.decide_exit(true);
+    try {
+        std::string message = error_message(what);
+        message += detail;
+        l.batch.push_back(ErrorEvent{ec, std::move(message)});
+        send();
+    } catch (...) {
+        l.batch.clear();  // the lifecycle closes the channel: the receivers see the end
+    }
+    host_.input_ended();
     stop();
 }
 
 void Poller::send()
 {
     Loop& l = *loop_;
-    host_.take_replies(l.batch);
-    host_.sender().send_batch(l.batch);
+    try {
+        host_.take_replies(l.batch);
+        host_.sender().send_batch(l.batch);
+    } catch (...) {
+        l.batch.clear();  // nothing of it was published; what is left may be moved-from
+        throw;
+    }
 }
 
 void Poller::decode(std::string_view bytes)
@@ -221,16 +302,12 @@ void Poller::on_readable(int status) noexcept
 {
     Loop& l = *loop_;
     try {
-        // libuv reports POLLERR as UV_EBADF and stops the handle; the read below then tells
-        // the real story (ECONNRESET, EIO, end of input). Only if it has nothing to say is
-        // the poll status itself the error.
-        if (status < 0 && host_.sender().receiver_count() == 0) {
-            uv_poll_stop(&l.poll);
-            return;
-        }
-        if (host_.sender().receiver_count() == 0) {
-            // Nobody to read for: leave the bytes in the kernel for the next generation. The
-            // doorbell (rung by the last receiver's drop) decides whether we stop or resume.
+        // Released, or nobody to read for: leave the bytes in the kernel. The doorbell (rung by
+        // a resume, or by the last receiver's drop) decides whether we stop or read again.
+        // libuv reports POLLERR as UV_EBADF and stops the handle; with receivers, the read
+        // below then tells the real story (ECONNRESET, EIO, end of input). Only if it has
+        // nothing to say is the poll status itself the error.
+        if (l.paused || host_.sender().receiver_count() == 0) {
             uv_poll_stop(&l.poll);
             return;
         }
@@ -251,7 +328,7 @@ void Poller::on_readable(int status) noexcept
             }
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
                 if (status < 0) {
-                    fail(uv_code(status), std::string("polling the terminal failed: ") + uv_strerror(status));
+                    fail(uv_code(status), "polling the terminal failed: ", uv_strerror(status));
                     return;
                 }
                 break;
@@ -261,18 +338,20 @@ void Poller::on_readable(int status) noexcept
                 finish();
                 l.batch.push_back(EofEvent{});
                 send();
-                host_.decide_exit(true);
+                host_.input_ended();
                 stop();
                 return;
             }
             int e = errno;
             finish();
-            fail(errno_code(e), std::string("reading the terminal failed: ") + std::strerror(e));
+            fail(errno_code(e), "reading the terminal failed: ", std::strerror(e));
             return;
         }
         deliver();
     } catch (const std::exception& ex) {
-        fail(ex);
+        fail(ex.what());
+    } catch (...) {
+        fail("unknown exception");
     }
 }
 
@@ -282,21 +361,39 @@ void Poller::on_timer() noexcept
         flush();
         deliver();
     } catch (const std::exception& ex) {
-        fail(ex);
+        fail(ex.what());
+    } catch (...) {
+        fail("unknown exception");
+    }
+}
+
+void Poller::add_size()
+{
+    if (auto size = window_size(config_.fd.get())) {
+        loop_->batch.push_back(*size);
     }
 }
 
 void Poller::on_winch() noexcept
 {
-    Loop& l = *loop_;
     try {
-        winsize ws{};
-        if (::ioctl(config_.fd.get(), TIOCGWINSZ, &ws) == 0) {
-            l.batch.push_back(ResizeEvent{ws.ws_col, ws.ws_row, ws.ws_xpixel, ws.ws_ypixel});
-            deliver();
-        }
+        add_size();
+        deliver();
     } catch (const std::exception& ex) {
-        fail(ex);
+        fail(ex.what());
+    } catch (...) {
+        fail("unknown exception");
+    }
+}
+
+void Poller::pause()
+{
+    Loop& l = *loop_;
+    if (!l.paused) {
+        l.paused = true;
+        uv_poll_stop(&l.poll);
+        finish();
+        deliver();
     }
 }
 
@@ -307,24 +404,46 @@ void Poller::on_doorbell() noexcept
     if (h && h->before_exit_check) {
         h->before_exit_check();
     }
-    if (host_.decide_exit(false)) {
+    DoorbellAnswer answer = host_.doorbell();
+    if (answer.next == DoorbellAnswer::Next::exit) {
         if (h && h->after_exit_decision) {
             h->after_exit_decision();
         }
         stop();
         return;
     }
-    // A receiver arrived before we looked: keep going (and resume polling if we paused).
-    start_polling();
+    try {
+        if (answer.next == DoorbellAnswer::Next::pause) {
+            pause();
+            if (!loop_->stopping) {
+                host_.paused();
+            }
+            return;
+        }
+        // Read (again): a receiver arrived before we looked, or the terminal is ours again.
+        loop_->paused = false;
+        start_polling();
+        if (answer.announce_size && !loop_->stopping) {
+            add_size();  // the cue to redraw, before anything typed after the resume
+            deliver();
+        }
+    } catch (const std::exception& ex) {
+        fail(ex.what());
+    } catch (...) {
+        fail("unknown exception");
+    }
 }
 
 void Poller::start_polling()
 {
     Loop& l = *loop_;
+    if (l.paused || l.stopping) {
+        return;
+    }
     int err = uv_poll_start(&l.poll, UV_READABLE | UV_DISCONNECT,
                             [](uv_poll_t* h, int status, int) { loop_of(h->data).self->on_readable(status); });
     if (err != 0) {
-        fail(uv_code(err), std::string("the terminal fd cannot be polled: ") + uv_strerror(err));
+        fail(uv_code(err), "the terminal fd cannot be polled: ", uv_strerror(err));
     }
 }
 
@@ -340,12 +459,20 @@ void Poller::run() noexcept
             deliver();
         }
     } catch (const std::exception& ex) {
-        fail(ex);
+        fail(ex.what());
+    } catch (...) {
+        fail("unknown exception");
     }
     uv_run(&l.loop, UV_RUN_DEFAULT);
     // uv_run returns only once every handle is closed (stop() was called on every exit path).
     bool clean = uv_loop_close(&l.loop) == 0;
-    std::string carry = l.decoder.take_pending();
+    std::string carry;
+    try {
+        carry = l.decoder.take_pending();
+    } catch (...) {
+        // No memory for the hand-over: the undecided bytes (one incomplete sequence at most,
+        // or a paste's body) are lost with the generation.
+    }
     if (config_.restore_flags >= 0) {
         ::fcntl(config_.fd.get(), F_SETFL, config_.restore_flags);
     }

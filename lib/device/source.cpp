@@ -12,6 +12,7 @@
 #include <string>
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,10 +79,32 @@ ModesFd open_for_modes(const DeviceOptions& options)
         return out;
     }
     // The reading side opened this terminal a moment ago; if writing is refused, the device
-    // goes without modes rather than failing.
-    out.owned = open_path(terminal_path().c_str(), O_RDWR);
+    // goes without modes rather than failing. Running out of fds is no refusal.
+    std::string path = terminal_path();
+    out.owned = open_path(path.c_str(), O_RDWR);
+    if (!out.owned && errno != EACCES && errno != EPERM && errno != EROFS) {
+        throw_errno(errno, "cannot open the terminal (" + path + ") to set its modes");
+    }
     out.fd = out.owned.get();
     return out;
+}
+
+std::optional<ResizeEvent> window_size(int fd)
+{
+    winsize ws{};
+    if (fd < 0 || ::ioctl(fd, TIOCGWINSZ, &ws) != 0) {
+        return std::nullopt;
+    }
+    return ResizeEvent{ws.ws_col, ws.ws_row, ws.ws_xpixel, ws.ws_ypixel};
+}
+
+std::optional<ResizeEvent> terminal_size(const DeviceOptions& options)
+{
+    if (options.fd >= 0) {
+        return window_size(options.fd);
+    }
+    UniqueFd fd = open_path(terminal_path().c_str(), O_RDONLY | O_NONBLOCK);
+    return window_size(fd.get());
 }
 
 }  // namespace vtinput::detail

@@ -3,12 +3,14 @@
 // The one rule for "which terminal": DeviceOptions::fd when it is set, else standard input if
 // it is a terminal, else the controlling terminal (/dev/tty). The lifecycle opens the reading
 // side with open_input(); InputDevice opens the side the TerminalGuard writes to with
-// open_for_modes(). Both follow terminal_path(), so they always name the same terminal.
+// open_for_modes(); InputDevice::size() and the poller's ResizeEvents ask terminal_size() and
+// window_size(). All follow terminal_path(), so they always name the same terminal.
 //
 // Stateless: every function may be called from any thread, and blocks only in open(2).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "support/fd.hpp"
@@ -44,12 +46,21 @@ InputFd open_input(const DeviceOptions& options);
 
 // The side the TerminalGuard writes to, blocking and writable: DeviceOptions::fd itself if it
 // is a terminal (borrowed), else the default terminal opened read-write (owned). `fd` is -1
-// when the input is not a terminal, or the terminal cannot be opened for writing: the device
-// then leaves the modes alone.
+// when the input is not a terminal, or when we may not write to the terminal (EACCES, EPERM,
+// EROFS): the device then leaves the modes alone. Any other failure to open it (no free fd, no
+// memory) throws std::system_error: a device must not come up on a terminal it was asked to
+// set and could not.
 struct ModesFd {
     int fd = -1;     // what to hand the guard; valid while this object lives
     UniqueFd owned;  // set when `fd` was opened here
 };
 ModesFd open_for_modes(const DeviceOptions& options);
+
+// The size of terminal `fd` (TIOCGWINSZ), as a ResizeEvent carries it; nullopt if `fd` is not
+// a terminal.
+std::optional<ResizeEvent> window_size(int fd);
+// The size of the terminal the options name (the one rule above); nullopt if the input is not
+// a terminal or the terminal cannot be opened.
+std::optional<ResizeEvent> terminal_size(const DeviceOptions& options);
 
 }  // namespace vtinput::detail
