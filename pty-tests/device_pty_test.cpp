@@ -14,6 +14,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "harness.hpp"
@@ -563,6 +565,93 @@ TEST_SUITE("pty")
             child.expect_event(typed(static_cast<char32_t>(c)), "dev");
             child.expect_event(typed(static_cast<char32_t>(c)), "sub1");
         }
+        child.finish();
+    }
+
+    TEST_CASE("size(): the terminal's size at open and after a resize, without waiting for a signal")
+    {
+        PtyChild child("size", {.size = {100, 30}}, [](Reporter& report) {
+            auto dev = InputDevice::open();
+            auto size = dev.size();
+            require(size.has_value(), "no size for a terminal");
+            report.event("size", *size);
+            report.line("ready");
+            report.event("dev", pty::next_event(dev.events(), "the resize"));
+            size = dev.size();
+            require(size.has_value(), "no size for a terminal");
+            report.event("size", *size);
+        });
+        child.expect_event(ResizeEvent{100, 30, 0, 0}, "size");
+        child.expect("ready");
+        child.resize(120, 40, 960, 640);
+        child.expect_event(ResizeEvent{120, 40, 960, 640}, "dev");
+        child.expect_event(ResizeEvent{120, 40, 960, 640}, "size");
+        child.finish();
+    }
+
+    TEST_CASE("open() with 0 to 15 free fds in a terminal: an error with the terminal as it was, or a device on a raw "
+              "terminal; nothing left behind")
+    {
+        PtyChild child("few-fds", {.cooked = true}, [](Reporter& report) {
+            termios initial{};
+            require(::tcgetattr(STDIN_FILENO, &initial) == 0, "tcgetattr");
+            {
+                auto dev = InputDevice::open();  // once-per-process state first (libuv's signal pipe)
+            }
+            require(idle(), "the poller did not exit");
+            const auto fds = vtinput::test::fd_count();
+            const auto threads = pty::thread_count();
+            rlimit old{};
+            require(::getrlimit(RLIMIT_NOFILE, &old) == 0, "getrlimit");
+            for (int k = 0; k <= 15; ++k) {
+                // Exactly k free fds: every free number below 256 filled, then k of them freed.
+                rlimit tight = old;
+                tight.rlim_cur = 256;
+                require(::setrlimit(RLIMIT_NOFILE, &tight) == 0, "setrlimit");
+                std::vector<int> fillers;
+                for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) {
+                    fillers.push_back(fd);
+                }
+                require(fillers.size() >= static_cast<std::size_t>(k), "too few fds to free");
+                for (int i = 0; i < k; ++i) {
+                    ::close(fillers.back());
+                    fillers.pop_back();
+                }
+                std::string outcome;
+                try {
+                    auto dev = InputDevice::open();
+                    termios now{};
+                    ::tcgetattr(STDIN_FILENO, &now);
+                    outcome = pty::is_raw(now) ? "opened raw" : "opened on a cooked terminal";
+                } catch (const std::system_error& e) {
+                    termios now{};
+                    ::tcgetattr(STDIN_FILENO, &now);
+                    std::string diff = pty::termios_diff(initial, now);
+                    outcome = diff.empty() ? std::string("refused, terminal as it was: ") + e.what()
+                                           : "refused, terminal changed: " + diff;
+                }
+                for (int fd : fillers) {
+                    ::close(fd);
+                }
+                require(::setrlimit(RLIMIT_NOFILE, &old) == 0, "setrlimit");
+                require(idle(), "the poller did not exit");
+                report.line(std::to_string(k) + " " + outcome);
+                report.line("left fds " + std::to_string(vtinput::test::fd_count() - fds) + " threads " +
+                            std::to_string(pty::settled_thread_count(threads) - threads));
+            }
+        });
+        int opened = 0;
+        for (int k = 0; k <= 15; ++k) {
+            std::string line = child.next_line();
+            INFO(line);
+            bool refused = line.starts_with(std::to_string(k) + " refused, terminal as it was: vtinput: ");
+            bool ok = line == std::to_string(k) + " opened raw";
+            CHECK((refused || ok));
+            opened += ok;
+            child.expect("left fds 0 threads 0");
+        }
+        CHECK(opened >= 1);
+        child.expect_initial_termios("at the end");
         child.finish();
     }
 
