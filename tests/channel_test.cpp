@@ -1,5 +1,5 @@
 // Broadcast channel: every event type intact through the ring, ordering, per-receiver lag, the
-// byte budget, hand-over, close, pollable fd, concurrency.
+// byte budget, hand-over, close, pollable fd, resizes collapsing, concurrency.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -37,6 +37,27 @@ int number(const Event& e)
     const auto* m = std::get_if<MouseEvent>(&e);
     REQUIRE(m != nullptr);
     return m->x;
+}
+
+// A resize told apart by n.
+Event size(int n) { return ResizeEvent{100 + n, 50 + n, 8 * n, 16 * n}; }
+
+// Resizes size(first) .. size(last), each sent on its own: a window being dragged.
+void storm(Sender& tx, int first, int last)
+{
+    for (int n = first; n <= last; ++n) {
+        tx.send(size(n));
+    }
+}
+
+// Everything `r` has to take now, one try_receive at a time.
+std::vector<Event> drain(Receiver& r)
+{
+    std::vector<Event> out;
+    while (auto e = r.try_receive()) {
+        out.push_back(std::move(*e));
+    }
+    return out;
 }
 
 bool readable(int fd)
@@ -522,6 +543,317 @@ TEST_SUITE("channel")
             t.join();
         }
         CHECK(bad == 0);
+    }
+
+    TEST_CASE("a resize storm while a receiver is behind is one resize with the latest size, and pushes no key out")
+    {
+        Sender tx(ChannelOptions{.capacity = 8});
+        Receiver one = tx.subscribe();
+        Receiver all = tx.subscribe();
+        for (int i = 0; i < 4; ++i) {
+            tx.send(numbered(i));
+        }
+        storm(tx, 1, 1000);
+        for (int i = 4; i < 8; ++i) {
+            tx.send(numbered(i));  // with the four before, exactly a full ring
+        }
+        const std::vector<Event> want = {numbered(0), numbered(1), numbered(2), numbered(3), size(1000),
+                                         numbered(4), numbered(5), numbered(6), numbered(7)};
+        CHECK(one.pending() == 9);
+        CHECK(drain(one) == want);
+        CHECK(one.pending() == 0);
+        std::vector<Event> got;
+        CHECK(all.try_receive_all(got) == 9);
+        CHECK(got == want);
+    }
+
+    TEST_CASE("collapsed resizes arrive where the last of them was sent: never before an event sent before it")
+    {
+        Sender tx;
+        Receiver behind = tx.subscribe();
+        Receiver keeping_up = tx.subscribe();
+        std::vector<Event> kept;
+        auto take = [&] {
+            for (Event& e : drain(keeping_up)) {
+                kept.push_back(std::move(e));
+            }
+        };
+        tx.send(numbered(0));
+        storm(tx, 1, 10);
+        take();
+        tx.send(numbered(1));
+        storm(tx, 11, 20);
+        take();
+        tx.send(numbered(2));
+        take();
+        CHECK(kept == std::vector<Event>{numbered(0), size(10), numbered(1), size(20), numbered(2)});
+        // The first storm was never received by `behind`: the second supersedes it, at its own place.
+        CHECK(drain(behind) == std::vector<Event>{numbered(0), numbered(1), size(20), numbered(2)});
+
+        // Nothing of a batch is visible before the whole batch is: within one, the same rule.
+        std::vector<Event> batch = {numbered(3), size(21), numbered(4), size(22), size(23), numbered(5)};
+        tx.send_batch(batch);
+        const std::vector<Event> want = {numbered(3), numbered(4), size(23), numbered(5)};
+        CHECK(drain(behind) == want);
+        CHECK(drain(keeping_up) == want);
+    }
+
+    TEST_CASE("receivers at different positions each get the latest size at its place")
+    {
+        Sender tx;
+        Receiver a = tx.subscribe();
+        Receiver b = tx.subscribe();
+        Receiver c = tx.subscribe();
+        tx.send(numbered(0));
+        CHECK(drain(a) == std::vector<Event>{numbered(0)});
+        tx.send(size(1));
+        CHECK(drain(a) == std::vector<Event>{size(1)});
+        tx.send(numbered(1));
+        CHECK(drain(a) == std::vector<Event>{numbered(1)});
+        CHECK(b.try_receive() == numbered(0));  // resize 1 is after it
+        storm(tx, 2, 25);
+        CHECK(drain(a) == std::vector<Event>{size(25)});
+        Receiver d = tx.subscribe();  // after resize 25: it sees what comes next
+        storm(tx, 26, 50);
+        tx.send(numbered(2));
+        CHECK(drain(a) == std::vector<Event>{size(50), numbered(2)});
+        CHECK(drain(b) == std::vector<Event>{numbered(1), size(50), numbered(2)});
+        CHECK(drain(c) == std::vector<Event>{numbered(0), numbered(1), size(50), numbered(2)});
+        CHECK(drain(d) == std::vector<Event>{size(50), numbered(2)});
+        Receiver e = tx.subscribe();
+        CHECK(drain(e).empty());
+    }
+
+    TEST_CASE("a receiver lapped past the latest resize gets it right after the lag report, which counts no resize")
+    {
+        Sender tx(ChannelOptions{.capacity = 8});
+        Receiver r = tx.subscribe();
+        tx.send(numbered(0));
+        storm(tx, 1, 100);
+        for (int i = 1; i <= 20; ++i) {
+            tx.send(numbered(i));
+        }
+        std::vector<Event> want = {LaggedEvent{13}, size(100)};  // keys 0 to 12 lost, 13 to 20 kept
+        for (int i = 13; i <= 20; ++i) {
+            want.push_back(numbered(i));
+        }
+        CHECK(drain(r) == want);
+    }
+
+    TEST_CASE("the latest resize nobody took is handed to the next receiver, like any event")
+    {
+        Sender tx;
+        tx.send(size(1));  // nobody listens
+        {
+            Receiver first = tx.subscribe();
+            Receiver second = tx.subscribe();
+            CHECK(drain(first) == std::vector<Event>{size(1)});
+            CHECK(drain(second).empty());  // subscribed after it
+            tx.send(size(2));
+            CHECK(drain(second) == std::vector<Event>{size(2)});
+        }  // `first`, the last to go, never took resize 2
+        Receiver next = tx.subscribe();
+        CHECK(drain(next) == std::vector<Event>{size(2)});
+    }
+
+    TEST_CASE("resizes wake, keep the fd truthful, and are delivered before the end of the stream")
+    {
+        Sender tx;
+        Receiver r = tx.subscribe();
+        int fd = r.fd();
+        CHECK_FALSE(readable(fd));
+        tx.send(size(1));
+        CHECK(readable(fd));
+        storm(tx, 2, 6);
+        CHECK(r.pending() == 1);
+        CHECK(r.try_receive() == size(6));
+        CHECK_FALSE(readable(fd));
+        // A superseded resize leaves nothing behind: the fd is readable exactly while something is.
+        std::vector<Event> batch = {size(7), numbered(0), size(8)};
+        tx.send_batch(batch);
+        CHECK(r.pending() == 2);
+        CHECK(readable(fd));
+        CHECK(r.try_receive() == numbered(0));
+        CHECK(readable(fd));
+        CHECK(r.try_receive() == size(8));
+        CHECK_FALSE(readable(fd));
+        CHECK_FALSE(r.try_receive());
+        std::thread producer([&] { tx.send(size(9)); });
+        auto e = r.receive_for(k_failure_timeout);
+        producer.join();
+        CHECK(e == size(9));
+        tx.send(size(10));
+        tx.close();
+        CHECK_FALSE(r.closed());
+        CHECK(readable(fd));
+        CHECK(r.receive() == size(10));
+        CHECK(r.closed());
+        CHECK_FALSE(r.receive());
+    }
+
+    TEST_CASE("a resize on its own wakes a sleeping, spinning or polling receiver, every time")
+    {
+        for (const std::string mode : {"receive", "spin", "poll"}) {
+            CAPTURE(mode);
+            Sender tx;
+            Receiver r = tx.subscribe();
+            const int fd = mode == "poll" ? r.fd() : -1;
+            if (mode == "spin") {
+                r.set_spin(std::chrono::microseconds(20));
+            }
+            constexpr int k_rounds = 300;
+            std::atomic<int> taken{0};
+            std::thread producer([&] {
+                for (int i = 1; i <= k_rounds; ++i) {
+                    tx.send(size(i));
+                    while (taken.load() < i && taken.load() >= 0) {
+                        std::this_thread::yield();  // one resize at a time: each must wake on its own
+                    }
+                }
+            });
+            for (int i = 1; i <= k_rounds; ++i) {
+                std::optional<Event> e;
+                if (fd >= 0) {
+                    pollfd p{fd, POLLIN, 0};
+                    if (::poll(&p, 1, 10000) == 1) {
+                        e = r.try_receive();
+                    }
+                } else {
+                    const auto deadline = std::chrono::steady_clock::now() + k_failure_timeout;
+                    e = r.receive_until(deadline);
+                    if (std::chrono::steady_clock::now() >= deadline) {
+                        e.reset();  // taken by the last look at the deadline: the wake-up was lost
+                    }
+                }
+                if (e != size(i)) {
+                    taken = -1;
+                    CHECK(e == size(i));
+                    break;
+                }
+                taken = i;
+            }
+            producer.join();
+        }
+    }
+
+    TEST_CASE("concurrent keys and resize storms, every receive mode: order kept, keys received + missed == sent")
+    {
+        Sender tx(ChannelOptions{.capacity = 64});  // small, so the sender laps the slower receivers
+        constexpr int k_keys = 20000;
+        enum class Mode { receive, receive_for, spin, try_receive, try_receive_all, poll, poll_all };
+        const std::vector<Mode> modes = {Mode::receive,         Mode::receive_for, Mode::spin,    Mode::try_receive,
+                                         Mode::try_receive_all, Mode::poll,        Mode::poll_all};
+        struct Tally {
+            long keys = 0;
+            long missed = 0;
+            int last_resize = 0;
+            int bad = 0;
+        };
+        std::vector<Tally> tally(modes.size());
+        std::vector<Receiver> rx;
+        for (std::size_t i = 0; i < modes.size(); ++i) {
+            rx.push_back(tx.subscribe());
+        }
+        std::vector<std::thread> threads;
+        for (std::size_t i = 0; i < modes.size(); ++i) {
+            threads.emplace_back([&, i] {
+                Receiver& r = rx[i];
+                Tally& t = tally[i];
+                const Mode mode = modes[i];
+                long next = 0;         // the next key not yet taken or reported lost
+                long last_taken = -1;  // the last key taken
+                auto check = [&](const Event& e) {
+                    if (const auto* l = std::get_if<LaggedEvent>(&e)) {
+                        t.missed += static_cast<long>(l->missed);
+                        next += static_cast<long>(l->missed);
+                    } else if (const auto* z = std::get_if<ResizeEvent>(&e)) {
+                        // cols: the resize's number; rows: how many keys were sent before it.
+                        // At its place: every key before it taken or lost, none after it taken.
+                        if (z->cols <= t.last_resize || next < z->rows || last_taken >= z->rows) {
+                            ++t.bad;
+                        }
+                        t.last_resize = z->cols;
+                    } else if (const auto* m = std::get_if<MouseEvent>(&e); m == nullptr || m->x != next) {
+                        ++t.bad;
+                    } else {
+                        last_taken = next++;
+                        ++t.keys;
+                    }
+                };
+                const bool polled = mode == Mode::poll || mode == Mode::poll_all;
+                const int fd = polled ? r.fd() : -1;
+                if (mode == Mode::spin) {
+                    r.set_spin(std::chrono::microseconds(50));
+                }
+                std::vector<Event> got;
+                for (;;) {
+                    if (polled) {
+                        pollfd p{fd, POLLIN, 0};
+                        if (::poll(&p, 1, 10000) != 1) {
+                            ++t.bad;  // readiness lost: nothing for 10 s
+                            return;
+                        }
+                    }
+                    std::optional<Event> e;
+                    got.clear();
+                    switch (mode) {
+                    case Mode::receive:
+                    case Mode::spin: e = r.receive(); break;
+                    case Mode::receive_for: e = r.receive_for(1ms); break;
+                    case Mode::try_receive:
+                    case Mode::poll: e = r.try_receive(); break;
+                    case Mode::try_receive_all:
+                    case Mode::poll_all: r.try_receive_all(got); break;
+                    }
+                    if (e) {
+                        got.push_back(std::move(*e));
+                    }
+                    for (const Event& g : got) {
+                        check(g);
+                    }
+                    if (got.empty()) {
+                        if (r.closed() || mode == Mode::receive || mode == Mode::spin) {
+                            return;
+                        }
+                        std::this_thread::yield();
+                    }
+                }
+            });
+        }
+        // Keys in batches of 1 to 7; after every 50th, a storm of 1 to 40 resizes, some inside a
+        // batch and some sent on their own; the last event is a resize.
+        int resizes = 0;
+        std::vector<Event> batch;
+        for (int k = 0; k < k_keys; ++k) {
+            batch.push_back(numbered(k));
+            for (int j = 0; k % 50 == 49 && j < 1 + (k / 50) % 40; ++j) {
+                ResizeEvent z{++resizes, k + 1, 0, 0};
+                if (j % 2 == 0) {
+                    batch.push_back(z);
+                } else {
+                    tx.send_batch(batch);
+                    tx.send(z);
+                }
+            }
+            if (batch.size() >= static_cast<std::size_t>(1 + k % 7)) {
+                tx.send_batch(batch);
+            }
+            if (k % 256 == 0) {
+                std::this_thread::sleep_for(100us);  // pacing, so that receivers also keep up at times
+            }
+        }
+        tx.send_batch(batch);
+        tx.send(ResizeEvent{++resizes, k_keys, 0, 0});
+        tx.close();
+        for (auto& t : threads) {
+            t.join();
+        }
+        for (std::size_t i = 0; i < modes.size(); ++i) {
+            CAPTURE(i);
+            CHECK(tally[i].bad == 0);
+            CHECK(tally[i].keys + tally[i].missed == k_keys);
+            CHECK(tally[i].last_resize == resizes);  // the latest size is never lost
+        }
     }
 
 }  // TEST_SUITE

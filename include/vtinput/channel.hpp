@@ -1,4 +1,5 @@
-// Broadcast channel: one sender, any number of receivers, every receiver sees every event.
+// Broadcast channel: one sender, any number of receivers, every receiver sees every event
+// (resizes collapse: see below).
 //
 // Events live once, in one shared ring; each receiver has its own cursor into it, so sending
 // costs the same whatever the number of receivers, and a slow receiver never blocks the sender
@@ -6,6 +7,13 @@
 // events for itself only, and its next receive returns LaggedEvent{missed} first: loss is
 // always reported, never silent. Waiting receivers are woken once per batch sent, not once per
 // event.
+//
+// Resizes collapse: a ResizeEvent takes no place in the ring. The resizes a receiver has not
+// yet received arrive as one, with the latest size, where the last of them was sent: after
+// every event sent before it, before every event sent after it (superseded sizes are dropped,
+// never moved earlier). So a burst of resizes (a window being dragged) cannot push keys out of
+// the ring, LaggedEvent never counts a resize, and the latest size is never lost: a receiver
+// that lagged past it gets it right after the LaggedEvent.
 //
 // Hand-over: events sent while there are no receivers (or not yet taken by the last receiver
 // when it dropped) are kept, within the ring's limits, for the next receiver that subscribes
@@ -34,7 +42,7 @@ struct ReceiverState;
 }  // namespace detail
 
 struct ChannelOptions {
-    // Events the ring holds (rounded up to a power of two, at least 2).
+    // Events the ring holds (rounded up to a power of two, at least 2); resizes take no place.
     std::size_t capacity = 4096;
     // Payload bytes (paste text, unknown bytes, report text) the ring may hold; beyond it the
     // oldest events are dropped as if the ring were full, so memory stays bounded.
@@ -51,8 +59,8 @@ public:
     ~Receiver();  // unsubscribes
 
     // The next event, or LaggedEvent{n} if n events were lost to this receiver since its last
-    // receive. Non-blocking: nullopt when nothing is pending (or the channel is closed and
-    // drained; see closed()).
+    // receive (never counting resizes, which collapse instead). Non-blocking: nullopt when
+    // nothing is pending (or the channel is closed and drained; see closed()).
     std::optional<Event> try_receive();
     // Blocks until an event arrives; nullopt once the sender has closed and every event was
     // received.
@@ -81,7 +89,7 @@ public:
     // or the errno of eventfd() when the system refuses one. Thread: any.
     int fd();
 
-    // Events pending for this receiver (lost ones not counted).
+    // Events pending for this receiver (lost ones not counted; pending resizes count as one).
     std::size_t pending() const;
     // The sender has closed and this receiver has received everything.
     bool closed() const;

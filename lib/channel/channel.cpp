@@ -1,6 +1,7 @@
 // Broadcast channel: one ring written by one sender, read by any number of receivers without
 // taking the sender's lock. This file is the ring, the cursors, lag accounting and waking; how
-// each event type is encoded into a record, and what it costs the byte budget, is record.hpp.
+// each event type is encoded into a record, and what it costs the byte budget, is record.hpp;
+// the slot that keeps the latest resize is resize_slot.hpp.
 //
 // Design (a single-writer seqlock per slot):
 // - Each slot holds one event as a fixed-size record of relaxed atomic words plus a sequence
@@ -21,6 +22,28 @@
 // - Memory is bounded by the capacity and by max_bytes: past the byte budget (the payloads'
 //   heap bytes, as encode_record counts them) the sender raises `floor`, releasing the oldest
 //   payloads, and receivers below it see a lag.
+//
+// Resizes collapse (resize_slot.hpp). A window being dragged sends hundreds of resizes a second;
+// as records they would push a slow receiver's keys out of the ring. So a resize takes no
+// record: the sender overwrites one slot with the latest size, its number and its place (the
+// ring position of the next event). A receiver keeps the number of the last resize it had and,
+// before the event at its cursor, takes the slot's resize if newer and its place has come. So
+// the resizes a receiver has not yet received collapse into one, with the latest size, at the
+// place of the last of them. Not the first's: there, the last size would overtake the events
+// sent between them, and keys and mouse reports made in one size would be read after a later
+// size was announced. At the last one's place no resize comes before an event sent before it,
+// only superseded sizes are dropped; a receiver behind keys and resizes sees the change late.
+// - A resize storm costs no record (keys are never pushed out), the sender a few stores per
+//   resize, a receiver one load of the slot's sequence per take. LaggedEvent counts exactly
+//   the ring events lost; a receiver lapped past the latest resize's place takes it right
+//   after the lag report (it has taken nothing sent after it): the latest size is never lost.
+// - Sending a resize publishes and wakes as a batch does (head unchanged); has_pending counts a
+//   due resize, through seq_cst as with `head`, so no wake-up is lost. A resize superseded by
+//   one not yet due has an event before it, so when has_pending says yes take() finds something
+//   (or the sender is inside a batch, whose publish wakes again): a superseded resize never
+//   leaves a receiver asleep, nor its fd readable with nothing behind it.
+// - A new receiver counts the latest resize as had if its place is at or before its start; the
+//   hand-over keeps the last receiver's count with its cursor.
 // All atomics are accessed atomically, so ThreadSanitizer sees no race by construction.
 #include "vtinput/channel.hpp"
 
@@ -36,6 +59,7 @@
 #include <unistd.h>
 
 #include "channel/record.hpp"
+#include "channel/resize_slot.hpp"
 #include "support/error.hpp"
 #include "support/fd.hpp"
 
@@ -44,6 +68,7 @@ namespace detail {
 
 struct ReceiverState {
     std::uint64_t cursor = 0;          // next sequence number to take; touched only by the owner
+    std::uint64_t resize_had = 0;      // number of the last resize delivered (or counted as had)
     UniqueFd efd;                      // Receiver::fd, created on first use; closed with the state
     std::atomic<bool> armed{false};    // the sender must write `efd` on the next publish
     std::chrono::nanoseconds spin{0};  // set_spin; touched only by the owner
@@ -93,6 +118,7 @@ struct ChannelState {
     std::atomic<std::uint64_t> head{0};
     std::atomic<std::uint64_t> floor{0};
     std::atomic<bool> closed{false};
+    ResizeSlot resize;  // the latest resize: resizes take no ring record
 
     // Payload side table, indexed like `slots`.
     std::mutex payload_mutex;
@@ -113,6 +139,7 @@ struct ChannelState {
     std::vector<ReceiverState*> fd_receivers;
     std::atomic<std::size_t> fd_count{0};
     std::uint64_t orphan = 0;
+    std::uint64_t orphan_resize_had = 0;
     std::function<void(std::size_t)> drop_hook;
 
     std::uint64_t lowest(std::uint64_t h) const
@@ -135,16 +162,22 @@ struct ChannelState {
         sizes[i] = 0;
     }
 
-    void write(std::uint64_t n, Event&& e)
+    // Writes `e` at ring position n, or a resize into the resize slot with its place at n.
+    // Returns the next free ring position.
+    std::uint64_t write(std::uint64_t n, Event&& e)
     {
+        Record r;
+        const Encoding enc = encode_record(e, r);
+        if (enc.route == Route::resize_slot) {
+            resize.write(n, r);
+            return n;
+        }
         std::size_t i = n & mask;
         Slot& s = slots[i];
         if (n >= slots.size()) {
             forget(n - slots.size());
         }
-        Record r;
-        const Encoding enc = encode_record(e, r);
-        if (!enc.in_record) {
+        if (enc.route == Route::payload) {
             // Mark the slot as being written before its payload changes, so a receiver that
             // checks the sequence under payload_mutex never pairs record n with another payload.
             std::lock_guard lock(payload_mutex);
@@ -160,6 +193,7 @@ struct ChannelState {
         s.seq.store(2 * n + 2, std::memory_order_release);
         sizes[i] = enc.payload_bytes;
         bytes += sizes[i];
+        return n + 1;
     }
 
     // Drops the oldest events while the payload budget is exceeded.
@@ -206,14 +240,21 @@ struct ChannelState {
 
     bool has_pending(const ReceiverState& r) const
     {
-        return r.cursor != head.load(std::memory_order_seq_cst) || closed.load(std::memory_order_seq_cst);
+        return r.cursor != head.load(std::memory_order_seq_cst) || closed.load(std::memory_order_seq_cst) ||
+               resize.due(r.resize_had, r.cursor);
     }
 
     // Takes the next event (or lag report) into `out`; false when there is none.
     bool take(ReceiverState& r, Event& out)
     {
         for (;;) {
+            // Head first: a resize placed before an event visible in `h` was written before that
+            // event was published, so the slot read after it shows that resize (or a newer one).
             std::uint64_t h = head.load(std::memory_order_acquire);
+            if (Record rec; resize.due(r.resize_had, r.cursor, r.resize_had, rec)) {
+                decode_record(rec, out);
+                return true;
+            }
             if (r.cursor >= h) {
                 return false;
             }
@@ -335,6 +376,7 @@ Receiver::~Receiver()
         remaining = --channel_->receivers;
         if (remaining == 0) {
             channel_->orphan = state_->cursor;
+            channel_->orphan_resize_had = state_->resize_had;
         }
         hook = channel_->drop_hook;
     }
@@ -365,7 +407,8 @@ std::optional<Event> Receiver::receive_until(std::chrono::steady_clock::time_poi
             return e;
         }
         if (c.closed.load(std::memory_order_seq_cst)) {
-            return std::nullopt;
+            // Everything was sent before the close: what a take finds now is the true rest.
+            return c.take_and_rearm(*state_);
         }
         if (state_->spin.count() > 0) {
             // Opt-in: look again, yielding the CPU in between, before going to sleep. An event
@@ -376,7 +419,7 @@ std::optional<Event> Receiver::receive_until(std::chrono::steady_clock::time_poi
                     return e;
                 }
                 if (c.closed.load(std::memory_order_seq_cst)) {
-                    return std::nullopt;
+                    return c.take_and_rearm(*state_);
                 }
                 ::sched_yield();
             }
@@ -461,7 +504,8 @@ std::size_t Receiver::pending() const
         return 0;
     }
     std::uint64_t h = channel_->head.load(std::memory_order_acquire);
-    return static_cast<std::size_t>(h - std::min(h, std::max(state_->cursor, channel_->lowest(h))));
+    const std::size_t resize = channel_->resize.due(state_->resize_had, h) ? 1 : 0;  // collapsed: one at most
+    return static_cast<std::size_t>(h - std::min(h, std::max(state_->cursor, channel_->lowest(h)))) + resize;
 }
 
 bool Receiver::closed() const
@@ -470,7 +514,8 @@ bool Receiver::closed() const
         return true;
     }
     return channel_->closed.load(std::memory_order_seq_cst) &&
-           state_->cursor == channel_->head.load(std::memory_order_seq_cst);
+           state_->cursor == channel_->head.load(std::memory_order_seq_cst) &&
+           !channel_->resize.due(state_->resize_had, state_->cursor);
 }
 
 // ---- Sender -----------------------------------------------------------------------------
@@ -496,10 +541,9 @@ void Sender::send(Event event)
     if (c.closed.load(std::memory_order_relaxed)) {
         return;
     }
-    std::uint64_t h = c.head.load(std::memory_order_relaxed);
-    c.write(h, std::move(event));
-    c.enforce_budget(h + 1);
-    c.publish(h + 1);
+    const std::uint64_t h = c.write(c.head.load(std::memory_order_relaxed), std::move(event));
+    c.enforce_budget(h);
+    c.publish(h);
 }
 
 void Sender::send_batch(std::vector<Event>& batch)
@@ -511,7 +555,7 @@ void Sender::send_batch(std::vector<Event>& batch)
     }
     std::uint64_t h = c.head.load(std::memory_order_relaxed);
     for (Event& e : batch) {
-        c.write(h++, std::move(e));
+        h = c.write(h, std::move(e));
     }
     c.enforce_budget(h);
     c.publish(h);
@@ -523,7 +567,9 @@ Receiver Sender::subscribe()
     auto state = std::make_unique<ReceiverState>();
     {
         std::lock_guard lock(channel_->registry_mutex);
-        state->cursor = channel_->receivers == 0 ? channel_->orphan : channel_->head.load(std::memory_order_seq_cst);
+        const bool first = channel_->receivers == 0;
+        state->cursor = first ? channel_->orphan : channel_->head.load(std::memory_order_seq_cst);
+        state->resize_had = first ? channel_->orphan_resize_had : channel_->resize.had_at(state->cursor);
         ++channel_->receivers;
     }
     return Receiver(channel_, std::move(state));

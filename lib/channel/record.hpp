@@ -1,21 +1,23 @@
-// Event <-> ring record (internal): how each event type travels through the channel's ring, and
-// what it costs the byte budget. The ring itself (slots, cursors, lag, waking) is channel.cpp.
+// Event <-> ring record (internal): how each event type travels through the channel, and what it
+// costs the byte budget. The ring itself (slots, cursors, lag, waking) is channel.cpp; the slot
+// that keeps the latest resize is resize_slot.hpp.
 //
 // A record is a fixed number of plain words, so that the ring can copy it word by word through
 // relaxed atomics (see the design notes in channel.cpp). Small events (keys with up to 48 bytes
-// of text, mouse, focus, resize, cursor position, lag, end of input) are encoded into their
-// record whole, and decoding them allocates nothing. The others (paste, unknown bytes,
-// reports, errors, raw bytes, longer key text) become a payload marker: the event itself is kept
-// as a shared payload beside the ring, and its heap bytes count against
-// ChannelOptions::max_bytes. encode_record decides both, with one case per event type (an
-// exhaustive std::visit): a new event type does not compile until it says how it is encoded
-// and sized.
+// of text, mouse, focus, cursor position, lag, end of input) are encoded into their record
+// whole, and decoding them allocates nothing. The others (paste, unknown bytes, reports, errors,
+// raw bytes, longer key text) become a payload marker: the event itself is kept as a shared
+// payload beside the ring, and its heap bytes count against ChannelOptions::max_bytes. A resize
+// takes no ring record at all: its record words go to the resize slot, which keeps only the
+// latest one (resizes collapse; channel.cpp says why and where it is delivered). encode_record
+// decides all of this, with one case per event type (an exhaustive std::visit): a new event
+// type does not compile until it says how it travels and what it costs.
 //
 // Layouts (word 0 starts with the RecordTag byte; unused bytes are zero):
 //   key      w0: tag, mods, kind, text length, key (high 32 bits)  w1: shifted, base  w2..: text
 //   mouse    w0: tag, action, button, mods, pixels                 w1: x, y
 //   focus    w0: tag, gained
-//   resize   w1: cols, rows  w2: width_px, height_px
+//   resize   w1: cols, rows  w2: width_px, height_px  (w1 and w2 are what the resize slot keeps)
 //   cursor   w1: row, col
 //   lagged   w1: missed
 //   eof, payload: the tag alone
@@ -46,10 +48,13 @@ enum class RecordTag : std::uint8_t { key, mouse, focus, resize, cursor, eof, la
 
 inline RecordTag record_tag(const Record& r) { return static_cast<RecordTag>(r[0] & 0xff); }
 
-// How an event travels.
+// Where an event travels: whole in its ring record, as a payload beside the ring (the record is
+// a payload marker), or, a resize, in the resize slot (its record words, no ring record).
+enum class Route : std::uint8_t { record, payload, resize_slot };
+
 struct Encoding {
-    bool in_record = true;          // the record holds the whole event
-    std::size_t payload_bytes = 0;  // otherwise, the heap bytes its payload keeps alive
+    Route route = Route::record;
+    std::size_t payload_bytes = 0;  // for a payload, the heap bytes it keeps alive
 };
 
 namespace record_layout {
@@ -67,19 +72,19 @@ inline std::uint8_t byte_at(std::uint64_t w, int i) { return static_cast<std::ui
 inline std::uint64_t tag_word(RecordTag tag) { return static_cast<std::uint64_t>(tag); }
 
 // The event stays whole in the record.
-inline constexpr Encoding in_record{true, 0};
+inline constexpr Encoding in_record{Route::record, 0};
 
 // The event travels as a payload keeping `bytes` heap bytes alive.
 inline Encoding payload(Record& r, std::size_t bytes)
 {
     r[0] = tag_word(RecordTag::payload);
-    return {false, bytes};
+    return {Route::payload, bytes};
 }
 
 }  // namespace record_layout
 
-// Writes `e` into `r`: the event, or a payload marker (then the caller keeps `e` as a payload).
-// Never allocates.
+// Writes `e` into `r`: the event, or a payload marker (then the caller keeps `e` as a payload);
+// says which, or that `r` is a resize for the resize slot. Never allocates.
 [[gnu::always_inline]] inline Encoding encode_record(const Event& e, Record& r)
 {
     using namespace record_layout;
@@ -113,7 +118,7 @@ inline Encoding payload(Record& r, std::size_t bytes)
                 r[0] = tag_word(RecordTag::resize);
                 r[1] = pack32(z.cols, z.rows);
                 r[2] = pack32(z.width_px, z.height_px);
-                return in_record;
+                return Encoding{Route::resize_slot, 0};
             },
             [&](const CursorPositionEvent& c) {
                 r[0] = tag_word(RecordTag::cursor);

@@ -3,8 +3,9 @@
 //   alloc_bench [--events N]
 //
 // Inputs (generated here, so no corpus is needed): keys (text, arrows, modified keys, function
-// keys, Alt+letter, kitty CSI u with press/repeat/release), mouse (SGR reports) and paste
-// (bracketed, 4 KiB each). For each, after a warm-up pass that lets buffers reach their
+// keys, Alt+letter, kitty CSI u with press/repeat/release), mouse (SGR reports), paste
+// (bracketed, 4 KiB each) and resize (in-band resize reports, storms of 8 between keys; the
+// channel collapses resizes, so receivers count fewer events than the decoder). For each, after a warm-up pass that lets buffers reach their
 // working size, the allocations of a second pass are counted along three paths:
 //   decoder   Decoder::feed into a sink that looks at each event
 //   channel   decoder -> batch -> Sender::send_batch -> Receiver::try_receive_all (reused)
@@ -58,7 +59,8 @@ using steady = std::chrono::steady_clock;
 struct Input {
     const char* name;
     std::string bytes;
-    std::uint64_t events;  // events per pass
+    std::uint64_t events;       // events per pass
+    std::uint64_t resizes = 0;  // of which resizes (which the channel may collapse)
 };
 
 Input keys(std::uint64_t n)
@@ -95,6 +97,25 @@ Input paste(std::uint64_t n)
     std::string body(4096, 'p');
     for (std::uint64_t i = 0; i < n; ++i) {
         in.bytes += "\x1b[200~" + body + "\x1b[201~";
+    }
+    in.events = n;
+    return in;
+}
+
+Input resize(std::uint64_t n)
+{
+    Input in{"resize", {}, 0};
+    for (std::uint64_t i = 0; i < n; ++i) {
+        if (i % 9 == 8) {
+            in.bytes += "k";
+            continue;
+        }
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "\x1b[48;%d;%d;%d;%dt", static_cast<int>(i % 50 + 20),
+                      static_cast<int>(i % 100 + 80), static_cast<int>(i % 50 + 20) * 16,
+                      static_cast<int>(i % 100 + 80) * 8);
+        in.bytes += buf;
+        ++in.resizes;
     }
     in.events = n;
     return in;
@@ -181,8 +202,8 @@ void device_path(const Input& in)
                 s.remove_prefix(static_cast<std::size_t>(n));
             }
         });
-        std::uint64_t n = 0, lost = 0;
-        while (n + lost < in.events) {
+        std::uint64_t n = 0, lost = 0, resizes = 0;
+        while (n - resizes + lost < in.events - in.resizes) {  // every event but the resizes
             auto e = dev.receive_for(std::chrono::seconds(10));
             if (!e) {
                 std::fprintf(stderr, "alloc_bench: %s: %llu of %llu events, then nothing\n", in.name,
@@ -193,6 +214,7 @@ void device_path(const Input& in)
                 lost += l->missed;
             } else {
                 ++n;
+                resizes += std::holds_alternative<vtinput::ResizeEvent>(*e);
             }
         }
         writer.join();
@@ -222,7 +244,7 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "usage: alloc_bench [--events N]\n");
         return 2;
     }
-    for (const Input& in : {keys(n), mouse(n), paste(std::max<std::uint64_t>(1, n / 100))}) {
+    for (const Input& in : {keys(n), mouse(n), paste(std::max<std::uint64_t>(1, n / 100)), resize(n)}) {
         decoder_path(in);
         channel_path(in);
         device_path(in);
