@@ -1,9 +1,11 @@
 // Lifecycle benchmarks over a pipe: slow-path open (a new poller generation), fast-path open
-// (the poller kept alive by another receiver), and the time from the last receiver's drop until
-// the thread has exited and been joined.
+// (the poller kept alive by another receiver), the time from the last receiver's drop until
+// the thread has exited and been joined, and releasing the terminal (suspend(): until the
+// reading poller has answered that it stopped).
 //
 // One line per measurement:
-//   lifecycle what=slow_open|fast_open|exit iterations=N p50_us=X p90_us=Y p99_us=Z max_us=W
+//   lifecycle what=slow_open|fast_open|exit|suspend iterations=N p50_us=X p90_us=Y p99_us=Z
+//             max_us=W
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -47,7 +49,7 @@ int main()
     o.term = "xterm-256color";
     auto& lc = detail::Lifecycle::instance();
     constexpr int k_iterations = 1000;
-    std::vector<double> slow, fast, exit_us;
+    std::vector<double> slow, fast, exit_us, release;
     // Warm-up: terminfo is loaded once per term name.
     {
         auto d = InputDevice::open(o);
@@ -75,10 +77,25 @@ int main()
             fast.push_back(since_us(t0));
         }
     }
+    {
+        auto dev = InputDevice::open(o);
+        for (int i = 0; i < k_iterations; ++i) {
+            // A key read first: the poller is reading (a resume is answered) when suspend comes.
+            if (::write(fds[1], "k", 1) != 1 || !dev.receive_for(std::chrono::seconds(10))) {
+                std::fprintf(stderr, "no key\n");
+                return 1;
+            }
+            auto t0 = clock_type::now();
+            dev.suspend();
+            release.push_back(since_us(t0));
+            dev.resume();
+        }
+    }
     lc.wait_idle(std::chrono::seconds(10));
     report("slow_open", slow);
     report("fast_open", fast);
     report("exit", exit_us);
+    report("suspend", release);
     ::close(fds[0]);
     ::close(fds[1]);
     return 0;

@@ -13,7 +13,9 @@
 //   win) and hands it to 1..K long-lived subscriber threads, which subscribe, take 1..16 keys
 //   (blocking, through the receiver's eventfd, or in batches) and drop; the device takes 1..8.
 //   The device closes before or after them, alternately, so either may be the last receiver
-//   to drop.
+//   to drop. Every 3rd cycle the device also releases the terminal and takes it back
+//   (suspend/resume) while its subscribers wait for keys: the poller stops reading for all of
+//   them and starts again, and the checks below must not notice.
 // - Loss invariants, checked on every receiver: consecutive keys are consecutive in the
 //   stream unless a LaggedEvent in between says exactly how many were skipped (lags are
 //   counted, not failed). And the hand-over: a device that opens when no receiver is left
@@ -619,6 +621,11 @@ public:
         }
         pool_.post(i, &dev, keys, modes);
         pool_.wait_subscribed(i);
+        if (i % 3 == 0) {
+            dev.suspend();
+            dev.resume();
+            ++released_;
+        }
         Track t("cycle " + std::to_string(i) + " device", input_);
         take_keys(dev.events(), t, 1 + i % 8, Mode::blocking);
         // Hand-over: the device subscribed when no receiver was left, so it starts where the
@@ -645,10 +652,11 @@ public:
     std::uint64_t fast() const { return fast_; }
     std::uint64_t slow() const { return slow_; }
     std::uint64_t forced() const { return forced_; }
+    std::uint64_t released() const { return released_; }
     const Totals& totals() const { return totals_; }
     void reset_counts()
     {
-        fast_ = slow_ = forced_ = 0;
+        fast_ = slow_ = forced_ = released_ = 0;
         totals_ = Totals{};
     }
 
@@ -659,7 +667,7 @@ private:
     // Where each receiver of the last cycle stopped. Before the first device: the start of the
     // stream, which is also where the channel's hand-over cursor starts.
     std::vector<std::uint32_t> finals_{0};
-    std::uint64_t fast_ = 0, slow_ = 0, forced_ = 0;
+    std::uint64_t fast_ = 0, slow_ = 0, forced_ = 0, released_ = 0;
     Totals totals_;
 };
 
@@ -776,9 +784,10 @@ int soak_main(int argc, char** argv)
             failures.push_back(std::to_string(st.unclean_loops) +
                                " generation(s) whose uv_loop_close did not return 0 (a libuv handle left open)");
         }
-        if (st.receivers != 0 || st.running || st.device_open) {
+        if (st.receivers != 0 || st.running || st.device_open || st.suspended) {
             failures.push_back("lifecycle not idle: receivers=" + std::to_string(st.receivers) + " running=" +
-                               std::to_string(st.running) + " device_open=" + std::to_string(st.device_open));
+                               std::to_string(st.running) + " device_open=" + std::to_string(st.device_open) +
+                               " suspended=" + std::to_string(st.suspended));
         }
         if (tolerance && rss1 > rss0 + *tolerance) {
             failures.push_back("RSS grew " + std::to_string(rss0) + " -> " + std::to_string(rss1) + " KiB (tolerance " +
@@ -803,17 +812,18 @@ int soak_main(int argc, char** argv)
 
         const Totals& totals = soak.totals();
         // fast: opens that reused the running poller; slow: opens that started a generation
-        // (forced_slow of them after waiting for the last one to exit); events: keys taken
+        // (forced_slow of them after waiting for the last one to exit); released: cycles that
+        // suspended and resumed the device; events: keys taken
         // by all receivers; lagged/missed: LaggedEvents and the events they reported lost;
         // max_batch: the largest try_receive_all; spurious_fd: see take_keys.
         std::printf("soak cycles=%" PRIu64 " fast=%" PRIu64 " slow=%" PRIu64 " forced_slow=%" PRIu64
-                    " generations=%" PRIu64 " events=%" PRIu64 " lagged=%" PRIu64 " missed=%" PRIu64
-                    " max_batch=%" PRIu64 " spurious_fd=%" PRIu64 " written=%" PRIu64
+                    " released=%" PRIu64 " generations=%" PRIu64 " events=%" PRIu64 " lagged=%" PRIu64
+                    " missed=%" PRIu64 " max_batch=%" PRIu64 " spurious_fd=%" PRIu64 " written=%" PRIu64
                     " threads=%zu->%zu fds=%zu->%zu rss_kib=%zu->%zu%s"
                     " unclean_loops=%" PRIu64 " seconds=%.1f\n",
-                    opt.cycles, soak.fast(), soak.slow(), soak.forced(), st.generation, totals.keys, totals.lags,
-                    totals.missed, totals.max_batch, totals.spurious_fd, input.written(), threads0, threads1, fds0,
-                    fds1, rss0, rss1, tolerance ? "" : "(unchecked)", st.unclean_loops, seconds());
+                    opt.cycles, soak.fast(), soak.slow(), soak.forced(), soak.released(), st.generation, totals.keys,
+                    totals.lags, totals.missed, totals.max_batch, totals.spurious_fd, input.written(), threads0,
+                    threads1, fds0, fds1, rss0, rss1, tolerance ? "" : "(unchecked)", st.unclean_loops, seconds());
         for (const auto& f : failures) {
             std::fprintf(stderr, "soak: FAIL: %s\n", f.c_str());
         }
