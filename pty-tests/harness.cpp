@@ -318,6 +318,42 @@ void await_cue(std::string_view word)
 
 std::size_t threads_at_start() { return g_threads_at_start; }
 
+int reap_forked(pid_t pid)
+{
+    // Waits on a pidfd, which becomes readable when the child ends; without pidfd_open
+    // (Linux < 5.3), re-checks every few milliseconds.
+    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    auto deadline = clock::now() + k_child_timeout;
+    int status = 0;
+    int err = 0;
+    while (true) {
+        pid_t r = ::waitpid(pid, &status, WNOHANG);
+        if (r == pid) {
+            break;
+        }
+        if (r < 0 && errno != EINTR) {
+            err = errno;
+            status = -1;
+            break;
+        }
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
+        if (left <= 0) {
+            ::kill(pid, SIGKILL);
+            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+            status = -2;
+            break;
+        }
+        pollfd p{pidfd, POLLIN, 0};
+        ::poll(&p, pidfd >= 0 ? 1 : 0, pidfd >= 0 ? static_cast<int>(left) : std::min(5, static_cast<int>(left)));
+    }
+    if (pidfd >= 0) {
+        ::close(pidfd);
+    }
+    require(status != -1, std::string("waitpid: ") + std::strerror(err));
+    require(status != -2, "the forked process " + std::to_string(pid) + " did not end within the failure timeout");
+    return status;
+}
+
 void run_forked(Reporter& report, const std::function<void(Reporter&)>& scenario, std::string_view done_line)
 {
     ::_exit(run_scenario(report, scenario, true, done_line));

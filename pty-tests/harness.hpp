@@ -102,6 +102,10 @@ void await_cue(std::string_view word);
 // process (and copes with it at fork). A scenario that forks checks it started no thread.
 std::size_t threads_at_start();
 
+// For scenarios that fork: waits for this process's child `pid` to end and returns its wait
+// status. At the deadline (k_child_timeout, only reached on failure) kills it and fails.
+int reap_forked(pid_t pid);
+
 // Thread and fd counts of this process (tests/proc_counts.hpp).
 using vtinput::test::settled_thread_count;
 using vtinput::test::thread_count;

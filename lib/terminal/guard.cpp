@@ -7,8 +7,9 @@
 // of the terminal happens under g_guard_lock, which the signal handlers take too, so each is
 // one step whatever races it. The order makes a signal at any moment harmless: the constructor
 // renders everything, arms the atexit hook and the signal handlers, and only then changes the
-// terminal; restore() puts the terminal back and marks the guard gone in one step, and only
-// then takes the handlers out. A guard may be used from any thread; it does not own its fd.
+// terminal (not at all while a handler holds it restored for a death or a stop: state.hpp);
+// restore() puts the terminal back and marks the guard gone in one step, and only then takes
+// the handlers out. A guard may be used from any thread; it does not own its fd.
 // In a fork() child of the process that created it, a guard does nothing: the terminal's
 // modes belong to the parent, which still has its device open.
 #include "vtinput/terminal.hpp"
@@ -103,8 +104,16 @@ TerminalGuard::TerminalGuard(int fd, TerminalModes modes) : fd_(fd), modes_(std:
     int err = 0;
     {
         HandlerLockGuard terminal(g_guard_lock);
+        if (g_guard_state.owner == owner_pid_) {
+            // A handler of this process may hold the terminal restored for a death or stop
+            // that is under way; that outlives the guard it was restored for.
+            s.death_holds = g_guard_state.death_holds;
+            s.stop_hold = g_guard_state.stop_hold;
+        }
         g_guard_state = s;
-        if (!detail::apply_locked(g_guard_state)) {
+        // While held, the modes stay off: the process dies, or the handler that carries on
+        // (SIGCONT, after a stop) applies them.
+        if (!detail::held(g_guard_state) && !detail::apply_locked(g_guard_state)) {
             err = errno;
             g_guard_state.active = false;
         }
@@ -173,8 +182,8 @@ void TerminalGuard::resume()
             s.saved = now;
             s.raw_termios = make_raw(now);
         }
-        if (detail::apply_locked(s)) {
-            s.suspended = false;
+        if (detail::held(s) || detail::apply_locked(s)) {
+            s.suspended = false;  // if held, whoever releases the hold applies
         } else {
             err = errno;
         }

@@ -1,10 +1,11 @@
 // The building blocks of our signal handlers (see signal_safe.hpp).
 //
-// The re-entry table has one entry per (thread, signal) inside one of our handlers right now;
-// an entry is claimed with a compare-and-swap and released at the end of the handler. With more
-// handlers in flight at once than entries (not seen in practice: each signal is blocked while
-// its handler runs), the extra ones run unmarked: they cannot detect a chain back into
-// themselves, and nothing else is lost.
+// The chain table has one entry per (thread, signal) inside call_handler right now; an entry is
+// claimed with a compare-and-swap and released when the call returns. With more chained calls
+// in flight at once than entries (not seen in practice: each signal is blocked while its
+// handler runs), the extra ones run unmarked: a call back from them would not be detected, and
+// nothing else is lost. A forked child may inherit an entry of a thread it does not have; it
+// only takes a place.
 #include "terminal/signal_safe.hpp"
 
 #include <pthread.h>
@@ -14,10 +15,10 @@
 namespace vtinput::detail {
 namespace {
 
-constexpr std::size_t k_scope_entries = 64;
-std::atomic<unsigned long long> g_inside[k_scope_entries];
+constexpr std::size_t k_chain_entries = 64;
+std::atomic<unsigned long long> g_in_chain[k_chain_entries];  // (thread, signal) in call_handler; 0: free
 
-unsigned long long scope_key(int sig)
+unsigned long long chain_key(int sig)
 {
     return (static_cast<unsigned long long>(::gettid()) << 8) | static_cast<unsigned long long>(sig);
 }
@@ -65,31 +66,6 @@ HandlerLockGuard::~HandlerLockGuard()
     ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
 }
 
-HandlerScope::HandlerScope(int sig) noexcept
-{
-    const unsigned long long key = scope_key(sig);
-    for (auto& entry : g_inside) {
-        if (entry.load() == key) {
-            reentered_ = true;
-            return;
-        }
-    }
-    for (auto& entry : g_inside) {
-        unsigned long long free = 0;
-        if (entry.compare_exchange_strong(free, key)) {
-            slot_ = &entry;
-            return;
-        }
-    }
-}
-
-HandlerScope::~HandlerScope()
-{
-    if (slot_ != nullptr) {
-        slot_->store(0);
-    }
-}
-
 bool is_function(const struct sigaction& action) noexcept
 {
     if (action.sa_flags & SA_SIGINFO) {
@@ -100,11 +76,34 @@ bool is_function(const struct sigaction& action) noexcept
 
 void call_handler(const struct sigaction& action, int sig, siginfo_t* info, void* context)
 {
+    const unsigned long long key = chain_key(sig);
+    std::atomic<unsigned long long>* entry = nullptr;
+    for (auto& e : g_in_chain) {
+        unsigned long long free = 0;
+        if (e.compare_exchange_strong(free, key)) {
+            entry = &e;
+            break;
+        }
+    }
     if (action.sa_flags & SA_SIGINFO) {
         action.sa_sigaction(sig, info, context);
     } else {
         action.sa_handler(sig);
     }
+    if (entry != nullptr) {
+        entry->store(0);
+    }
+}
+
+bool called_back(int sig) noexcept
+{
+    const unsigned long long key = chain_key(sig);
+    for (auto& e : g_in_chain) {
+        if (e.load() == key) {
+            return true;
+        }
+    }
+    return false;
 }
 
 bool is_ours(const struct sigaction& action, void (*handler)(int, siginfo_t*, void*)) noexcept

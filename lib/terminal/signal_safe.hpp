@@ -1,6 +1,6 @@
 // What every signal handler of ours is built from (internal): errno kept, bytes written, a
-// lock a handler may take, the guard against being chained back into, and the call of the
-// handler we replaced.
+// lock a handler may take, and the call of the handler we replaced, with the guard against
+// being called back from it.
 //
 // Everything a handler calls here is async-signal-safe (write, sigprocmask, getpid, gettid,
 // sched_yield, atomics that are lock-free). A handler never holds the lock while it calls
@@ -49,28 +49,18 @@ private:
     sigset_t old_mask_;
 };
 
-// Marks this thread as inside our handler for `sig` for its scope. reentered() is true if it
-// already was: the handler we chained to called us back, as an application's handler does when
-// it replaced ours and chains to the one it found (the rule we follow too). The outer call
-// then does the work, and the inner one must return at once, or the two would call each other
-// forever. (A signal cannot nest in our handler on its own: it is blocked while that runs.)
-class HandlerScope {
-public:
-    explicit HandlerScope(int sig) noexcept;
-    ~HandlerScope();
-    HandlerScope(const HandlerScope&) = delete;
-    HandlerScope& operator=(const HandlerScope&) = delete;
-    bool reentered() const { return reentered_; }
-
-private:
-    std::atomic<unsigned long long>* slot_ = nullptr;  // our entry in the table, if one was free
-    bool reentered_ = false;
-};
-
 // Whether `action` is a function to chain to (not SIG_DFL or SIG_IGN).
 bool is_function(const struct sigaction& action) noexcept;
-// Calls the handler of `action` (a function: see is_function) as the kernel would have.
+// Calls the handler of `action` (a function: see is_function) for `sig` as the kernel would
+// have, with this thread marked as inside that call until it returns (see called_back).
 void call_handler(const struct sigaction& action, int sig, siginfo_t* info, void* context);
+// Whether this thread is inside call_handler for `sig`: then the handler we chained to has
+// called us back, as an application's handler does when it replaced ours and chains to the one
+// it found (the rule we follow too). Our handler must then return at once, or the two would
+// call each other forever; the outer call does the work. Only a call back is detected: the
+// same signal delivered anew while our handler runs (it is unblocked while the default action
+// is let happen) is handled as usual.
+bool called_back(int sig) noexcept;
 // Whether `action` is `handler`, installed with SA_SIGINFO (how we install ours).
 bool is_ours(const struct sigaction& action, void (*handler)(int, siginfo_t*, void*)) noexcept;
 

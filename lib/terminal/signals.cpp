@@ -10,9 +10,13 @@
 // and to put back; a handler copies the one it chains to under the lock and calls it after
 // releasing it. At uninstall a disposition is put back only if ours is still the installed one:
 // a handler the application installed after ours stays (it is expected to chain to the one it
-// replaced, as we do; HandlerScope stops a chain that comes back to us from looping). Handlers
+// replaced, as we do; called_back stops a chain that comes back to us from looping). Handlers
 // act on the terminal only in the process that created the guard: in a fork() child they
 // chain, or let the default action happen, and touch nothing.
+//
+// A handler that restores for a death or a stop holds the terminal restored (GuardState's
+// holds) until the process carries on: a guard being constructed on another thread at that
+// moment does not apply its modes, so the death cannot come between its apply and a restore.
 #include "terminal/state.hpp"
 
 #include <cerrno>
@@ -55,30 +59,40 @@ void die_by_default(int sig)
     // A crash signal re-raised by the faulting instruction on return also takes the default.
 }
 
-// After a chained handler returned: whether the process carries on, with our handler still in
-// place, so that the modes should be re-applied. A handler that lets the signal kill the
-// process (the common idiom: put the previous disposition or SIG_DFL back, then raise) returns
-// with the signal pending, since it is blocked while we run, and the death follows as soon as
-// we return: re-applying the modes then would leave the terminal raw. A handler that took our
-// disposition away has ended our watch over `sig`; the terminal stays restored.
-bool chained_handler_carries_on(int sig, void (*ours)(int, siginfo_t*, void*))
+// What the process does after a chained handler returned. A handler that lets the signal kill
+// (or stop) the process (the common idiom: put the previous disposition or SIG_DFL back, then
+// raise) returns with the signal pending, since it is blocked while we run, and the death
+// follows as soon as we return: re-applying the modes then would leave the terminal raw. A
+// handler that took our disposition away has ended our watch over `sig`: the terminal stays
+// restored. Otherwise the process carries on, and the modes come back.
+enum class After : unsigned char { carries_on, signal_pending, disposition_taken };
+
+After after_chained(int sig, void (*ours)(int, siginfo_t*, void*))
 {
     sigset_t pending;
     if (::sigpending(&pending) == 0 && sigismember(&pending, sig) == 1) {
-        return false;
+        return After::signal_pending;
     }
     struct sigaction now {};
-    return ::sigaction(sig, nullptr, &now) == 0 && is_ours(now, ours);
+    if (::sigaction(sig, nullptr, &now) != 0 || !is_ours(now, ours)) {
+        return After::disposition_taken;
+    }
+    return After::carries_on;
 }
 
-// Puts the guard's modes back unless they are, if this process's guard is live (set up, not
-// suspended) and, with `only_in_foreground`, our process group has the terminal. Returns
-// whether the guard is live and the modes are on.
-bool reapply_now(bool only_in_foreground) noexcept
+// Releases `hold` and puts the guard's modes back unless they are, if this process's guard is
+// live (set up, not suspended), nobody else holds the terminal restored and, with
+// `only_in_foreground`, our process group has the terminal. Returns whether the modes are on.
+bool reapply_now(Hold release, bool only_in_foreground) noexcept
 {
     HandlerLockGuard lock(g_guard_lock);
     GuardState& s = g_guard_state;
-    if (!owned_here(s) || !s.active || s.suspended) {
+    if (release == Hold::death && s.death_holds > 0) {
+        --s.death_holds;
+    } else if (release == Hold::stop) {
+        s.stop_hold = false;
+    }
+    if (!owned_here(s) || !s.active || s.suspended || held(s)) {
         return false;
     }
     if (only_in_foreground && ::tcgetpgrp(s.fd) != ::getpgrp()) {
@@ -87,20 +101,38 @@ bool reapply_now(bool only_in_foreground) noexcept
     return s.applied || apply_locked(s);
 }
 
+// Releases `hold` without re-applying anything.
+void release(Hold hold) noexcept
+{
+    HandlerLockGuard lock(g_guard_lock);
+    if (hold == Hold::death && g_guard_state.death_holds > 0) {
+        --g_guard_state.death_holds;
+    } else if (hold == Hold::stop) {
+        g_guard_state.stop_hold = false;
+    }
+}
+
+// After the chained handler of a signal restored with `hold`: re-apply, keep holding, or let go.
+void after_chain(int sig, void (*ours)(int, siginfo_t*, void*), Hold hold)
+{
+    switch (after_chained(sig, ours)) {
+    case After::carries_on: reapply_now(hold, false); return;
+    case After::signal_pending: return;  // the death (or stop) follows: keep the terminal restored
+    case After::disposition_taken: release(hold); return;
+    }
+}
+
 void on_terminate_or_crash(int sig, siginfo_t* info, void* context)
 {
     SavedErrno saved;
-    HandlerScope scope(sig);
-    if (scope.reentered()) {
-        return;
+    if (called_back(sig)) {
+        return;  // the application's handler chained back to us: the outer call does the work
     }
-    restore_now();
+    restore_now(Hold::death);
     struct sigaction previous = previous_of(sig);
     if (is_function(previous)) {
         call_handler(previous, sig, info, context);
-        if (chained_handler_carries_on(sig, on_terminate_or_crash)) {
-            reapply_now(false);  // the application's handler chose to carry on
-        }
+        after_chain(sig, on_terminate_or_crash, Hold::death);
         return;
     }
     die_by_default(sig);
@@ -109,18 +141,14 @@ void on_terminate_or_crash(int sig, siginfo_t* info, void* context)
 void on_tstp(int sig, siginfo_t* info, void* context)
 {
     SavedErrno saved;
-    HandlerScope scope(sig);
-    if (scope.reentered()) {
+    if (called_back(sig)) {
         return;
     }
-    restore_now();
+    restore_now(Hold::stop);
     struct sigaction previous = previous_of(sig);
     if (is_function(previous)) {
         call_handler(previous, sig, info, context);
-        if (chained_handler_carries_on(sig, on_tstp)) {
-            reapply_now(false);
-        }
-        // Else the stop is still to come (the handler re-raised): SIGCONT re-applies.
+        after_chain(sig, on_tstp, Hold::stop);  // if it re-raised, SIGCONT re-applies after the stop
         return;
     }
     // Stop with the default action; SIGCONT's handler re-applies the modes when we continue.
@@ -133,13 +161,15 @@ void on_tstp(int sig, siginfo_t* info, void* context)
     sigaddset(&set, sig);
     ::sigprocmask(SIG_BLOCK, &set, nullptr);
     ::sigaction(sig, &ours, nullptr);
+    // Continued: if SIGCONT's handler has not re-applied yet (it runs on any thread, or is not
+    // ours any more), do it here; whichever comes second finds the modes on.
+    reapply_now(Hold::stop, true);
 }
 
 void on_cont(int sig, siginfo_t* info, void* context)
 {
     SavedErrno saved;
-    HandlerScope scope(sig);
-    if (scope.reentered()) {
+    if (called_back(sig)) {
         return;
     }
     struct sigaction previous = previous_of(sig);
@@ -149,7 +179,7 @@ void on_cont(int sig, siginfo_t* info, void* context)
     // Continued in the background (`bg`): the terminal belongs to another process group, and
     // writing to it (tcsetattr) would only stop us again with SIGTTOU. The SIGCONT of a later
     // `fg` re-applies.
-    if (reapply_now(true)) {
+    if (reapply_now(Hold::stop, true)) {
         // Whoever draws should redraw: input devices turn this into a ResizeEvent.
         ::kill(::getpid(), SIGWINCH);
     }
@@ -187,6 +217,8 @@ void install(int sig, void (*handler)(int, siginfo_t*, void*))
 
 bool owned_here(const GuardState& s) noexcept { return s.owner != 0 && s.owner == ::getpid(); }
 
+bool held(const GuardState& s) noexcept { return s.death_holds > 0 || s.stop_hold; }
+
 bool apply_locked(GuardState& s) noexcept
 {
     SavedErrno saved;
@@ -209,11 +241,17 @@ void restore_locked(GuardState& s) noexcept
     s.applied = false;
 }
 
-void restore_now() noexcept
+void restore_now(Hold hold) noexcept
 {
     HandlerLockGuard lock(g_guard_lock);
-    if (owned_here(g_guard_state) && g_guard_state.applied) {
-        restore_locked(g_guard_state);
+    GuardState& s = g_guard_state;
+    if (hold == Hold::death) {
+        ++s.death_holds;
+    } else if (hold == Hold::stop) {
+        s.stop_hold = true;
+    }
+    if (owned_here(s) && s.applied) {
+        restore_locked(s);
     }
 }
 

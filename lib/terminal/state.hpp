@@ -30,7 +30,15 @@ struct GuardState {
     bool active = false;     // a guard is set up (its modes applied, or suspended)
     bool applied = false;    // the terminal is in the guard's modes right now
     bool suspended = false;  // TerminalGuard::suspend(): the handlers leave the terminal alone
-    int fd = -1;             // not owned: the guard's caller keeps it open
+    // Handlers that restored the terminal for a death that is coming (the default action, or a
+    // chained handler that re-raised): while any holds, nobody applies the modes, so that a
+    // guard constructed on another thread meanwhile cannot leave the terminal raw behind the
+    // death. Released by a handler whose chained handler carried on.
+    int death_holds = 0;
+    // SIGTSTP restored the terminal for a stop: nobody applies until SIGCONT (or the stopped
+    // handler, continued) releases it.
+    bool stop_hold = false;
+    int fd = -1;  // not owned: the guard's caller keeps it open
     bool raw = false;
     termios saved{};                   // as the terminal was before the guard (or before resume())
     termios raw_termios{};             // as the guard sets it
@@ -47,6 +55,8 @@ extern GuardState g_guard_state;  // guarded by g_guard_lock
 // signals.cpp. Async-signal-safe; they keep errno. The caller holds g_guard_lock.
 // Whether this process owns the guard's terminal.
 bool owned_here(const GuardState& s) noexcept;
+// Whether a signal handler holds the terminal restored (death_holds, stop_hold).
+bool held(const GuardState& s) noexcept;
 // Writes the enable bytes after setting raw termios; sets `applied`. False (errno set) if
 // tcsetattr failed, with nothing written.
 bool apply_locked(GuardState& s) noexcept;
@@ -55,8 +65,9 @@ void restore_locked(GuardState& s) noexcept;
 
 // signals.cpp. Async-signal-safe; they take g_guard_lock and keep errno.
 // Puts the terminal back as it was before the guard, unless it is already, it is suspended,
-// or another process owns it.
-void restore_now() noexcept;
+// or another process owns it; with a hold, keeps it so (see GuardState).
+enum class Hold : unsigned char { none, death, stop };
+void restore_now(Hold hold = Hold::none) noexcept;
 
 // signals.cpp. Not async-signal-safe: called by the guard, under its mutex, never with
 // g_guard_lock held.

@@ -17,7 +17,7 @@
 //   the installed one. An application that installed its handler after ours keeps it; it is
 //   expected to chain to the handler it replaced (ours), as we chain to the one we replaced.
 //   If a listener is then added again, ours goes in front of the application's once more, and
-//   the re-entry guard (HandlerScope) stops the two from calling each other forever.
+//   the call-back guard (called_back) stops the two from calling each other forever.
 #include "terminal/winch.hpp"
 
 #include <atomic>
@@ -54,8 +54,7 @@ struct sigaction g_previous {};  // the disposition ours replaced; guarded by g_
 void on_winch(int sig, siginfo_t* info, void* context)
 {
     SavedErrno saved;
-    HandlerScope scope(sig);
-    if (scope.reentered()) {
+    if (called_back(sig)) {
         return;  // the application's handler chained back to us: the outer call does the work
     }
     struct sigaction previous {};
