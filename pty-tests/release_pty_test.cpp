@@ -27,6 +27,7 @@
 
 #include "device/lifecycle.hpp"
 #include "harness.hpp"
+#include "terminal/signal_safe.hpp"
 #include "sanitizers.hpp"
 #include "vtinput/input_device.hpp"
 
@@ -36,22 +37,6 @@ using pty::Reporter;
 using pty::require;
 
 namespace {
-
-// Writes all of `s` (async-signal-safe).
-void write_all(int fd, const char* s, std::size_t n)
-{
-    while (n > 0) {
-        ssize_t w = ::write(fd, s, n);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w <= 0) {
-            return;
-        }
-        s += w;
-        n -= static_cast<std::size_t>(w);
-    }
-}
 
 long monotonic_ms()
 {
@@ -77,7 +62,7 @@ long monotonic_ms()
     if (::tcsetattr(STDIN_FILENO, TCSANOW, &raw) != 0) {
         ::_exit(3);
     }
-    write_all(out, "child ready\n", 12);
+    detail::write_all(out, "child ready\n", 12);
     char line[300] = "child got ";
     std::size_t n = 10;
     const long deadline = monotonic_ms() + static_cast<long>(std::chrono::milliseconds(pty::k_child_timeout).count());
@@ -99,7 +84,7 @@ long monotonic_ms()
         }
     }
     line[n++] = '\n';
-    write_all(out, line, n);
+    detail::write_all(out, line, n);
     ::tcsetattr(STDIN_FILENO, TCSANOW, &found);
     ::_exit(0);
 }
@@ -193,6 +178,13 @@ const std::string k_size_json = to_json(Event(ResizeEvent{80, 24, 0, 0}));
 constexpr int k_cycles_each = test::k_sanitized ? 20 : 100;  // per number of extra receivers
 constexpr int k_extra_counts[] = {0, 1, 3};
 
+// Checks that the keys `got` are those typed, `want`, adding how many are missing to `missed`.
+void count_keys(const std::string& want, const std::string& got, int& missed)
+{
+    missed += static_cast<int>(want.size()) - static_cast<int>(got.size());
+    CHECK(got == want);
+}
+
 std::string child_keys(int cycle) { return std::string(1, static_cast<char>('a' + cycle % 26)) + "1/"; }
 std::string app_keys(int cycle) { return std::string(1, static_cast<char>('A' + cycle % 26)) + "2?"; }
 
@@ -255,9 +247,7 @@ TEST_SUITE("pty")
                 child.expect("child ready");
                 CHECK(pty::is_raw(child.terminal_termios()));  // the other program's raw mode
                 child.type(child_keys(c) + "!");
-                std::string got = child.expect_prefix("child got ");
-                child_missed += static_cast<int>(child_keys(c).size()) - static_cast<int>(got.size());
-                CHECK(got == child_keys(c));
+                count_keys(child_keys(c), child.expect_prefix("child got "), child_missed);
                 child.expect("child ended");
                 child.expect_initial_termios("the other program ended");
                 child.cue("resume");
@@ -267,9 +257,7 @@ TEST_SUITE("pty")
                 child.type(app_keys(c) + ".");
                 std::string app = child.expect_prefix("app ");
                 CHECK(app.starts_with(k_size_json + " "));  // the size first: the cue to redraw
-                std::string app_got = app.substr(std::min(app.size(), k_size_json.size() + 1));
-                app_missed += static_cast<int>(app_keys(c).size()) - static_cast<int>(app_got.size());
-                CHECK(app_got == app_keys(c));
+                count_keys(app_keys(c), app.substr(std::min(app.size(), k_size_json.size() + 1)), app_missed);
             }
             child.expect("closed");
             child.expect_initial_termios("closed");
@@ -284,7 +272,7 @@ TEST_SUITE("pty")
     }
 
     TEST_CASE("release: typeahead typed with the start key goes to the application or to the program, each key once, "
-              "the application's first; what was read is delivered before suspend() returns")
+              "the application's first; what was read is delivered before suspend() returns; close while released")
     {
         constexpr int k_rounds = 20;
         PtyChild child("typeahead", {.cooked = true}, [](Reporter& report) {
@@ -307,6 +295,10 @@ TEST_SUITE("pty")
                 require(std::holds_alternative<ResizeEvent>(first), "after the resume: " + to_json(first));
                 report.line("app after " + keys_until(dev.events(), '.', "the application"));
             }
+            // Closed while released: the terminal stays as it was, and nothing is re-applied.
+            dev.suspend();
+            dev.close();
+            report.line("closed while released");
         });
         child.expect("ready");
         for (int i = 0; i < k_rounds; ++i) {
@@ -320,6 +312,8 @@ TEST_SUITE("pty")
             child.type(".");
             child.expect("app after ");
         }
+        child.expect("closed while released");
+        child.expect_initial_termios("closed while released");
         child.finish();
     }
 

@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <string>
 #include <thread>
@@ -126,6 +127,53 @@ std::thread answer_query(Pipe& queries, Pipe& input, std::vector<std::string> an
     });
 }
 
+// Holds the poller thread at one of its hook points: on its first visit there, the hook says
+// so (wait_reached) and blocks until release(). Later visits pass (a second doorbell, say).
+struct HeldPoller {
+    enum class At { exit_check, exit_decision };
+    std::promise<void> reached;
+    std::promise<void> go;
+    std::shared_future<void> released = go.get_future().share();
+    std::atomic<bool> visited{false};
+
+    explicit HeldPoller(At at)
+    {
+        auto hold = [this, released = released] {
+            if (!visited.exchange(true)) {
+                reached.set_value();
+                released.wait();
+            }
+        };
+        detail::PollerHooks hooks;
+        (at == At::exit_check ? hooks.before_exit_check : hooks.after_exit_decision) = hold;
+        Lifecycle::instance().set_hooks(hooks);
+    }
+    void wait_reached() { reached.get_future().wait(); }
+    void release()
+    {
+        go.set_value();
+        Lifecycle::instance().set_hooks({});
+    }
+};
+
+// Opens a device on `from` and closes it; while its poller is held at `at`, opens one on `to`
+// from another thread (`while_held` runs before), and returns that one once the poller is let
+// go: the open must wait for the held generation and start the next.
+InputDevice reopen_while_held(HeldPoller::At at, const Pipe& from, const Pipe& to,
+                              const std::function<void()>& while_held = {})
+{
+    HeldPoller held(at);
+    auto first = InputDevice::open(on(from.r));
+    first.close();
+    held.wait_reached();
+    if (while_held) {
+        while_held();
+    }
+    auto opener = std::async(std::launch::async, [&] { return InputDevice::open(on(to.r)); });
+    held.release();
+    return opener.get();
+}
+
 using test::fd_count;
 using test::settled_thread_count;
 using test::thread_count;
@@ -184,12 +232,42 @@ struct Pty {
     }
 };
 
-// The poller's loop has run since this call: SIGWINCH to ourselves and its ResizeEvent taken
-// from `r` (the poller handles SIGWINCH while it reads nothing as well).
-void round_trip(Receiver& r, int cols, int rows)
+// A device on the pseudo-terminal, its modes left alone.
+InputDevice open_on(const Pty& pty)
 {
-    ::raise(SIGWINCH);
-    CHECK(to_string(next(r)) == to_string(ResizeEvent{cols, rows, 0, 0}));
+    DeviceOptions o = on(pty.slave);
+    o.terminal = std::nullopt;
+    return InputDevice::open(o);
+}
+
+// `n` bytes typed on `pty` while the terminal is released stay unread, although the poller's
+// loop runs (twice: SIGWINCH to ourselves, and its ResizeEvent taken from `r`; the poller
+// handles SIGWINCH while it reads nothing).
+void check_unread(const Pty& pty, int n, Receiver& r, const ResizeEvent& size)
+{
+    REQUIRE(unread(pty.slave) == n);  // readable now
+    for (int i = 0; i < 2; ++i) {
+        ::raise(SIGWINCH);
+        CHECK(to_string(next(r)) == to_string(size));
+    }
+    CHECK(unread(pty.slave) == n);
+}
+
+// The events of `r` after a resume: a ResizeEvent of `size` (resizes `r` had not taken may
+// have collapsed into it, or not), then the keys of `keys`.
+void check_resumed(Receiver& r, const ResizeEvent& size, std::string_view keys)
+{
+    Event e = next(r);
+    CHECK(to_string(e) == to_string(size));
+    while (std::holds_alternative<ResizeEvent>(e)) {
+        e = next(r);
+    }
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (i > 0) {
+            e = next(r);
+        }
+        CHECK(key_text(e) == std::string(1, keys[i]));
+    }
 }
 
 }  // namespace
@@ -411,22 +489,13 @@ TEST_SUITE("device")
     {
         Clean clean;
         Pipe p;
-        std::promise<void> at_check;
-        std::promise<void> go;
-        auto go_future = go.get_future().share();
-        detail::PollerHooks hooks;
-        hooks.before_exit_check = [&, go_future] {
-            at_check.set_value();
-            go_future.wait();
-        };
-        Lifecycle::instance().set_hooks(hooks);
+        HeldPoller held(HeldPoller::At::exit_check);
         auto first = InputDevice::open(on(p.r));
         auto generation = InputDevice::status().generation;
         first.close();  // drop: the doorbell rings, the thread stops in the hook
-        at_check.get_future().wait();
+        held.wait_reached();
         auto second = InputDevice::open(on(p.r));  // fast path: still running
-        go.set_value();
-        Lifecycle::instance().set_hooks({});
+        held.release();
         p.write("r");
         CHECK(key_text(next(second.events())) == "r");
         auto s = InputDevice::status();
@@ -438,26 +507,12 @@ TEST_SUITE("device")
     {
         Clean clean;
         Pipe p;
-        std::promise<void> decided;
-        std::promise<void> go;
-        auto go_future = go.get_future().share();
-        detail::PollerHooks hooks;
-        hooks.after_exit_decision = [&, go_future] {
-            decided.set_value();
-            go_future.wait();
-        };
-        Lifecycle::instance().set_hooks(hooks);
-        auto first = InputDevice::open(on(p.r));
-        auto generation = InputDevice::status().generation;
-        first.close();
-        decided.get_future().wait();
-        // The thread has decided; it must not be reused.
-        CHECK_FALSE(InputDevice::status().running);
-        auto opener = std::async(std::launch::async, [&] { return InputDevice::open(on(p.r)); });
-        go.set_value();
-        auto second = opener.get();
-        Lifecycle::instance().set_hooks({});
-        CHECK(InputDevice::status().generation == generation + 1);
+        auto before = InputDevice::status().generation;
+        auto second = reopen_while_held(HeldPoller::At::exit_decision, p, p, [] {
+            // The thread has decided; it must not be reused.
+            CHECK_FALSE(InputDevice::status().running);
+        });
+        CHECK(InputDevice::status().generation == before + 2);
         p.write("s");
         CHECK(key_text(next(second.events())) == "s");
     }
@@ -543,25 +598,9 @@ TEST_SUITE("device")
         // Forced: the old poller is held before it looks at its receivers; the open on the other
         // input waits for it, and is served by the next generation once it is let go.
         REQUIRE(Lifecycle::instance().wait_idle(k_failure_timeout));
-        std::promise<void> at_check;
-        std::promise<void> go;
-        auto go_future = go.get_future().share();
-        detail::PollerHooks hooks;
-        hooks.before_exit_check = [&, go_future] {
-            at_check.set_value();
-            go_future.wait();
-        };
-        Lifecycle::instance().set_hooks(hooks);
-        auto first = InputDevice::open(on(a.r));
-        auto generation = InputDevice::status().generation;
-        first.close();
-        at_check.get_future().wait();
-        auto opener = std::async(std::launch::async, [&] { return InputDevice::open(on(b.r)); });
-        CHECK(opener.wait_for(std::chrono::milliseconds(0)) == std::future_status::timeout);
-        go.set_value();
-        auto second = opener.get();
-        Lifecycle::instance().set_hooks({});
-        CHECK(InputDevice::status().generation == generation + 1);
+        auto before = InputDevice::status().generation;
+        auto second = reopen_while_held(HeldPoller::At::exit_check, a, b);
+        CHECK(InputDevice::status().generation == before + 2);
         b.write("z");
         CHECK(key_text(next(second.events())) == "z");
     }
@@ -596,9 +635,7 @@ TEST_SUITE("device")
         if (!pty.ok) {
             return;
         }
-        DeviceOptions o = on(pty.slave);
-        o.terminal = std::nullopt;
-        auto dev = InputDevice::open(o);
+        auto dev = open_on(pty);
         REQUIRE(dev.size().has_value());
         CHECK(to_string(*dev.size()) == to_string(ResizeEvent{100, 40, 0, 0}));
         CHECK(dev.try_receive() == std::nullopt);  // no ResizeEvent at open
@@ -647,36 +684,20 @@ TEST_SUITE("device")
         if (!pty.ok) {
             return;
         }
-        DeviceOptions o = on(pty.slave);
-        o.terminal = std::nullopt;
-        auto dev = InputDevice::open(o);
+        auto dev = open_on(pty);
         std::vector<Receiver> extras;
         for (int i = 0; i < 3; ++i) {
             extras.push_back(dev.subscribe());
         }
+        const ResizeEvent size{90, 30, 0, 0};
         for (int cycle = 0; cycle < 50; ++cycle) {
             dev.suspend();
             pty.type("xyz");
-            REQUIRE(unread(pty.slave) == 3);  // readable now
-            // The poller runs (it handles SIGWINCH) and reads nothing: the bytes stay put.
-            round_trip(dev.events(), 90, 30);
-            round_trip(dev.events(), 90, 30);
-            CHECK(unread(pty.slave) == 3);
+            check_unread(pty, 3, dev.events(), size);
             dev.resume();
-            CHECK(to_string(next(dev.events())) == to_string(ResizeEvent{90, 30, 0, 0}));
-            for (const char* k : {"x", "y", "z"}) {
-                CHECK(key_text(next(dev.events())) == k);
-            }
-            // The others took nothing meanwhile: their resizes may have collapsed into one.
+            check_resumed(dev.events(), size, "xyz");
             for (Receiver& r : extras) {
-                Event e = next(r);
-                CHECK(to_string(e) == to_string(ResizeEvent{90, 30, 0, 0}));
-                while (std::holds_alternative<ResizeEvent>(e)) {
-                    e = next(r);
-                }
-                CHECK(key_text(e) == "x");
-                CHECK(key_text(next(r)) == "y");
-                CHECK(key_text(next(r)) == "z");
+                check_resumed(r, size, "xyz");  // with the resizes of check_unread
             }
         }
         CHECK(InputDevice::status().receivers == 4);
@@ -689,26 +710,16 @@ TEST_SUITE("device")
         if (!pty.ok) {
             return;
         }
-        DeviceOptions o = on(pty.slave);
-        o.terminal = std::nullopt;
-        auto dev = InputDevice::open(o);
+        auto dev = open_on(pty);
         dev.suspend();
         detail::Lifecycle::instance().shutdown();  // the generation ends; the device stays released
         Receiver r = dev.subscribe();              // starts the next one, paused
+        const ResizeEvent size{81, 25, 0, 0};
         pty.type("q");
-        REQUIRE(unread(pty.slave) == 1);
-        round_trip(r, 81, 25);
-        round_trip(r, 81, 25);
-        CHECK(unread(pty.slave) == 1);
+        check_unread(pty, 1, r, size);
         dev.resume();
-        for (Receiver* each : {&r, &dev.events()}) {
-            Event e = next(*each);
-            CHECK(to_string(e) == to_string(ResizeEvent{81, 25, 0, 0}));
-            while (std::holds_alternative<ResizeEvent>(e)) {
-                e = next(*each);  // the device's receiver also has the round trip's, maybe collapsed
-            }
-            CHECK(key_text(e) == "q");
-        }
+        check_resumed(r, size, "q");
+        check_resumed(dev.events(), size, "q");
     }
 
     TEST_CASE("with_terminal_released: resumes after fn, also when fn throws, and returns fn's value")

@@ -35,6 +35,7 @@
 
 #include "device/lifecycle.hpp"
 #include "proc_counts.hpp"
+#include "support/fd.hpp"
 #include "vtinput/input_device.hpp"
 
 // ---- the counting operator new -------------------------------------------------------------
@@ -104,15 +105,20 @@ namespace {
 
 constexpr auto k_failure_timeout = 20s;  // only reached when something is broken
 
+// A pipe with the library's owning fds.
 struct Pipe {
-    int r = -1, w = -1;
-    Pipe() { REQUIRE(::pipe2(&r, O_CLOEXEC) == 0); }
-    ~Pipe()
+    detail::UniqueFd r, w;
+    Pipe()
     {
-        ::close(r);
-        ::close(w);
+        int fds[2];
+        REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+        r.reset(fds[0]);
+        w.reset(fds[1]);
     }
-    void write(std::string_view s) const { REQUIRE(::write(w, s.data(), s.size()) == static_cast<ssize_t>(s.size())); }
+    void write(std::string_view s) const
+    {
+        REQUIRE(::write(w.get(), s.data(), s.size()) == static_cast<ssize_t>(s.size()));
+    }
 };
 
 DeviceOptions on(int fd)
@@ -253,7 +259,7 @@ rlim_t limit_for_free_fds(int k)
 // baseline.
 void warm_up(const Pipe& p)
 {
-    auto dev = InputDevice::open(on(p.r));
+    auto dev = InputDevice::open(on(p.r.get()));
     check_works(dev, p, "warm-up");
     dev.close();
     REQUIRE(Lifecycle::instance().wait_idle(k_failure_timeout));
@@ -274,7 +280,7 @@ TEST_SUITE("faults")
         for (std::uint64_t k = 1;; ++k) {
             std::optional<InputDevice> dev;
             std::string where = "open() with allocation " + std::to_string(k) + " failing";
-            Outcome o = injected<InputDevice>(where, k, dev, [&] { return InputDevice::open(on(p.r)); });
+            Outcome o = injected<InputDevice>(where, k, dev, [&] { return InputDevice::open(on(p.r.get())); });
             if (o.ok) {
                 check_works(*dev, p, where);
                 dev.reset();
@@ -300,7 +306,7 @@ TEST_SUITE("faults")
         Pipe p;
         warm_up(p);
         for (bool slow : {false, true}) {
-            auto dev = InputDevice::open(on(p.r));
+            auto dev = InputDevice::open(on(p.r.get()));
             std::uint64_t failed = 0;
             for (std::uint64_t k = 1;; ++k) {
                 if (slow) {
@@ -356,7 +362,7 @@ TEST_SUITE("faults")
                 detail::PollerHooks hooks;
                 hooks.before_read = [k, fail_after] { arm(k, fail_after); };
                 Lifecycle::instance().set_hooks(hooks);
-                DeviceOptions o = on(p.r);
+                DeviceOptions o = on(p.r.get());
                 o.terminal = std::nullopt;
                 auto dev = InputDevice::open(o);
                 Receiver extra = dev.subscribe();
@@ -421,8 +427,8 @@ TEST_SUITE("faults")
         Lifecycle::instance().set_hooks(hooks);
         for (int i = 0; i < 3; ++i) {
             std::optional<InputDevice> dev;
-            Outcome o =
-                injected<InputDevice>("open() without a thread", 0, dev, [&] { return InputDevice::open(on(p.r)); });
+            Outcome o = injected<InputDevice>("open() without a thread", 0, dev,
+                                              [&] { return InputDevice::open(on(p.r.get())); });
             REQUIRE_FALSE(o.ok);
             check_clear(o, "open() without a thread");
             CHECK(o.code == std::errc::resource_unavailable_try_again);
@@ -431,7 +437,7 @@ TEST_SUITE("faults")
             ::raise(SIGWINCH);  // nothing of the failed start may be reached by it
         }
         Lifecycle::instance().set_hooks({});
-        auto dev = InputDevice::open(on(p.r));
+        auto dev = InputDevice::open(on(p.r.get()));
         check_works(dev, p, "after the refused threads");
         dev.close();
         base.check("at the end");
@@ -452,7 +458,7 @@ TEST_SUITE("faults")
             rlimit tight = old;
             tight.rlim_cur = limit_for_free_fds(static_cast<int>(k));
             REQUIRE(::setrlimit(RLIMIT_NOFILE, &tight) == 0);
-            Outcome o = injected<InputDevice>(where, 0, dev, [&] { return InputDevice::open(on(p.r)); });
+            Outcome o = injected<InputDevice>(where, 0, dev, [&] { return InputDevice::open(on(p.r.get())); });
             REQUIRE(::setrlimit(RLIMIT_NOFILE, &old) == 0);
             if (o.ok) {
                 ++succeeded;
