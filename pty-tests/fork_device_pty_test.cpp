@@ -18,7 +18,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,28 +43,6 @@ std::string outcome(F call)
         return std::string(e.code() == std::errc::operation_not_supported ? "not supported: " : "other error: ") +
                e.what();
     }
-}
-
-// Waits for this process's child `pid` to end (pidfd, failure deadline); its wait status.
-int reap(pid_t pid)
-{
-    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    auto deadline = std::chrono::steady_clock::now() + pty::k_child_timeout;
-    int status = 0;
-    while (::waitpid(pid, &status, WNOHANG) != pid) {
-        auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            require(false, "the forked child did not end within the failure timeout");
-        }
-        pollfd p{pidfd, POLLIN, 0};
-        ::poll(&p, pidfd >= 0 ? 1 : 0, pidfd >= 0 ? static_cast<int>(left.count()) : 5);
-    }
-    if (pidfd >= 0) {
-        ::close(pidfd);
-    }
-    return status;
 }
 
 }  // namespace
@@ -100,7 +77,7 @@ TEST_SUITE("pty")
                 // And no thread was started (ThreadSanitizer may have one of its own here).
                 ::_exit(pty::thread_count() <= pty::threads_at_start() ? 0 : 1);
             }
-            int status = reap(pid);
+            int status = pty::reap_forked(pid);
             require(WIFEXITED(status) && WEXITSTATUS(status) == 0,
                     "the child failed (wait status " + std::to_string(status) + ")");
             auto s = InputDevice::status();
@@ -152,7 +129,7 @@ TEST_SUITE("pty")
                     },
                     "child done");
             }
-            int status = reap(pid);
+            int status = pty::reap_forked(pid);
             require(WIFEXITED(status) && WEXITSTATUS(status) == 0,
                     "the child failed (wait status " + std::to_string(status) + ")");
             report.line("child reaped");

@@ -19,7 +19,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -115,29 +114,6 @@ std::string read_line(int fd)
     }
 }
 
-// Waits for the other program's end (a pidfd, with the failure deadline) and returns its wait
-// status.
-int wait_for(pid_t pid)
-{
-    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    auto deadline = std::chrono::steady_clock::now() + pty::k_child_timeout;
-    int status = 0;
-    while (::waitpid(pid, &status, WNOHANG) != pid) {
-        auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            require(false, "the other program did not end within the failure timeout");
-        }
-        pollfd p{pidfd, POLLIN, 0};
-        ::poll(&p, pidfd >= 0 ? 1 : 0, pidfd >= 0 ? static_cast<int>(left.count()) : 5);
-    }
-    if (pidfd >= 0) {
-        ::close(pidfd);
-    }
-    return status;
-}
-
 // Starts the other program on the terminal and relays its two lines; returns once it has
 // ended (its status is checked).
 void run_other_program(Reporter& report)
@@ -155,7 +131,7 @@ void run_other_program(Reporter& report)
     report.line(read_line(p[0]));  // "child ready"
     report.line(read_line(p[0]));  // "child got ..."
     ::close(p[0]);
-    int status = wait_for(pid);
+    int status = pty::reap_forked(pid);
     require(WIFEXITED(status) && WEXITSTATUS(status) == 0,
             "the other program failed (wait status " + std::to_string(status) + ")");
 }

@@ -79,9 +79,9 @@ Receiver Lifecycle::subscribe(const DeviceOptions& options, bool claim_device)
     register_process_handlers();
     std::shared_ptr<const KeyMap> keymap = keymaps_.get(options.term);
     InputFd input = open_input(options);
-    PollerConfig config{
-        std::move(input.fd),         options.decoder, std::move(keymap), input.restore_flags, options.raw_bytes,
-        /*start_paused=*/suspended_, &hooks_};
+    PollerConfig config{std::move(input.fd),         options.decoder, std::move(keymap), input.restore_flags,
+                        options.raw_bytes,
+                        /*start_paused=*/suspended_, &hooks_};
     if (!sender_) {
         auto sender = std::make_unique<Sender>(options.channel);
         sender->on_receiver_dropped(
@@ -153,7 +153,8 @@ void Lifecycle::after_fork_locked()
     // here only if it was running: its receivers were alive, its thread is not here, and this
     // child may not start threads of its own.
     unusable_ = unusable_ || state_ == State::running || state_ == State::exiting;
-    keep_locked(Inherited{std::move(poller_), std::move(sender_), Receiver(), nullptr});
+    Inherited inherited{std::move(poller_), std::move(sender_), Receiver(), nullptr};
+    keep_locked(inherited);
     state_ = State::none;
     carry_.clear();  // the parent's bytes: its next generation decodes them
     device_open_ = forced_stop_ = input_ended_ = false;
@@ -162,12 +163,15 @@ void Lifecycle::after_fork_locked()
 
 void Lifecycle::keep_inherited(Receiver receiver, std::unique_ptr<TerminalGuard> guard) noexcept
 {
+    Inherited inherited{nullptr, nullptr, std::move(receiver), std::move(guard)};
     std::lock_guard lock(mutex_);
     after_fork_locked();
-    keep_locked(Inherited{nullptr, nullptr, std::move(receiver), std::move(guard)});
+    keep_locked(inherited);
+    // `inherited` is destroyed after the lock: what it still holds is a receiver that could not be
+    // kept, whose drop hook takes the lock.
 }
 
-void Lifecycle::keep_locked(Inherited inherited) noexcept
+void Lifecycle::keep_locked(Inherited& inherited) noexcept
 {
     if (!inherited.poller && !inherited.sender && !inherited.receiver.subscribed() && !inherited.guard) {
         return;
@@ -176,11 +180,11 @@ void Lifecycle::keep_locked(Inherited inherited) noexcept
         inherited_.push_back(std::move(inherited));
     } catch (...) {
         // No memory to keep them: leak them rather than run their destructors (which would
-        // join a thread that does not exist here, or restore the parent's terminal).
+        // join a thread that does not exist here, or restore the parent's terminal). The
+        // receiver is left to the caller: it touches only its channel's registry lock.
         (void)inherited.poller.release();
         (void)inherited.sender.release();
         (void)inherited.guard.release();
-        // The receiver drops here; it touches only its channel's registry lock.
     }
 }
 

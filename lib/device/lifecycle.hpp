@@ -143,7 +143,9 @@ private:
         Receiver receiver;
         std::unique_ptr<TerminalGuard> guard;
     };
-    void keep_locked(Inherited inherited) noexcept;
+    // Moves `inherited` into inherited_; if that fails, leaks all but its receiver, which the
+    // caller drops after releasing the lock.
+    void keep_locked(Inherited& inherited) noexcept;
     std::vector<Inherited> inherited_;
 
     // Not under mutex_: each has its own synchronisation.

@@ -119,7 +119,6 @@ void Poller::start()
         throw_error(uv_code(err), "cannot start the input poller: uv_loop_init failed");
     }
     g_libuv_initialised.store(true);
-    l->poll.data = l->timer.data = l->doorbell.data = l->winch.data = l.get();
     loop_ = std::move(l);
     Loop& lp = *loop_;
     // From here on, a failure must remove the listener, close what was opened and leave the
@@ -138,6 +137,7 @@ void Poller::start()
         if (err != 0) {
             throw_error(uv_code(err), std::string("cannot start the input poller: ") + what);
         }
+        lp.poll.data = lp.timer.data = lp.doorbell.data = lp.winch.data = &lp;
         // Watch SIGWINCH before open() returns: a resize that arrives before the thread runs
         // is then queued for the loop instead of being missed.
         add_winch_listener(on_winch_signal, &lp);
