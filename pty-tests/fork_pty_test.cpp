@@ -55,15 +55,8 @@ enum class Way { quick_exit, exit, close, destructor, sigterm };
 // defers every asynchronous signal to a point it never reaches there (it ignores the child's
 // interceptors, mutexes being in any state). So under it the child is not killed by SIGTERM;
 // the plain and AddressSanitizer builds prove that way.
-#if defined(__SANITIZE_THREAD__)
-constexpr bool k_tsan = true;
-#elif defined(__has_feature)
-constexpr bool k_tsan = __has_feature(thread_sanitizer);
-#else
-constexpr bool k_tsan = false;
-#endif
 constexpr Way k_all_ways[] = {Way::quick_exit, Way::exit, Way::close, Way::destructor, Way::sigterm};
-constexpr std::span<const Way> k_ways(k_all_ways, k_tsan ? 4 : 5);
+constexpr std::span<const Way> k_ways(k_all_ways, pty::k_tsan ? 4 : 5);
 
 const char* name(Way way)
 {
@@ -132,8 +125,8 @@ TEST_SUITE("pty")
         child.expect("open");
         child.wait_output(k_enable);
         const char keys[] = "abcde";
-        if (k_tsan) {
-            MESSAGE("ThreadSanitizer build: the child's death by SIGTERM is not tried (see k_tsan)");
+        if (pty::k_tsan) {
+            MESSAGE("ThreadSanitizer build: the child's death by SIGTERM is not tried (see pty::k_tsan)");
         }
         for (std::size_t i = 0; i < k_ways.size(); ++i) {
             child.expect(std::string("after ") + name(k_ways[i]) + ": ended as expected, termios still raw");

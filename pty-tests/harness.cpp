@@ -318,29 +318,26 @@ void await_cue(std::string_view word)
 
 std::size_t threads_at_start() { return g_threads_at_start; }
 
-int reap_forked(pid_t pid)
+bool try_reap_forked(pid_t pid, std::chrono::milliseconds within, int& status)
 {
     // Waits on a pidfd, which becomes readable when the child ends; without pidfd_open
     // (Linux < 5.3), re-checks every few milliseconds.
     int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    auto deadline = clock::now() + k_child_timeout;
-    int status = 0;
+    auto deadline = clock::now() + within;
     int err = 0;
+    bool ended = false;
     while (true) {
         pid_t r = ::waitpid(pid, &status, WNOHANG);
         if (r == pid) {
+            ended = true;
             break;
         }
         if (r < 0 && errno != EINTR) {
             err = errno;
-            status = -1;
             break;
         }
         auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
         if (left <= 0) {
-            ::kill(pid, SIGKILL);
-            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-            status = -2;
             break;
         }
         pollfd p{pidfd, POLLIN, 0};
@@ -349,8 +346,18 @@ int reap_forked(pid_t pid)
     if (pidfd >= 0) {
         ::close(pidfd);
     }
-    require(status != -1, std::string("waitpid: ") + std::strerror(err));
-    require(status != -2, "the forked process " + std::to_string(pid) + " did not end within the failure timeout");
+    require(err == 0, std::string("waitpid: ") + std::strerror(err));
+    return ended;
+}
+
+int reap_forked(pid_t pid)
+{
+    int status = 0;
+    if (!try_reap_forked(pid, std::chrono::duration_cast<std::chrono::milliseconds>(k_child_timeout), status)) {
+        ::kill(pid, SIGKILL);
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        require(false, "the forked process " + std::to_string(pid) + " did not end within the failure timeout");
+    }
     return status;
 }
 

@@ -105,6 +105,20 @@ std::size_t threads_at_start();
 // For scenarios that fork: waits for this process's child `pid` to end and returns its wait
 // status. At the deadline (k_child_timeout, only reached on failure) kills it and fails.
 int reap_forked(pid_t pid);
+// The same with a deadline that is not a failure: false if `pid` is still running after
+// `within`; else true, with its wait status in `status`.
+bool try_reap_forked(pid_t pid, std::chrono::milliseconds within, int& status);
+
+// Whether this build runs under ThreadSanitizer, which delivers signals its own way: it defers
+// an asynchronous signal to the next call it intercepts on the thread that got it (lost if that
+// thread exits first), and in the child of a threaded process's fork() never runs it at all.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool k_tsan = true;
+#elif defined(__has_feature)
+inline constexpr bool k_tsan = __has_feature(thread_sanitizer);
+#else
+inline constexpr bool k_tsan = false;
+#endif
 
 // Thread and fd counts of this process (tests/proc_counts.hpp).
 using vtinput::test::settled_thread_count;
