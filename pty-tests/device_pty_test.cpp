@@ -67,6 +67,11 @@ Status expect_status(PtyChild& child) { return parse_status(child.expect_prefix(
 
 }  // namespace
 
+// UBSan's vptr check (the ASan+UBSan build) opens a pipe to probe memory when its type cache
+// misses; with no fd left for it, it reports every polymorphic object as having an invalid
+// vptr. The fd-limit case runs in the other builds (plain, TSan).
+extern "C" void __ubsan_handle_dynamic_type_cache_miss() __attribute__((weak));
+
 TEST_SUITE("pty")
 {
 
@@ -592,6 +597,10 @@ TEST_SUITE("pty")
     TEST_CASE("open() with 0 to 15 free fds in a terminal: an error with the terminal as it was, or a device on a raw "
               "terminal; nothing left behind")
     {
+        if (__ubsan_handle_dynamic_type_cache_miss != nullptr) {
+            MESSAGE("skipped under UBSan: its vptr check needs free fds of its own");
+            return;
+        }
         PtyChild child("few-fds", {.cooked = true}, [](Reporter& report) {
             termios initial{};
             require(::tcgetattr(STDIN_FILENO, &initial) == 0, "tcgetattr");
@@ -617,23 +626,30 @@ TEST_SUITE("pty")
                     ::close(fillers.back());
                     fillers.pop_back();
                 }
+                // The fds and the limit go back before anything looks at the outcome: the
+                // sanitizers' checks need fds of their own.
+                auto give_back = [&] {
+                    for (int fd : fillers) {
+                        ::close(fd);
+                    }
+                    fillers.clear();
+                    require(::setrlimit(RLIMIT_NOFILE, &old) == 0, "setrlimit");
+                };
                 std::string outcome;
                 try {
                     auto dev = InputDevice::open();
+                    give_back();
                     termios now{};
                     ::tcgetattr(STDIN_FILENO, &now);
                     outcome = pty::is_raw(now) ? "opened raw" : "opened on a cooked terminal";
                 } catch (const std::system_error& e) {
+                    give_back();
                     termios now{};
                     ::tcgetattr(STDIN_FILENO, &now);
                     std::string diff = pty::termios_diff(initial, now);
                     outcome = diff.empty() ? std::string("refused, terminal as it was: ") + e.what()
                                            : "refused, terminal changed: " + diff;
                 }
-                for (int fd : fillers) {
-                    ::close(fd);
-                }
-                require(::setrlimit(RLIMIT_NOFILE, &old) == 0, "setrlimit");
                 require(idle(), "the poller did not exit");
                 report.line(std::to_string(k) + " " + outcome);
                 report.line("left fds " + std::to_string(vtinput::test::fd_count() - fds) + " threads " +
