@@ -14,9 +14,10 @@
 // act on the terminal only in the process that created the guard: in a fork() child they
 // chain, or let the default action happen, and touch nothing.
 //
-// A handler that restores for a death or a stop holds the terminal restored (GuardState's
-// holds) until the process carries on: a guard being constructed on another thread at that
-// moment does not apply its modes, so the death cannot come between its apply and a restore.
+// A handler that restores for a death or a stop holds the terminal restored
+// (GuardState::death_holds, stop_hold) until the process carries on: a guard being constructed
+// on another thread at that moment does not apply its modes, so the death cannot come between
+// its apply and a restore.
 #include "terminal/state.hpp"
 
 #include <cerrno>
@@ -80,18 +81,32 @@ After after_chained(int sig, void (*ours)(int, siginfo_t*, void*))
     return After::carries_on;
 }
 
+void take_locked(GuardState& s, Hold hold)
+{
+    if (hold == Hold::death) {
+        ++s.death_holds;
+    } else if (hold == Hold::stop) {
+        s.stop_hold = true;
+    }
+}
+
+void release_locked(GuardState& s, Hold hold)
+{
+    if (hold == Hold::death && s.death_holds > 0) {
+        --s.death_holds;
+    } else if (hold == Hold::stop) {
+        s.stop_hold = false;
+    }
+}
+
 // Releases `hold` and puts the guard's modes back unless they are, if this process's guard is
 // live (set up, not suspended), nobody else holds the terminal restored and, with
 // `only_in_foreground`, our process group has the terminal. Returns whether the modes are on.
-bool reapply_now(Hold release, bool only_in_foreground) noexcept
+bool reapply_now(Hold hold, bool only_in_foreground) noexcept
 {
     HandlerLockGuard lock(g_guard_lock);
     GuardState& s = g_guard_state;
-    if (release == Hold::death && s.death_holds > 0) {
-        --s.death_holds;
-    } else if (release == Hold::stop) {
-        s.stop_hold = false;
-    }
+    release_locked(s, hold);
     if (!owned_here(s) || !s.active || s.suspended || held(s)) {
         return false;
     }
@@ -105,11 +120,7 @@ bool reapply_now(Hold release, bool only_in_foreground) noexcept
 void release(Hold hold) noexcept
 {
     HandlerLockGuard lock(g_guard_lock);
-    if (hold == Hold::death && g_guard_state.death_holds > 0) {
-        --g_guard_state.death_holds;
-    } else if (hold == Hold::stop) {
-        g_guard_state.stop_hold = false;
-    }
+    release_locked(g_guard_state, hold);
 }
 
 // After the chained handler of a signal restored with `hold`: re-apply, keep holding, or let go.
@@ -245,11 +256,7 @@ void restore_now(Hold hold) noexcept
 {
     HandlerLockGuard lock(g_guard_lock);
     GuardState& s = g_guard_state;
-    if (hold == Hold::death) {
-        ++s.death_holds;
-    } else if (hold == Hold::stop) {
-        s.stop_hold = true;
-    }
+    take_locked(s, hold);
     if (owned_here(s) && s.applied) {
         restore_locked(s);
     }
