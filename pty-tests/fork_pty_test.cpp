@@ -36,19 +36,8 @@ using pty::require;
 
 namespace {
 
-constexpr std::string_view k_enable = "\x1b[?2004h\x1b[?1049h";
-constexpr std::string_view k_disable = "\x1b[?1049l\x1b[?2004l";
-
-DeviceOptions options()
-{
-    DeviceOptions o;
-    TerminalModes m;
-    m.bracketed_paste = true;
-    m.app_enter = "\x1b[?1049h";
-    m.app_leave = "\x1b[?1049l";
-    o.terminal = m;
-    return o;
-}
+const std::string k_enable = enable_sequence(*pty::paste_and_hidden_cursor().terminal);
+const std::string k_disable = disable_sequence(*pty::paste_and_hidden_cursor().terminal);
 
 enum class Way { quick_exit, exit, close, destructor, sigterm };
 
@@ -102,7 +91,7 @@ TEST_SUITE("pty")
     TEST_CASE("fork: a child's _exit, exit(), close, destructor or SIGTERM leaves the parent's terminal alone")
     {
         PtyChild child("fork-child-ways", {.cooked = true}, [](Reporter& report) {
-            std::optional<InputDevice> dev = InputDevice::open(options());
+            std::optional<InputDevice> dev = InputDevice::open(pty::paste_and_hidden_cursor());
             termios raw{};
             require(::tcgetattr(STDIN_FILENO, &raw) == 0, "tcgetattr");
             report.line("open");
@@ -148,7 +137,7 @@ TEST_SUITE("pty")
         child.expect("closed");
         child.finish();
         child.expect_initial_termios("after the parent's close");
-        CHECK_MESSAGE(child.terminal_output() == std::string(k_enable) + std::string(k_disable), child.transcript());
+        CHECK_MESSAGE(child.terminal_output() == k_enable + k_disable, child.transcript());
     }
 
 }  // TEST_SUITE

@@ -361,6 +361,17 @@ int reap_forked(pid_t pid)
     return status;
 }
 
+vtinput::DeviceOptions paste_and_hidden_cursor()
+{
+    vtinput::DeviceOptions o;
+    vtinput::TerminalModes m;
+    m.bracketed_paste = true;
+    m.app_enter = "\x1b[?25l";
+    m.app_leave = "\x1b[?25h";
+    o.terminal = m;
+    return o;
+}
+
 void run_forked(Reporter& report, const std::function<void(Reporter&)>& scenario, std::string_view done_line)
 {
     ::_exit(run_scenario(report, scenario, true, done_line));

@@ -120,6 +120,11 @@ inline constexpr bool k_tsan = __has_feature(thread_sanitizer);
 inline constexpr bool k_tsan = false;
 #endif
 
+// Device options for scenarios about the terminal's restore paths: raw mode, bracketed paste and
+// the application's own bytes (the cursor hidden while open): every restore is visible both in
+// the termios and in a few bytes on the terminal (enable_sequence / disable_sequence of them).
+vtinput::DeviceOptions paste_and_hidden_cursor();
+
 // Thread and fd counts of this process (tests/proc_counts.hpp).
 using vtinput::test::settled_thread_count;
 using vtinput::test::thread_count;

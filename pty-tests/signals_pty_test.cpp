@@ -49,19 +49,8 @@ using pty::require;
 
 namespace {
 
-constexpr std::string_view k_enable = "\x1b[?2004h\x1b[?25l";
-constexpr std::string_view k_disable = "\x1b[?25h\x1b[?2004l";
-
-DeviceOptions options()
-{
-    DeviceOptions o;
-    TerminalModes m;
-    m.bracketed_paste = true;
-    m.app_enter = "\x1b[?25l";
-    m.app_leave = "\x1b[?25h";
-    o.terminal = m;
-    return o;
-}
+const std::string k_enable = enable_sequence(*pty::paste_and_hidden_cursor().terminal);
+const std::string k_disable = disable_sequence(*pty::paste_and_hidden_cursor().terminal);
 
 int setting(const char* name, int plain, int sanitized)
 {
@@ -173,7 +162,7 @@ TEST_SUITE("pty")
                     ::close(go[0]);
                     auto deadline = std::chrono::steady_clock::now() + pty::k_child_timeout;
                     for (long i = 0; std::chrono::steady_clock::now() < deadline; ++i) {
-                        auto dev = InputDevice::open(options());
+                        auto dev = InputDevice::open(pty::paste_and_hidden_cursor());
                         if (i == 0 && ::write(go[1], "g", 1) != 1) {
                             ::_exit(3);
                         }
@@ -257,7 +246,7 @@ TEST_SUITE("pty")
             std::string first_diff;
             for (int i = 0; i < cycles; ++i) {
                 {
-                    auto dev = InputDevice::open(options());
+                    auto dev = InputDevice::open(pty::paste_and_hidden_cursor());
                 }
                 std::string diff = pty::termios_diff(cooked, current_termios());
                 if (!diff.empty()) {
@@ -271,7 +260,8 @@ TEST_SUITE("pty")
             struct sigaction dfl {};
             dfl.sa_handler = SIG_DFL;
             ::sigaction(SIGINT, &dfl, nullptr);
-            report.line("left in the modes after close: " + std::to_string(left_in_modes) + first_diff);
+            report.line("left in the modes after close: " + std::to_string(left_in_modes) +
+                        (first_diff.empty() ? "" : "; the first time: " + first_diff));
             report.line("handled " + std::to_string(handled.load()));
         });
         child.expect("left in the modes after close: 0");
@@ -293,7 +283,7 @@ TEST_SUITE("pty")
             require(::pipe(g_told) == 0, "pipe");
             install_app_handlers();
             {
-                auto dev = InputDevice::open(options());
+                auto dev = InputDevice::open(pty::paste_and_hidden_cursor());
                 for (int sig : k_app_signals) {
                     int before = g_calls[sig].load();
                     require(::kill(::getpid(), sig) == 0, "kill");
@@ -326,7 +316,7 @@ TEST_SUITE("pty")
         PtyChild child("app-handlers-after", [](Reporter& report) {
             require(::pipe(g_told) == 0, "pipe");
             {
-                auto dev = InputDevice::open(options());
+                auto dev = InputDevice::open(pty::paste_and_hidden_cursor());
                 install_app_handlers();
             }
             // The device's SIGWINCH listener goes when its poller thread exits, just after the
