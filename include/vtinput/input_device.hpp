@@ -17,8 +17,8 @@
 // fork(): a child forked while a device or receiver was alive cannot use the device (open and
 // subscribe throw std::errc::operation_not_supported; the device and receivers it inherited
 // belong to the parent: closing or destroying them in the child leaves the parent's terminal
-// and poller alone, and they receive nothing). A child forked when none was alive opens and
-// subscribes as usual, with a poller of its own.
+// and poller alone, and no event reaches them there). A child forked when none was alive opens
+// and subscribes as usual, with a poller of its own.
 #pragma once
 
 #include <chrono>
