@@ -1,7 +1,8 @@
 // vtinput-echo's command line: the usage text, the flags of each mode, and the checks that
 // keep them apart.
 //
-// Every usage error exits 2 with a message naming the flag and "(try --help)"; --help exits 0.
+// Every usage error exits 2 with a message naming the flag and "(try --help)"; --help and --version
+// exit 0.
 // Flags of one mode given to the other are an error, not ignored, so a mistyped command never
 // does something other than what was asked. Values must be whole numbers in range, and
 // optional values attach with '=' only (`--mouse --paste` is two flags).
@@ -15,6 +16,7 @@
 #include <string_view>
 
 #include "vtinput/keymap.hpp"
+#include "vtinput/version.hpp"
 
 namespace demo {
 namespace {
@@ -24,6 +26,7 @@ constexpr std::string_view k_usage =
     "                    [--modify-other-keys[=1|2]] [--resize] [--raw] [--json] [--subscribers N]\n"
     "                    [--no-query] [--query-timeout MS] [--term NAME] [--tui]\n"
     "       vtinput-echo --replay FILE|- [--json] [--chunk N] [--term NAME] [--stats]\n"
+    "       vtinput-echo --help | --version\n"
     "Live mode reads the terminal (standard input, else /dev/tty) and prints every event as it\n"
     "arrives. Press Ctrl+C twice to quit.\n"
     "  --mouse[=MODE]   mouse reports in SGR form (1006); MODE is clicks (1000), drag (1002)\n"
@@ -114,6 +117,12 @@ Options parse_args(int argc, char** argv)
         bool live_only = true;
         if (arg == "--help" || arg == "-h") {
             std::fwrite(k_usage.data(), 1, k_usage.size(), stdout);
+            std::exit(0);
+        } else if (arg == "--version") {
+            // The library's version (vtinput-echo is built with it), then the JSON format's.
+            std::printf("vtinput-echo %.*s (JSON event format %s)\n",
+                        static_cast<int>(vtinput::version_string().size()), vtinput::version_string().data(),
+                        vtinput::json_format_version.data());
             std::exit(0);
         } else if (name == "--replay") {
             o.replay = value(i, name);

@@ -15,6 +15,8 @@
 // a receiver.
 #pragma once
 
+#include "vtinput/version.hpp"  // first: checks the language standard
+
 #include <chrono>
 #include <cstdint>
 #include <optional>

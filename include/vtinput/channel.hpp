@@ -24,6 +24,8 @@
 // them may be used concurrently on different threads.
 #pragma once
 
+#include "vtinput/version.hpp"  // first: checks the language standard
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>

@@ -10,6 +10,8 @@
 // A Decoder is a value owned by one thread at a time; it is not internally synchronised.
 #pragma once
 
+#include "vtinput/version.hpp"  // first: checks the language standard
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>

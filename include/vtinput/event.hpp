@@ -7,6 +7,8 @@
 // 10,4") and the JSON form of SCHEMA.md (`vtinput-echo --json`), which is a public contract.
 #pragma once
 
+#include "vtinput/version.hpp"  // first: checks the language standard
+
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
@@ -405,7 +407,11 @@ std::string_view to_string(ReportKind kind);
 std::string to_string(const Event& event);
 void append_human(std::string& out, const Event& event);
 
-// One JSON object (no newline), exactly the SCHEMA.md form.
+// The version of the JSON event format (docs/json-schema.md): the major number changes when a
+// listed field changes meaning or goes away, the minor number when fields or types are added.
+inline constexpr std::string_view json_format_version = "1.0";
+
+// One JSON object (no newline), exactly the form of docs/json-schema.md.
 std::string to_json(const Event& event);
 void append_json(std::string& out, const Event& event);
 

@@ -21,6 +21,8 @@
 // and subscribes as usual, with a poller of its own.
 #pragma once
 
+#include "vtinput/version.hpp"  // first: checks the language standard
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>

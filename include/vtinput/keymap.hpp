@@ -7,6 +7,8 @@
 // built and may be shared by many decoders on any threads.
 #pragma once
 
+#include "vtinput/version.hpp"  // first: checks the language standard
+
 #include <memory>
 #include <optional>
 #include <string>

@@ -10,6 +10,8 @@
 // restore path (destructor, restore(), exit(), signals) leaves the parent's terminal alone.
 #pragma once
 
+#include "vtinput/version.hpp"  // first: checks the language standard
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
