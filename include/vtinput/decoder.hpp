@@ -1,13 +1,14 @@
-// The pure decoder: terminal input bytes in, value events out.
-//
-// It has no fd, clock, thread or global state. Time enters only as arguments: `feed` is told
-// when the bytes arrived, `deadline` says when the decoder next needs `flush`, and the caller
-// owns the waiting (libtermkey's model). The same bytes give the same events however they are
-// split across feeds, as long as no deadline passes between feeds. Nothing wedges it: input it
-// cannot interpret comes out as UnknownEvent and decoding resumes at the next byte. Memory
-// held for incomplete input is bounded by the caps in DecoderOptions.
-//
-// A Decoder is a value owned by one thread at a time; it is not internally synchronised.
+/// @file
+/// The pure decoder: terminal input bytes in, value events out.
+///
+/// It has no fd, clock, thread or global state. Time enters only as arguments: `feed` is told
+/// when the bytes arrived, `deadline` says when the decoder next needs `flush`, and the caller
+/// owns the waiting (libtermkey's model). The same bytes give the same events however they are
+/// split across feeds, as long as no deadline passes between feeds. Nothing wedges it: input it
+/// cannot interpret comes out as UnknownEvent and decoding resumes at the next byte. Memory
+/// held for incomplete input is bounded by the caps in DecoderOptions.
+///
+/// A Decoder is a value owned by one thread at a time; it is not internally synchronised.
 #pragma once
 
 #include "vtinput/version.hpp"  // first: checks the language standard
@@ -26,29 +27,31 @@
 
 namespace vtinput {
 
+/// How long the decoder waits for the rest of a sequence, and how much it holds at most.
 struct DecoderOptions {
-    // How long a lone ESC (or ESC + `[`, `O`, `P`, `]`, `_`, or a partial UTF-8 character)
-    // waits for the rest of a sequence before it becomes Escape / Alt+key / an unknown event.
+    /// How long a lone ESC (or ESC + `[`, `O`, `P`, `]`, `_`, or a partial UTF-8 character)
+    /// waits for the rest of a sequence before it becomes Escape / Alt+key / an unknown event.
     std::chrono::milliseconds esc_timeout{50};
-    // How long a sequence already known to be one (CSI with a parameter byte, an OSC/DCS/APC
-    // string, a paste, an X10 mouse report) may stay incomplete with no new byte arriving
-    // before its bytes come out as they are (unknown, or the paste so far).
+    /// How long a sequence already known to be one (CSI with a parameter byte, an OSC/DCS/APC
+    /// string, a paste, an X10 mouse report) may stay incomplete with no new byte arriving
+    /// before its bytes come out as they are (unknown, or the paste so far).
     std::chrono::milliseconds stale_timeout{1000};
-    // Longest CSI/SS3 sequence, introducer included; longer ones come out as unknown.
+    /// Longest CSI/SS3 sequence, introducer included; longer ones come out as unknown.
     std::size_t csi_cap = 256;
-    // Longest OSC/DCS/APC string, introducer and terminator included.
+    /// Longest OSC/DCS/APC string, introducer and terminator included.
     std::size_t string_cap = 1 << 16;
-    // A paste longer than this is delivered in several PasteEvents of at most this size.
+    /// A paste longer than this is delivered in several PasteEvents of at most this size.
     std::size_t paste_cap = 1 << 22;
-    // X10/normal mouse reports carry UTF-8 encoded coordinates (mode 1005).
+    /// X10/normal mouse reports carry UTF-8 encoded coordinates (mode 1005).
     bool mouse_utf8 = false;
-    // SGR mouse reports carry pixel positions (mode 1016).
+    /// SGR mouse reports carry pixel positions (mode 1016).
     bool mouse_pixels = false;
 };
 
-// Receives decoded events. Called synchronously from feed/flush on the caller's thread.
+/// Receives decoded events. Called synchronously from feed/flush on the caller's thread.
 class EventSink {
 public:
+    /// One decoded event, in order; the sink may keep it (moved in).
     virtual void on_event(Event&& event) = 0;
 
 protected:
@@ -60,48 +63,62 @@ namespace detail {
 void set_fast_paths(Decoder& decoder, bool on);  // a test seam: lib/decode/fast_paths.hpp
 }  // namespace detail
 
+/// The pure decoder: feed() bytes, flush() at deadline(), finish() at the end; decoder.hpp says
+/// what it guarantees.
 class Decoder {
 public:
+    /// The clock of every time point the decoder is given or gives back.
     using clock = std::chrono::steady_clock;
 
+    /// A decoder with these options and, optionally, a terminal's key table (shared, read only;
+    /// nullptr: the built-in grammar alone).
     explicit Decoder(DecoderOptions options = {}, std::shared_ptr<const KeyMap> keymap = nullptr);
     ~Decoder();
+    ///@{
+    /// Moves the decoder's whole state, pending input included.
     Decoder(Decoder&&) noexcept;
     Decoder& operator=(Decoder&&) noexcept;
+    ///@}
     Decoder(const Decoder&) = delete;
     Decoder& operator=(const Decoder&) = delete;
 
-    // Decodes `bytes`, which arrived at `now`, delivering every complete event to `sink`.
-    // Incomplete input is kept (within the caps) until more bytes or a flush resolve it.
+    /// Decodes `bytes`, which arrived at `now`, delivering every complete event to `sink`.
+    /// Incomplete input is kept (within the caps) until more bytes or a flush resolve it.
     void feed(std::string_view bytes, clock::time_point now, EventSink& sink);
-    // Convenience form: appends the events to `out`.
+    /// Convenience form: appends the events to `out`.
     void feed(std::string_view bytes, clock::time_point now, std::vector<Event>& out);
 
-    // The earliest time at which `flush` would resolve pending input; nullopt when nothing is
-    // pending. Only changes when feed/flush/finish is called.
+    /// The earliest time at which `flush` would resolve pending input; nullopt when nothing is
+    /// pending. Only changes when feed/flush/finish is called.
     std::optional<clock::time_point> deadline() const;
 
-    // Resolves pending input whose deadline is at or before `now`; does nothing otherwise.
+    ///@{
+    /// Resolves pending input whose deadline is at or before `now`; does nothing otherwise.
     void flush(clock::time_point now, EventSink& sink);
     void flush(clock::time_point now, std::vector<Event>& out);
+    ///@}
 
-    // End of input: resolves everything pending as if every deadline had passed.
+    ///@{
+    /// End of input: resolves everything pending as if every deadline had passed.
     void finish(EventSink& sink);
     void finish(std::vector<Event>& out);
+    ///@}
 
-    // Tells the decoder a cursor position report has been requested (CSI 6 n), so that the
-    // next ambiguous `CSI 1 ; m R` is read as a position report rather than modified F3.
+    /// Tells the decoder a cursor position report has been requested (CSI 6 n), so that the
+    /// next ambiguous `CSI 1 ; m R` is read as a position report rather than modified F3.
     void expect_cursor_position();
 
-    // Bytes currently held for incomplete input (pending sequence, string or paste body).
+    /// Bytes currently held for incomplete input (pending sequence, string or paste body).
     std::size_t pending_bytes() const;
 
-    // Undelivered state for handing over to another decoder (e.g. the next poller thread):
-    // the raw bytes not yet turned into events. Feeding them to a fresh decoder with the same
-    // options yields the same events this one would have produced. Leaves this decoder empty.
+    /// Undelivered state for handing over to another decoder (e.g. the next poller thread):
+    /// the raw bytes not yet turned into events. Feeding them to a fresh decoder with the same
+    /// options yields the same events this one would have produced. Leaves this decoder empty.
     std::string take_pending();
 
+    /// The options in effect.
     const DecoderOptions& options() const;
+    /// Replaces the options; input already pending is kept.
     void set_options(const DecoderOptions& options);
 
 private:

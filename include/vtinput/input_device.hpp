@@ -1,24 +1,25 @@
-// The input device: the process-wide source of terminal input events.
-//
-// Opening the device starts (or reuses) a poller thread that reads the terminal, decodes what
-// it reads and broadcasts the events. The device holds one receiver; `subscribe()` gives more.
-// The poller exits by itself once no receiver is left; the next open or subscribe reuses it if
-// it is still running (fast path) or starts a new generation (slow path). Bytes already read
-// but not yet taken by anyone are handed to the next generation, and bytes not yet read stay in
-// the kernel, so no keystroke is lost between one device and the next.
-//
-// The terminal can be handed to another program and taken back (suspend / resume, or
-// with_terminal_released): meanwhile nothing reads it, whoever is subscribed.
-//
-// Run-time failures (end of input, I/O errors) arrive as EofEvent / ErrorEvent on every
-// receiver; API misuse and set-up failures throw std::system_error, with nothing left behind
-// (no fd, thread or receiver, the terminal as it was).
-//
-// fork(): a child forked while a device or receiver was alive cannot use the device (open and
-// subscribe throw std::errc::operation_not_supported; the device and receivers it inherited
-// belong to the parent: closing or destroying them in the child leaves the parent's terminal
-// and poller alone, and no event reaches them there). A child forked when none was alive opens
-// and subscribes as usual, with a poller of its own.
+/// @file
+/// The input device: the process-wide source of terminal input events.
+///
+/// Opening the device starts (or reuses) a poller thread that reads the terminal, decodes what
+/// it reads and broadcasts the events. The device holds one receiver; `subscribe()` gives more.
+/// The poller exits by itself once no receiver is left; the next open or subscribe reuses it if
+/// it is still running (fast path) or starts a new generation (slow path). Bytes already read
+/// but not yet taken by anyone are handed to the next generation, and bytes not yet read stay in
+/// the kernel, so no keystroke is lost between one device and the next.
+///
+/// The terminal can be handed to another program and taken back (suspend / resume, or
+/// with_terminal_released): meanwhile nothing reads it, whoever is subscribed.
+///
+/// Run-time failures (end of input, I/O errors) arrive as EofEvent / ErrorEvent on every
+/// receiver; API misuse and set-up failures throw std::system_error, with nothing left behind
+/// (no fd, thread or receiver, the terminal as it was).
+///
+/// fork(): a child forked while a device or receiver was alive cannot use the device (open and
+/// subscribe throw std::errc::operation_not_supported; the device and receivers it inherited
+/// belong to the parent: closing or destroying them in the child leaves the parent's terminal
+/// and poller alone, and no event reaches them there). A child forked when none was alive opens
+/// and subscribes as usual, with a poller of its own.
 #pragma once
 
 #include "vtinput/version.hpp"  // first: checks the language standard
@@ -40,124 +41,137 @@
 
 namespace vtinput {
 
+/// What InputDevice::open() reads, and how: the terminal, its modes, the decoder and the channel.
 struct DeviceOptions {
-    // The file descriptor to read. -1: standard input if it is a terminal, else /dev/tty.
-    // The device reads its own open file description (it re-opens the terminal or
-    // /proc/self/fd/N), so the caller's file status flags are never changed; where that is
-    // impossible (a socket) the flags it had are put back when the poller stops.
+    /// The file descriptor to read. -1: standard input if it is a terminal, else /dev/tty.
+    /// The device reads its own open file description (it re-opens the terminal or
+    /// /proc/self/fd/N), so the caller's file status flags are never changed; where that is
+    /// impossible (a socket) the flags it had are put back when the poller stops.
     int fd = -1;
-    // Terminfo entry for terminal-specific keys; empty: $TERM. Unknown entries fall back to
-    // the built-in grammar (see DeviceStatus::terminfo_diagnostic).
+    /// Terminfo entry for terminal-specific keys; empty: $TERM. Unknown entries fall back to
+    /// the built-in grammar (see DeviceStatus::terminfo_diagnostic).
     std::string term;
-    DecoderOptions decoder;
-    ChannelOptions channel;
-    // Terminal modes set on open and restored on close (and on signals; see TerminalModes).
-    // Applied only when the input is a terminal; nullopt leaves the terminal alone.
+    DecoderOptions decoder;  ///< options of the poller's decoder
+    ChannelOptions channel;  ///< options of the channel the poller broadcasts on
+    /// Terminal modes set on open and restored on close (and on signals; see TerminalModes).
+    /// Applied only when the input is a terminal; nullopt leaves the terminal alone.
     std::optional<TerminalModes> terminal = TerminalModes{};
-    // Precede the events with RawEvents holding the bytes they were decoded from (see
-    // RawEvent). For diagnostics: the poller then feeds the decoder one byte at a time.
+    /// Precede the events with RawEvents holding the bytes they were decoded from (see
+    /// RawEvent). For diagnostics: the poller then feeds the decoder one byte at a time.
     bool raw_bytes = false;
 };
 
+/// What InputDevice::status() reports: the poller thread and the device slot, for tests and
+/// diagnostics.
 struct DeviceStatus {
-    bool running = false;             // a poller thread is running (not exiting)
-    std::uint64_t generation = 0;     // number of the latest poller generation (1, 2, ...)
-    std::size_t receivers = 0;        // receivers subscribed right now
-    bool device_open = false;         // an InputDevice exists
-    bool suspended = false;           // the terminal is released (suspend() without resume())
-    std::uint64_t unclean_loops = 0;  // generations whose uv_loop_close did not return 0
-    // Why the key table is the built-in one, when DeviceOptions::term (or $TERM) names a
-    // terminfo entry that could not be loaded; empty when it loaded.
+    bool running = false;             ///< a poller thread is running (not exiting)
+    std::uint64_t generation = 0;     ///< number of the latest poller generation (1, 2, ...)
+    std::size_t receivers = 0;        ///< receivers subscribed right now
+    bool device_open = false;         ///< an InputDevice exists
+    bool suspended = false;           ///< the terminal is released (suspend() without resume())
+    std::uint64_t unclean_loops = 0;  ///< generations whose uv_loop_close did not return 0
+    /// Why the key table is the built-in one, when DeviceOptions::term (or $TERM) names a
+    /// terminfo entry that could not be loaded; empty when it loaded.
     std::string terminfo_diagnostic;
 };
 
+/// The process's input device (see the top of this file): one open at a time, a move-only
+/// handle whose destructor closes it.
 class InputDevice {
 public:
-    // Opens the device. Throws std::system_error with std::errc::device_or_resource_busy if
-    // an InputDevice is already open in this process, or if a poller still running for other
-    // receivers reads a different terminal; with the errno of the failure and a message naming
-    // what was tried if there is no terminal to read ("vtinput: cannot open the terminal
-    // (/dev/tty): No such device or address") or DeviceOptions::fd cannot be used, or a set-up
-    // step fails (no free fd: EMFILE, naming the step; no thread: EAGAIN, "cannot start the
-    // input poller thread"; no memory: std::errc::not_enough_memory); with
-    // std::errc::operation_not_supported in a fork() child (see above). A failed open leaves
-    // no fd, thread or receiver behind and the terminal as it was. Blocking: at most while a
-    // previous poller (also one that read another terminal and has no receiver left) finishes
-    // exiting.
+    /// Opens the device. Throws std::system_error with std::errc::device_or_resource_busy if
+    /// an InputDevice is already open in this process, or if a poller still running for other
+    /// receivers reads a different terminal; with the errno of the failure and a message naming
+    /// what was tried if there is no terminal to read ("vtinput: cannot open the terminal
+    /// (/dev/tty): No such device or address") or DeviceOptions::fd cannot be used, or a set-up
+    /// step fails (no free fd: EMFILE, naming the step; no thread: EAGAIN, "cannot start the
+    /// input poller thread"; no memory: std::errc::not_enough_memory); with
+    /// std::errc::operation_not_supported in a fork() child (see above). A failed open leaves
+    /// no fd, thread or receiver behind and the terminal as it was. Blocking: at most while a
+    /// previous poller (also one that read another terminal and has no receiver left) finishes
+    /// exiting.
     static InputDevice open(DeviceOptions options = {});
 
+    ///@{
+    /// Moves the device (assigning first closes this one); the moved-from device is closed.
     InputDevice(InputDevice&&) noexcept;
     InputDevice& operator=(InputDevice&&) noexcept;
+    ///@}
     InputDevice(const InputDevice&) = delete;
     InputDevice& operator=(const InputDevice&) = delete;
-    ~InputDevice();  // drops the device's receiver and frees the slot
+    ~InputDevice();  ///< drops the device's receiver and frees the slot
 
-    // The device's own receiver.
+    /// The device's own receiver.
     Receiver& events() { return receiver_; }
+    /// events().receive(): blocks until an event arrives, nullopt at the end of the stream.
     std::optional<Event> receive() { return receiver_.receive(); }
+    /// events().try_receive(): does not block.
     std::optional<Event> try_receive() { return receiver_.try_receive(); }
+    /// events().receive_for(timeout).
     template <class Rep, class Period>
     std::optional<Event> receive_for(std::chrono::duration<Rep, Period> timeout)
     {
         return receiver_.receive_for(timeout);
     }
 
-    // Another receiver of the same events. Throws as open() does for set-up failures (when no
-    // poller runs, this starts one). Thread: any.
+    /// Another receiver of the same events. Throws as open() does for set-up failures (when no
+    /// poller runs, this starts one). Thread: any.
     Receiver subscribe();
 
-    // Snapshot of the poller's state, for tests and diagnostics. Thread: any.
+    /// Snapshot of the poller's state, for tests and diagnostics. Thread: any.
     static DeviceStatus status();
 
-    // Drops the device's receiver and frees the slot now, as the destructor does; ends a
-    // suspension (the terminal stays as it is; other receivers are read for again).
-    // Idempotent.
+    /// Drops the device's receiver and frees the slot now, as the destructor does; ends a
+    /// suspension (the terminal stays as it is; other receivers are read for again).
+    /// Idempotent.
     void close() noexcept;
+    /// Not closed (nor moved from).
     bool is_open() const { return open_; }
 
-    // The terminal guard, when the device manages the terminal's modes; else nullptr.
+    /// The terminal guard, when the device manages the terminal's modes; else nullptr.
     const TerminalGuard* terminal() const { return guard_.get(); }
 
-    // The terminal's size now, as a ResizeEvent carries it (columns, rows, and pixels where the
-    // terminal reports them); nullopt when the input is not a terminal. No ResizeEvent comes at
-    // open: ask here, then follow the ResizeEvents. Thread: any; does not block (it may open
-    // the terminal for a moment when the device keeps no fd of it).
+    /// The terminal's size now, as a ResizeEvent carries it (columns, rows, and pixels where the
+    /// terminal reports them); nullopt when the input is not a terminal. No ResizeEvent comes at
+    /// open: ask here, then follow the ResizeEvents. Thread: any; does not block (it may open
+    /// the terminal for a moment when the device keeps no fd of it).
     std::optional<ResizeEvent> size() const;
 
-    // Hands the terminal to another program (a child process, a shell) until resume(). Returns
-    // once the poller has stopped reading the terminal, for every receiver (the device's and
-    // every subscriber's, which all stay subscribed), and the terminal's modes are as they were
-    // before open() (TerminalGuard::suspend). Until resume(), vtinput reads no byte: whatever
-    // is typed waits in the terminal for the program that reads it. What vtinput read before
-    // the call was typed for the application: it is decoded and delivered before this returns,
-    // an incomplete sequence resolved as at the end of input (a lone ESC is Escape), so nothing
-    // read before is joined with what is read after. Typeahead: keys typed together with the
-    // key that made the application call this are the application's if the poller read them
-    // with that key (they are then in the channel, right after it), else the other program's.
-    // Throws std::system_error: bad_file_descriptor if the device is closed,
-    // operation_not_supported in a fork() child. Idempotent. Blocks while the poller finishes
-    // the batch in hand. Thread: the device's owner.
+    /// Hands the terminal to another program (a child process, a shell) until resume(). Returns
+    /// once the poller has stopped reading the terminal, for every receiver (the device's and
+    /// every subscriber's, which all stay subscribed), and the terminal's modes are as they were
+    /// before open() (TerminalGuard::suspend). Until resume(), vtinput reads no byte: whatever
+    /// is typed waits in the terminal for the program that reads it. What vtinput read before
+    /// the call was typed for the application: it is decoded and delivered before this returns,
+    /// an incomplete sequence resolved as at the end of input (a lone ESC is Escape), so nothing
+    /// read before is joined with what is read after. Typeahead: keys typed together with the
+    /// key that made the application call this are the application's if the poller read them
+    /// with that key (they are then in the channel, right after it), else the other program's.
+    /// Throws std::system_error: bad_file_descriptor if the device is closed,
+    /// operation_not_supported in a fork() child. Idempotent. Blocks while the poller finishes
+    /// the batch in hand. Thread: the device's owner.
     void suspend();
-    // Takes the terminal back: the modes are set again (TerminalGuard::resume, which saves the
-    // terminal's settings anew) and reading resumes. Every receiver then gets a ResizeEvent
-    // with the terminal's size (the cue to redraw), before the events of anything typed after.
-    // Throws std::system_error if the modes cannot be set (the device then stays suspended and
-    // reads nothing; call resume() again or close()). Idempotent. Thread: the device's owner.
+    /// Takes the terminal back: the modes are set again (TerminalGuard::resume, which saves the
+    /// terminal's settings anew) and reading resumes. Every receiver then gets a ResizeEvent
+    /// with the terminal's size (the cue to redraw), before the events of anything typed after.
+    /// Throws std::system_error if the modes cannot be set (the device then stays suspended and
+    /// reads nothing; call resume() again or close()). Idempotent. Thread: the device's owner.
     void resume();
+    /// Between suspend() and resume().
     bool suspended() const { return suspended_; }
-    // suspend(), fn(), resume(); resume() also when fn throws (a failure to resume is then
-    // dropped for fn's exception). Returns what fn returns.
+    /// suspend(), fn(), resume(); resume() also when fn throws (a failure to resume is then
+    /// dropped for fn's exception). Returns what fn returns.
     template <class F>
     std::invoke_result_t<F&> with_terminal_released(F&& fn);
 
-    // Asks the terminal what it supports (see capabilities.hpp) and waits for the answers, at
-    // most `timeout`. The replies are taken out of the event stream: no receiver sees them.
-    // Keys typed meanwhile are delivered as usual. Needs the terminal in raw mode under this
-    // device (DeviceOptions::terminal with raw set) and not released (suspend); otherwise
-    // returns status `unavailable` at once. Replies that arrive after the timeout reach receivers as ReportEvents.
-    // Thread: the device's owner; blocks the caller only.
+    /// Asks the terminal what it supports (see capabilities.hpp) and waits for the answers, at
+    /// most `timeout`. The replies are taken out of the event stream: no receiver sees them.
+    /// Keys typed meanwhile are delivered as usual. Needs the terminal in raw mode under this
+    /// device (DeviceOptions::terminal with raw set) and not released (suspend); otherwise
+    /// returns status `unavailable` at once. Replies that arrive after the timeout reach receivers as ReportEvents.
+    /// Thread: the device's owner; blocks the caller only.
     const Capabilities& query_capabilities(std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
-    // The result of the last query (status `not_queried` before the first).
+    /// The result of the last query (status `not_queried` before the first).
     const Capabilities& capabilities() const { return capabilities_; }
 
 private:

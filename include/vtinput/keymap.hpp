@@ -1,10 +1,11 @@
-// Key tables that complement the decoder's built-in grammar.
-//
-// The decoder knows the xterm/kitty/rxvt grammar by itself. A KeyMap adds what a particular
-// terminal's terminfo entry says and the built-in grammar gives no meaning to: TERM=linux's
-// `ESC [ [ A` for F1, or a `kbs` of ^H. Where both know a sequence the built-in meaning wins
-// (xterm's `ESC [ 1 ; 2 P` stays Shift+F1, not terminfo's F13). A KeyMap is immutable once
-// built and may be shared by many decoders on any threads.
+/// @file
+/// Key tables that complement the decoder's built-in grammar.
+///
+/// The decoder knows the xterm/kitty/rxvt grammar by itself. A KeyMap adds what a particular
+/// terminal's terminfo entry says and the built-in grammar gives no meaning to: TERM=linux's
+/// `ESC [ [ A` for F1, or a `kbs` of ^H. Where both know a sequence the built-in meaning wins
+/// (xterm's `ESC [ 1 ; 2 P` stays Shift+F1, not terminfo's F13). A KeyMap is immutable once
+/// built and may be shared by many decoders on any threads.
 #pragma once
 
 #include "vtinput/version.hpp"  // first: checks the language standard
@@ -19,42 +20,48 @@
 
 namespace vtinput {
 
+/// A terminal's key table: byte sequences and the keys they mean (see the top of this file).
 class KeyMap {
 public:
+    /// One key of the table.
     struct Entry {
-        std::string sequence;  // the bytes the terminal sends
-        Key key = Key::none;
-        Mods mods;
+        std::string sequence;  ///< the bytes the terminal sends
+        Key key = Key::none;   ///< the key they mean
+        Mods mods;             ///< with these modifiers
     };
 
     KeyMap() = default;
+    /// A table of `entries`, in any order. Entries with an empty sequence are dropped; of several
+    /// with the same sequence, the first given wins.
     explicit KeyMap(std::vector<Entry> entries);
 
-    // Loads the key capabilities of terminfo entry `term` through ncurses' tinfo, without
-    // touching the application's own `cur_term`. Throws std::system_error naming the entry
-    // when there is none (std::errc::no_such_file_or_directory: unknown, or the database is
-    // unusable; std::errc::invalid_argument: an empty name); the built-in grammar alone then
-    // serves, which is what the input device does (DeviceStatus::terminfo_diagnostic says
-    // why). Thread-safe (tinfo is not, so calls are serialised internally); blocking (reads
-    // the database).
+    /// Loads the key capabilities of terminfo entry `term` through ncurses' tinfo, without
+    /// touching the application's own `cur_term`. Throws std::system_error naming the entry
+    /// when there is none (std::errc::no_such_file_or_directory: unknown, or the database is
+    /// unusable; std::errc::invalid_argument: an empty name); the built-in grammar alone then
+    /// serves, which is what the input device does (DeviceStatus::terminfo_diagnostic says
+    /// why). Thread-safe (tinfo is not, so calls are serialised internally); blocking (reads
+    /// the database).
     static KeyMap from_terminfo(std::string_view term);
 
-    // The terminfo entry to use: `configured` if not empty, else $TERM if set and not empty,
-    // else "xterm-256color". The one rule the device and vtinput-echo follow.
+    /// The terminfo entry to use: `configured` if not empty, else $TERM if set and not empty,
+    /// else "xterm-256color". The one rule the device and vtinput-echo follow.
     static std::string term_name(std::string_view configured = {});
 
-    // The entries, sorted by sequence.
+    /// The entries, sorted by sequence.
     const std::vector<Entry>& entries() const { return entries_; }
+    /// No entry: the built-in grammar alone.
     bool empty() const { return entries_.empty(); }
 
-    // The single-byte key for C0 byte or DEL `byte`, if the table gives one (e.g. kbs = ^H).
+    /// The single-byte key for C0 byte or DEL `byte`, if the table gives one (e.g. kbs = ^H).
     const Entry* single_byte(unsigned char byte) const;
 
-    // Result of matching the input at a position against the multi-byte entries.
+    /// Result of matching the input at a position against the multi-byte entries.
     struct Match {
-        const Entry* entry = nullptr;  // longest entry that is a prefix of the input
-        bool could_grow = false;       // the input is a strict prefix of a longer entry
+        const Entry* entry = nullptr;  ///< longest entry that is a prefix of the input
+        bool could_grow = false;       ///< the input is a strict prefix of a longer entry
     };
+    /// Matches the start of `input` against the multi-byte entries.
     Match match(std::string_view input) const;
 
 private:

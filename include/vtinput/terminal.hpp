@@ -1,13 +1,14 @@
-// Terminal modes that always come back: raw mode, the opt-in input protocols and the
-// application's own enter/leave bytes (alternate screen, hidden cursor, ...), set on
-// construction and undone in reverse order on every way out (destruction, exception unwinding,
-// exit(), SIGINT/SIGTERM/SIGHUP/SIGQUIT, crash signals, Ctrl+Z), only for what was enabled.
-//
-// At most one TerminalGuard is active per process (it owns the process's signal handlers
-// while handle_signals is set). The restore path used from signal handlers is async-signal-
-// safe: it writes bytes rendered in advance and calls tcsetattr with termios saved in advance.
-// Only the process that created the guard touches the terminal: in a fork() child, every
-// restore path (destructor, restore(), exit(), signals) leaves the parent's terminal alone.
+/// @file
+/// Terminal modes that always come back: raw mode, the opt-in input protocols and the
+/// application's own enter/leave bytes (alternate screen, hidden cursor, ...), set on
+/// construction and undone in reverse order on every way out (destruction, exception unwinding,
+/// exit(), SIGINT/SIGTERM/SIGHUP/SIGQUIT, crash signals, Ctrl+Z), only for what was enabled.
+///
+/// At most one TerminalGuard is active per process (it owns the process's signal handlers
+/// while handle_signals is set). The restore path used from signal handlers is async-signal-
+/// safe: it writes bytes rendered in advance and calls tcsetattr with termios saved in advance.
+/// Only the process that created the guard touches the terminal: in a fork() child, every
+/// restore path (destructor, restore(), exit(), signals) leaves the parent's terminal alone.
 #pragma once
 
 #include "vtinput/version.hpp"  // first: checks the language standard
@@ -20,86 +21,97 @@
 
 namespace vtinput {
 
+/// Which mouse events the terminal reports (the DEC private mode to enable).
 enum class MouseTracking : std::uint8_t {
-    none,
-    clicks,  // 1000: press and release
-    drag,    // 1002: + motion while a button is held
-    motion,  // 1003: + all motion
+    none,    ///< no mouse reports
+    clicks,  ///< 1000: press and release
+    drag,    ///< 1002: + motion while a button is held
+    motion,  ///< 1003: + all motion
 };
 
+/// The modes a TerminalGuard (or an InputDevice) sets; every protocol mode is off by default.
 struct TerminalModes {
-    bool raw = true;                            // termios raw mode (saved and restored exactly)
-    MouseTracking mouse = MouseTracking::none;  // reported as SGR 1006 ...
-    bool mouse_pixels = false;                  // ... or SGR-pixels 1016
-    bool bracketed_paste = false;               // 2004
-    bool focus = false;                         // 1004
-    unsigned kitty_flags = 0;                   // kitty progressive enhancement: push CSI > flags u, pop CSI < u
-    int modify_other_keys = 0;                  // xterm modifyOtherKeys level 1 or 2 (CSI > 4 ; n m)
-    bool in_band_resize = false;                // 2048
-    // The application's own bytes, written to the terminal with the modes: `app_enter` after
-    // the modes are enabled (on construction, after SIGCONT, after a chained handler that
-    // carries on, on resume()), `app_leave` before they are disabled (on every restore path,
-    // signal handlers included). E.g. "\x1b[?1049h\x1b[?25l" and "\x1b[?25h\x1b[?1049l" for
-    // the alternate screen and a hidden cursor. At most k_max_app_bytes each: the guard
-    // renders them in advance, so that a signal handler only writes them.
+    bool raw = true;                            ///< termios raw mode (saved and restored exactly)
+    MouseTracking mouse = MouseTracking::none;  ///< reported as SGR 1006 ...
+    bool mouse_pixels = false;                  ///< ... or SGR-pixels 1016
+    bool bracketed_paste = false;               ///< 2004
+    bool focus = false;                         ///< 1004
+    unsigned kitty_flags = 0;                   ///< kitty progressive enhancement: push CSI > flags u, pop CSI < u
+    int modify_other_keys = 0;                  ///< xterm modifyOtherKeys level 1 or 2 (CSI > 4 ; n m)
+    bool in_band_resize = false;                ///< 2048
+    ///@{
+    /// The application's own bytes, written to the terminal with the modes: `app_enter` after
+    /// the modes are enabled (on construction, after SIGCONT, after a chained handler that
+    /// carries on, on resume()), `app_leave` before they are disabled (on every restore path,
+    /// signal handlers included). E.g. `"\x1b[?1049h\x1b[?25l"` and `"\x1b[?25h\x1b[?1049l"` for
+    /// the alternate screen and a hidden cursor. At most k_max_app_bytes each: the guard
+    /// renders them in advance, so that a signal handler only writes them.
     std::string app_enter;
     std::string app_leave;
-    // Install handlers that restore the terminal on SIGINT/SIGTERM/SIGHUP/SIGQUIT and on
-    // crash signals (SIGSEGV/SIGABRT/SIGBUS/SIGFPE/SIGILL), then let the previous handler or
-    // the default action run (the modes are re-applied after a previous handler only if it
-    // returns with the process carrying on: not if it re-raised the signal, nor if it took the
-    // disposition away); restore before SIGTSTP stops the process and re-apply on
-    // SIGCONT (then raise SIGWINCH, so input devices deliver a ResizeEvent and the application
-    // redraws). Signals the application ignores are left alone. The handlers are installed
-    // before the terminal changes and removed after it is restored; at removal, a handler the
-    // application installed meanwhile stays (it should chain to the one it replaced, ours, as
-    // ours chain to the application's: a chain that comes back to us is cut, not looped).
+    ///@}
+    /// Install handlers that restore the terminal on SIGINT/SIGTERM/SIGHUP/SIGQUIT and on
+    /// crash signals (SIGSEGV/SIGABRT/SIGBUS/SIGFPE/SIGILL), then let the previous handler or
+    /// the default action run (the modes are re-applied after a previous handler only if it
+    /// returns with the process carrying on: not if it re-raised the signal, nor if it took the
+    /// disposition away); restore before SIGTSTP stops the process and re-apply on
+    /// SIGCONT (then raise SIGWINCH, so input devices deliver a ResizeEvent and the application
+    /// redraws). Signals the application ignores are left alone. The handlers are installed
+    /// before the terminal changes and removed after it is restored; at removal, a handler the
+    /// application installed meanwhile stays (it should chain to the one it replaced, ours, as
+    /// ours chain to the application's: a chain that comes back to us is cut, not looped).
     bool handle_signals = true;
 };
 
-// The longest TerminalModes::app_enter / app_leave a guard accepts.
+/// The longest TerminalModes::app_enter / app_leave a guard accepts.
 inline constexpr std::size_t k_max_app_bytes = 1024;
 
-// The bytes that enable `modes` (in order) followed by app_enter, and the bytes that undo
-// them: app_leave, then the modes disabled in reverse order.
+///@{
+/// The bytes that enable `modes` (in order) followed by app_enter, and the bytes that undo
+/// them: app_leave, then the modes disabled in reverse order.
 std::string enable_sequence(const TerminalModes& modes);
 std::string disable_sequence(const TerminalModes& modes);
+///@}
 
+/// Sets a terminal's modes and puts them back on every way out (see the top of this file).
 class TerminalGuard {
 public:
-    // Puts terminal `fd` (termios, and the mode sequences written to it) into `modes`. The
-    // signal handlers are installed before the terminal changes, so a signal at any moment
-    // finds it restorable. The guard does not own `fd`, which must stay open until the guard
-    // is destroyed. Throws std::system_error if raw mode was asked for and fd is not a
-    // terminal, if termios cannot be set, (invalid_argument) if app_enter or app_leave is
-    // longer than k_max_app_bytes, or (device_or_resource_busy) if another guard is active in
-    // this process. Blocks while the terminal drains its output (tcsetattr TCSADRAIN).
+    /// Puts terminal `fd` (termios, and the mode sequences written to it) into `modes`. The
+    /// signal handlers are installed before the terminal changes, so a signal at any moment
+    /// finds it restorable. The guard does not own `fd`, which must stay open until the guard
+    /// is destroyed. Throws std::system_error if raw mode was asked for and fd is not a
+    /// terminal, if termios cannot be set, (invalid_argument) if app_enter or app_leave is
+    /// longer than k_max_app_bytes, or (device_or_resource_busy) if another guard is active in
+    /// this process. Blocks while the terminal drains its output (tcsetattr TCSADRAIN).
     TerminalGuard(int fd, TerminalModes modes);
-    ~TerminalGuard();  // restores
+    ~TerminalGuard();  ///< restores
     TerminalGuard(const TerminalGuard&) = delete;
     TerminalGuard& operator=(const TerminalGuard&) = delete;
 
-    // Restores the terminal now (idempotent): app_leave, the modes off, the saved termios, and
-    // only then the signal handlers out (each put back only if ours is still the installed
-    // one). A signal handler that runs meanwhile on another thread never re-applies the modes
-    // after this. The destructor then does nothing more. In a fork() child of the process that
-    // created the guard, does nothing at all.
+    /// Restores the terminal now (idempotent): app_leave, the modes off, the saved termios, and
+    /// only then the signal handlers out (each put back only if ours is still the installed
+    /// one). A signal handler that runs meanwhile on another thread never re-applies the modes
+    /// after this. The destructor then does nothing more. In a fork() child of the process that
+    /// created the guard, does nothing at all.
     void restore() noexcept;
 
-    // Hands the terminal to someone else for a while (a child program): puts it back as it was
-    // before the guard, as restore() does (app_leave included), but keeps the guard, whose
-    // signal handlers then restore nothing and re-apply nothing (SIGTSTP/SIGCONT included)
-    // until resume(). Idempotent; does nothing after restore() or in a fork() child.
+    /// Hands the terminal to someone else for a while (a child program): puts it back as it was
+    /// before the guard, as restore() does (app_leave included), but keeps the guard, whose
+    /// signal handlers then restore nothing and re-apply nothing (SIGTSTP/SIGCONT included)
+    /// until resume(). Idempotent; does nothing after restore() or in a fork() child.
     void suspend() noexcept;
-    // Takes the terminal back after suspend(): saves its termios anew (the child program may
-    // have changed them for good) and re-applies the modes and app_enter. Throws
-    // std::system_error if the terminal cannot be set (the guard then stays suspended), or
-    // (operation_not_permitted) in a fork() child. Does nothing unless suspended.
+    /// Takes the terminal back after suspend(): saves its termios anew (the child program may
+    /// have changed them for good) and re-applies the modes and app_enter. Throws
+    /// std::system_error if the terminal cannot be set (the guard then stays suspended), or
+    /// (operation_not_permitted) in a fork() child. Does nothing unless suspended.
     void resume();
+    /// Between suspend() and resume().
     bool suspended() const { return suspended_; }
 
+    /// The terminal the guard sets (not owned).
     int fd() const { return fd_; }
+    /// The modes it was asked for.
     const TerminalModes& modes() const { return modes_; }
+    /// The termios the restore paths put back: saved on construction and again by resume().
     const termios& saved_termios() const { return saved_; }
 
 private:
