@@ -1,0 +1,59 @@
+// The examples' tests: each case runs one example on a real pseudo-terminal, types what a user
+// would type, and checks what the user would see (and, for the picker, what lands on standard
+// output). Usage: examples_test CASE EXAMPLE [EXTRA]; exit 0 pass, 1 fail, 77 skipped (no PTY).
+#include "pty_session.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+
+namespace {
+
+using example_test::Program;
+using example_test::PtySession;
+
+// Keys as a terminal sends them with no keyboard protocol asked for.
+constexpr const char* k_up = "\x1b[A";
+constexpr const char* k_down = "\x1b[B";
+constexpr const char* k_ctrl_up = "\x1b[1;5A";
+constexpr const char* k_f5 = "\x1b[15~";
+constexpr const char* k_escape = "\x1b";
+constexpr const char* k_enter = "\r";
+
+void keys(const std::string& exe, const std::string&)
+{
+    PtySession s(Program({exe}));
+    s.expect("Press keys; q quits.\r\n");
+    s.type("a");
+    s.expect("a\r\n");
+    s.type(k_ctrl_up);
+    s.expect("Ctrl+Up\r\n");
+    s.type("\x03");  // Ctrl+C: a key in raw mode, not SIGINT
+    s.expect("Ctrl+c\r\n");
+    s.type(k_escape);  // a lone ESC: Escape once the decoder's 50 ms have passed
+    s.expect("Escape\r\n");
+    s.type("q");
+    s.expect("Bye.\r\n");
+    s.finish(0);
+    if (!s.rest().empty()) {
+        s.fail("output after \"Bye.\"");
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    const std::map<std::string, void (*)(const std::string&, const std::string&)> cases = {
+        {"keys", keys},
+    };
+    auto it = argc >= 3 ? cases.find(argv[1]) : cases.end();
+    if (it == cases.end()) {
+        std::fprintf(stderr, "usage: examples_test CASE EXAMPLE [EXTRA]\n");
+        return 2;
+    }
+    it->second(argv[2], argc >= 4 ? argv[3] : "");
+    std::printf("PASS %s\n", argv[1]);
+    return 0;
+}
