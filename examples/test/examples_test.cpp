@@ -41,12 +41,43 @@ void keys(const std::string& exe, const std::string&)
     }
 }
 
+void libuv(const std::string& exe, const std::string&)
+{
+    PtySession s(Program({exe}));
+    s.expect("Press keys; q quits.\r\n");
+    s.type("a");
+    s.expect("a\r\n");
+    s.type(k_down);
+    s.expect("Down\r\n");
+    s.type("q");
+    s.expect("uv_loop_close: 0, every handle closed\r\n");
+    s.finish(0);
+}
+
+void poll(const std::string& exe, const std::string&)
+{
+    PtySession s(Program({exe}));
+    s.expect("Press keys; w starts a job; q quits.\r\n");
+    s.type("a");
+    s.expect("a\r\n");
+    s.type("w");  // the worker's result arrives on the other fd
+    s.expect("job started\r\n");
+    s.expect("job finished: 9592 primes below 100000\r\n");
+    s.type(k_up);
+    s.expect("Up\r\n");
+    s.type("q");
+    s.expect("Bye.\r\n");
+    s.finish(0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
     const std::map<std::string, void (*)(const std::string&, const std::string&)> cases = {
         {"keys", keys},
+        {"libuv", libuv},
+        {"poll", poll},
     };
     auto it = argc >= 3 ? cases.find(argv[1]) : cases.end();
     if (it == cases.end()) {
