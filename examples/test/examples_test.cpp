@@ -70,6 +70,25 @@ void poll(const std::string& exe, const std::string&)
     s.finish(0);
 }
 
+// ncurses sends only what changed on the screen, so the checks look for words that change as a
+// whole; the resize repaints everything.
+void ncurses(const std::string& exe, const std::string&)
+{
+    PtySession s(Program({exe}));
+    s.expect("vtinput + ncurses: press keys, q quits");
+    s.expect("80x24");
+    s.type(k_f5);
+    s.expect("F5");
+    s.type(k_ctrl_up);
+    s.expect("Ctrl+Up");
+    s.resize(100, 30);
+    s.expect("Window: 100x30");
+    s.expect("Resize 100x30");
+    s.type("q");
+    s.expect("\x1b[?1049l");  // endwin(): the alternate screen is left
+    s.finish(0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -77,6 +96,7 @@ int main(int argc, char** argv)
     const std::map<std::string, void (*)(const std::string&, const std::string&)> cases = {
         {"keys", keys},
         {"libuv", libuv},
+        {"ncurses", ncurses},
         {"poll", poll},
     };
     auto it = argc >= 3 ? cases.find(argv[1]) : cases.end();
