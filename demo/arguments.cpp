@@ -49,7 +49,8 @@ constexpr std::string_view k_usage =
     "  --chunk N        feed the decoder N bytes at a time (default: as read, 64 KiB)\n"
     "  --stats          print only a final line: events=N bytes=B\n"
     "Both modes:\n"
-    "  --json           one JSON object per event (SCHEMA.md) instead of human-readable lines\n"
+    "  --json           one JSON object per event (docs/json-schema.md) instead of\n"
+    "                   human-readable lines\n"
     "  --term NAME      terminfo entry for terminal-specific keys (default $TERM, else\n"
     "                   xterm-256color)\n";
 

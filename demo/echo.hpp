@@ -93,7 +93,7 @@ void notice(const Options& o, std::string_view text);
 
 // ---- lines.cpp ----------------------------------------------------------------------------
 
-// Appends one event as a line without the newline: human-readable or JSON (SCHEMA.md), tagged
+// Appends one event as a line without the newline: human-readable or JSON (docs/json-schema.md), tagged
 // with the receiver number `rx` unless it is 0 ("[rx2] " or an added "rx":2 field).
 void append_line(std::string& out, const vtinput::Event& event, bool json, int rx = 0);
 

@@ -147,7 +147,7 @@ void append_line(std::string& out, const vtinput::Event& event, bool json, int r
     if (json) {
         vtinput::append_json(out, event);
         if (rx != 0) {
-            out.pop_back();  // the closing brace: SCHEMA.md allows added fields
+            out.pop_back();  // the closing brace: docs/json-schema.md allows added fields
             out += ",\"rx\":" + std::to_string(rx) + "}";
         }
         return;

@@ -1,4 +1,4 @@
-// vtinput-echo: prints every input event, human-readable or as JSON lines (SCHEMA.md).
+// vtinput-echo: prints every input event, human-readable or as JSON lines (docs/json-schema.md).
 //
 // Live mode (the default) opens the InputDevice on the terminal, enables the input protocols
 // the flags ask for, and prints each event as it arrives (lines.cpp), or shows them on an

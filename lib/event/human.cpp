@@ -3,7 +3,7 @@
 //
 // For people and logs; programs read the JSON form (json.cpp). The event tests and the tmux test
 // of `vtinput-echo` check it. Modifiers come in the conventional order (Ctrl+Alt+Shift+Super),
-// named keys in CamelCase derived from their SCHEMA.md names, and any text is quoted as a JSON
+// named keys in CamelCase derived from their docs/json-schema.md names, and any text is quoted as a JSON
 // string, so control characters and broken UTF-8 are visible rather than sent to the terminal.
 #include "vtinput/event.hpp"
 

@@ -1,9 +1,9 @@
-// The JSON form of events: one object per event, exactly as SCHEMA.md describes it.
+// The JSON form of events: one object per event, exactly as docs/json-schema.md describes it.
 //
 // This is a public contract (`vtinput-echo --json`, and the conformance vectors compare its
 // output byte for byte): field names, their order, which fields are left out when they hold
 // their default, key names (names.cpp) and enum spellings must not change. Anything added goes
-// through SCHEMA.md first. Every string is valid UTF-8 JSON; bytes that JSON cannot carry are
+// through docs/json-schema.md first. Every string is valid UTF-8 JSON; bytes that JSON cannot carry are
 // replaced, and where they matter (paste, unknown, raw) the exact bytes travel as hex as well.
 #include "vtinput/event.hpp"
 

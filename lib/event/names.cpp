@@ -1,7 +1,7 @@
 // The names of keys, modifiers, mouse buttons and actions, and report kinds; KeyText's rare
 // paths; append_utf8.
 //
-// The names are those of SCHEMA.md ("pageup", "kp_enter", "wheel_up", "decrpm"): the JSON form
+// The names are those of docs/json-schema.md ("pageup", "kp_enter", "wheel_up", "decrpm"): the JSON form
 // prints them as they are and the human form derives its spelling from them, so they are part
 // of the public contract and must not change. The tables are indexed by the enums' values, so a
 // new enumerator needs its name here (the static_asserts check the sizes).
