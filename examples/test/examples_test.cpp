@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <utility>
 
 namespace {
 
@@ -89,15 +90,37 @@ void ncurses(const std::string& exe, const std::string&)
     s.finish(0);
 }
 
+// The editor's test types a line for a stand-in editor (test/fake_editor.sh, passed as EXTRA),
+// then a key for the application as soon as the editor has said it is done.
+void editor(const std::string& exe, const std::string& fake_editor)
+{
+    Program p({exe});
+    p.env = {"EDITOR=sh " + fake_editor};
+    PtySession s(std::move(p));
+    s.expect("e edits, q quits.\r\nEditor: not run yet\r\n");
+    s.type("e");
+    s.expect("\x1b[?1049l");  // the application's screen is left for the editor
+    s.expect("fake-editor: editing /tmp/vtinput-notes-");
+    s.type("hello from the editor\r");
+    s.expect("hello from the editor\r\n");  // echoed: the terminal is cooked for the editor
+    s.expect("fake-editor: saved\r\n");
+    s.type("z");  // maybe before the application has taken the terminal back: it must get it
+    s.expect("\x1b[?1049h");
+    s.expect("hello from the editor\r\n\r\n--\r\ne edits, q quits.\r\nEditor: exited with status 0\r\n");
+    s.expect("Last event: z\r\n");
+    s.type("q");
+    s.finish(0);
+    // The keys typed for the editor never reached the application.
+    s.expect_absent("Last event: h");
+    s.expect_absent("Last event: Enter");
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
     const std::map<std::string, void (*)(const std::string&, const std::string&)> cases = {
-        {"keys", keys},
-        {"libuv", libuv},
-        {"ncurses", ncurses},
-        {"poll", poll},
+        {"editor", editor}, {"keys", keys}, {"libuv", libuv}, {"ncurses", ncurses}, {"poll", poll},
     };
     auto it = argc >= 3 ? cases.find(argv[1]) : cases.end();
     if (it == cases.end()) {
