@@ -18,9 +18,10 @@ Without --live (suite 'unit'):
   3. `ECHO --replay FILE --json`, and again with `--chunk 1`, over demo/sample.input, every
      file of tests/fuzz/corpus/ and the byte strings of the conformance vectors: every line
      must be one JSON object on one line, valid UTF-8 with no raw U+0085/U+2028/U+2029, and
-     valid against the schema. The corpus files are decoded as one input, and so are the
-     vectors (see SEPARATOR); on a failure the inputs of the batch are run one by one to name
-     the one at fault. `--each` runs every input on its own from the start (a minute or more).
+     valid against the schema; also a paste long enough to come in parts. The corpus files
+     are decoded as one input, and so are the vectors (see SEPARATOR); on a failure the
+     inputs of the batch are run one by one to name the one at fault. `--each` runs every
+     input on its own from the start (a minute or more).
 With --live (suite 'pty'): live mode inside a pseudo-terminal, for the forms only a live
 session prints (raw, rx, eof, lagged, resize from SIGWINCH, pixel mouse positions); exit 77
 when no pseudo-terminal can be opened.
@@ -270,6 +271,13 @@ def check_inputs(echo, checker, groups, tmp, each):
                 raise
 
 
+# A paste longer than the default DecoderOptions::paste_cap (4 MiB): two parts, the first with
+# "continued":true, the second with a broken byte (so "bytes"; kept out of the first part,
+# whose 8 MiB of hex would take jsonschema's pattern check seconds).
+PASTE_CAP = 1 << 22
+LONG_PASTE = b"\x1b[200~" + b"x" * PASTE_CAP + b"\xc3\xa9\xff\x1b[201~"
+
+
 def file_inputs(paths):
     out = []
     for path in paths:
@@ -442,12 +450,16 @@ def main(argv):
             vectors = vector_inputs(shared_dir) if shared_dir else []
             groups = [("demo/sample.input", file_inputs([sample])),
                       ("tests/fuzz/corpus", file_inputs(corpus)),
-                      ("conformance vectors", vectors)]
+                      ("conformance vectors", vectors),
+                      ("long paste", [("a paste over DecoderOptions::paste_cap", LONG_PASTE)])]
             with tempfile.TemporaryDirectory() as tmp:
                 check_inputs(echo, checker, groups, tmp, each)
-            print("replay: sample.input, %d corpus files, %d conformance vectors%s; each %s, as read and with "
-                  "--chunk 1" % (len(corpus), len(vectors), "" if vectors else " (none in '%s')" % shared_dir,
-                                 "on its own" if each else "group as one input"))
+            if not any(b'"continued":true' in line for line in checker.seen):
+                raise Failure("no paste part with \"continued\":true from the long paste (paste_cap is not 4 MiB?)")
+            print("replay: sample.input, %d corpus files, %d conformance vectors%s, a paste over paste_cap; "
+                  "each %s, as read and with --chunk 1"
+                  % (len(corpus), len(vectors), "" if vectors else " (none in '%s')" % shared_dir,
+                     "on its own" if each else "group as one input"))
     except Failure as e:
         print("FAIL: %s" % e)
         return 1
