@@ -115,12 +115,53 @@ void editor(const std::string& exe, const std::string& fake_editor)
     s.expect_absent("Last event: Enter");
 }
 
+// The picker reads its items from a pipe on standard input while the PTY is its controlling
+// terminal (the keys come through /dev/tty); the result goes to standard output, a pipe too.
+Program picker_program(const std::string& exe)
+{
+    Program p({exe});
+    p.stdin_bytes = "apple\nbanana\ncherry\navocado\nblueberry\n";
+    p.capture_stdout = true;
+    return p;
+}
+
+void picker(const std::string& exe, const std::string&)
+{
+    PtySession s(picker_program(exe));
+    s.expect("pick>    (5/5)\r\n> apple\r\n  banana\r\n  cherry\r\n  avocado\r\n  blueberry\r\n");
+    s.type("a");
+    s.expect("pick> a   (3/5)\r\n> apple\r\n  banana\r\n  avocado\r\n");
+    s.type(k_down);
+    s.expect("pick> a   (3/5)\r\n  apple\r\n> banana\r\n  avocado\r\n");
+    s.type(k_enter);
+    s.finish(0);
+    if (s.stdout_text() != "banana\n") {
+        s.fail("standard output should be exactly the chosen item");
+    }
+}
+
+void picker_escape(const std::string& exe, const std::string&)
+{
+    PtySession s(picker_program(exe));
+    s.expect("pick>    (5/5)\r\n");
+    s.type("xyz");
+    s.expect("pick> xyz   (0/5)\r\n");
+    s.type(k_enter);  // nothing to choose: no effect
+    s.type(k_escape);
+    s.finish(1);
+    if (!s.stdout_text().empty()) {
+        s.fail("standard output should be empty when nothing was chosen");
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
     const std::map<std::string, void (*)(const std::string&, const std::string&)> cases = {
-        {"editor", editor}, {"keys", keys}, {"libuv", libuv}, {"ncurses", ncurses}, {"poll", poll},
+        {"editor", editor},   {"keys", keys},     {"libuv", libuv},
+        {"ncurses", ncurses}, {"picker", picker}, {"picker-escape", picker_escape},
+        {"poll", poll},
     };
     auto it = argc >= 3 ? cases.find(argv[1]) : cases.end();
     if (it == cases.end()) {
