@@ -66,7 +66,7 @@ try {
     std::string query;
     std::size_t selected = 0;
     std::optional<std::string> chosen;
-    for (bool done = false; !done;) {
+    while (!chosen) {
         std::vector<std::string> shown;
         for (const std::string& item : items) {
             if (matches(item, query)) {
@@ -75,21 +75,26 @@ try {
         }
         draw(tty, device.size() ? device.size()->rows : 24, query, shown, selected, items.size());
         std::optional<vtinput::Event> event = device.receive();
-        const auto* key = event ? std::get_if<vtinput::KeyEvent>(&*event) : nullptr;
-        if (!event || (key && (key->key == vtinput::Key::escape ||
-                               (key->key == vtinput::char_key(U'c') && key->mods == vtinput::Mod::ctrl)))) {
-            done = true;  // the end of input, Escape or Ctrl+C: nothing chosen
-        } else if (!key || key->kind == vtinput::KeyKind::release) {
-            continue;  // a resize (redrawn above) or anything else that is not a key press
-        } else if (key->key == vtinput::Key::enter) {
-            done = !shown.empty();
-            chosen = done ? std::optional(shown[selected]) : std::nullopt;
-        } else if (key->key == vtinput::Key::up || key->key == vtinput::Key::down) {
-            bool up = key->key == vtinput::Key::up;
-            selected = up ? (selected > 0 ? selected - 1 : 0) : (selected + 1 < shown.size() ? selected + 1 : selected);
+        if (!event) {
+            break;  // the terminal went away
+        }
+        const auto* key = std::get_if<vtinput::KeyEvent>(&*event);
+        if (!key || key->kind == vtinput::KeyKind::release) {
+            continue;  // not a key press: a resize (redrawn above), a focus change, ...
+        }
+        if (key->key == vtinput::Key::escape ||
+            (key->key == vtinput::char_key(U'c') && key->mods == vtinput::Mod::ctrl)) {
+            break;  // nothing chosen
+        } else if (key->key == vtinput::Key::enter && !shown.empty()) {
+            chosen = shown[selected];
+        } else if (key->key == vtinput::Key::up && selected > 0) {
+            --selected;
+        } else if (key->key == vtinput::Key::down && selected + 1 < shown.size()) {
+            ++selected;
         } else if (key->key == vtinput::Key::backspace && !query.empty()) {
-            while (!query.empty() && (static_cast<unsigned char>(query.back()) & 0xc0) == 0x80) {
-                query.pop_back();  // a UTF-8 continuation byte
+            // One character back: its UTF-8 continuation bytes (10xxxxxx), then its first byte.
+            while (query.size() > 1 && (static_cast<unsigned char>(query.back()) & 0xc0) == 0x80) {
+                query.pop_back();
             }
             query.pop_back();
             selected = 0;
