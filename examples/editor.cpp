@@ -7,6 +7,7 @@
 //   EDITOR=nano build-dir/examples/editor
 #include <vtinput/input_device.hpp>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -42,7 +43,11 @@ void draw(const char* path, const std::string& editor_status, const std::string&
 int main()
 try {
     char path[] = "/tmp/vtinput-notes-XXXXXX";  // no character the shell would need quoted
-    ::close(::mkstemp(path));
+    int fd = ::mkstemp(path);
+    if (fd < 0) {
+        throw std::system_error(errno, std::generic_category(), "mkstemp");
+    }
+    ::close(fd);
     const char* editor = std::getenv("EDITOR");
     std::string command = std::string(editor && *editor ? editor : "vi") + " " + path;
 

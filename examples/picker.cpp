@@ -6,7 +6,8 @@
 //   ls | build-dir/examples/picker          vi "$(git ls-files | build-dir/examples/picker)"
 //
 // Type to filter (the letters in order, not necessarily adjacent), Up/Down to move, Backspace
-// to take a letter back; Enter prints the item and exits 0, Escape or Ctrl+C exits 1.
+// to take a letter back; Enter prints the item and exits 0, Escape or Ctrl+C exits 1. (With
+// standard input a terminal, type the items, one a line, then Ctrl+D.)
 #include <vtinput/input_device.hpp>
 
 #include <cctype>
