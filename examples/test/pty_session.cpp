@@ -117,6 +117,7 @@ PtySession::PtySession(Program program)
         ::_exit(127);
     }
     ::close(slave);
+    ::signal(SIGPIPE, SIG_IGN);  // a program that does not read its input is a failure, not our death
     pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
     set_nonblocking(master_);
     if (in[0] >= 0) {
