@@ -16,6 +16,8 @@
 
 namespace {
 
+// The device outlives the handles: the poll handle watches its receiver's fd, which closes with
+// the device, so the handle is closed (and the loop run dry) first.
 struct App {
     vtinput::InputDevice device;
     uv_poll_t input;  // the device's receiver is readable

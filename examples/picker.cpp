@@ -10,7 +10,9 @@
 // standard input a terminal, type the items, one a line, then Ctrl+D.)
 #include <vtinput/input_device.hpp>
 
+#include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -69,11 +71,8 @@ try {
     std::optional<std::string> chosen;
     while (!chosen) {
         std::vector<std::string> shown;
-        for (const std::string& item : items) {
-            if (matches(item, query)) {
-                shown.push_back(item);
-            }
-        }
+        std::copy_if(items.begin(), items.end(), std::back_inserter(shown),
+                     [&](auto& item) { return matches(item, query); });
         draw(tty, device.size() ? device.size()->rows : 24, query, shown, selected, items.size());
         std::optional<vtinput::Event> event = device.receive();
         if (!event) {
