@@ -1,4 +1,4 @@
-// Event tests: the human-readable forms and the JSON form of SCHEMA.md, which is a public
+// Event tests: the human-readable forms and the JSON form of docs/json-schema.md, which is a public
 // contract (`vtinput-echo --json`), for every event type.
 #include "vtinput/event.hpp"
 

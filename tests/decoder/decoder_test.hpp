@@ -1,5 +1,5 @@
 // What the decoder test files share (one doctest binary, decoder_test, suite "decoder"):
-// table rows, and decoding to the SCHEMA.md JSON form at the fixed time point t0.
+// table rows, and decoding to the docs/json-schema.md JSON form at the fixed time point t0.
 //
 // Expectations are the JSON form (vtinput::to_json), one object per event joined by a single
 // space, so a table row reads like the wire: {"\x1b[1;5A", R"({"type":"key",...})"}. Inputs

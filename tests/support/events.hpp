@@ -24,7 +24,7 @@ inline std::string hex(std::string_view s)
     return out;
 }
 
-// The events as their SCHEMA.md JSON forms, separated by spaces.
+// The events as their docs/json-schema.md JSON forms, separated by spaces.
 inline std::string json(const std::vector<Event>& events)
 {
     std::string out;
