@@ -15,9 +15,10 @@
 #                    Also checks that vtinput.pc requires no libuv and that the archive holds it.
 #
 # Writes nothing outside SCRATCH_DIR: SRC_DIR is copied into SCRATCH_DIR/src first (without its
-# build directories, .git, extracted subprojects and package cache), so the bundled libuv's
-# tarball goes into that copy's subprojects/packagecache and Meson extracts it there, freshly
-# with the overlay of this tree. Reruns start over in the same SCRATCH_DIR.
+# build directories, .git, extracted subprojects and package cache; the Meson subproject consumer
+# gets a copy of its own), so the bundled libuv's tarball goes into the copies'
+# subprojects/packagecache and Meson extracts it there, afresh, with this tree's Meson port laid
+# over it. Reruns start over in the same SCRATCH_DIR.
 # Output: one line per step; a failing step prints its command's whole log and exits 1.
 set -euo pipefail
 
@@ -99,17 +100,31 @@ target_names() {
         'import json, sys; print("\n".join(sorted(t["name"] for t in json.load(sys.stdin))))'
 }
 
-copy_source() {
-    mkdir -p "$src/subprojects"
+# copy_tree DEST: SRC_DIR's sources, as a fresh checkout has them.
+copy_tree() {
+    mkdir -p "$1/subprojects"
     tar -C "$src_dir" --exclude=./.git --exclude='./build*' --exclude=./subprojects -cf - . |
-        tar -C "$src" -xf -
-    cp "$src_dir"/subprojects/*.wrap "$src/subprojects/"
+        tar -C "$1" -xf -
+    cp "$src_dir"/subprojects/*.wrap "$1/subprojects/"
     if [ -d "$src_dir/subprojects/packagefiles" ]; then
-        cp -R "$src_dir/subprojects/packagefiles" "$src/subprojects/"
+        cp -R "$src_dir/subprojects/packagefiles" "$1/subprojects/"
     fi
+}
+
+# wrap_field NAME: a field of subprojects/libuv.wrap.
+wrap_field() { sed -n "s/^$1 *= *//p" "$src_dir/subprojects/libuv.wrap"; }
+
+# Offline, a wrap's tarball is taken from the top-level project's subprojects/packagecache,
+# under the wrap's source_filename.
+add_tarball() {
+    mkdir -p "$1/subprojects/packagecache"
+    cp "$tarball" "$1/subprojects/packagecache/$(wrap_field source_filename)"
+}
+
+copy_source() {
+    copy_tree "$src"
     if $bundled; then
-        mkdir -p "$src/subprojects/packagecache"
-        cp "$tarball" "$src/subprojects/packagecache/"
+        add_tarball "$src"
     fi
     mkdir -p "$consumer"
     cp "$src"/tests/install/{consumer.cpp,meson.build,CMakeLists.txt,Makefile} "$consumer/"
@@ -187,13 +202,19 @@ check_prefix() {
     fi
 }
 
+# subprojects/vtinput is a fresh copy, as a wrap would check it out: with --bundled-libuv, Meson
+# then finds libuv.wrap in it, takes the tarball from the consumer's packagecache, extracts it
+# into the consumer's subprojects/ and lays vtinput's packagefiles/libuv over it.
 meson_subproject() {
     mkdir -p "$scratch/meson-sub/subprojects"
     cp "$consumer"/{consumer.cpp,meson.build} "$scratch/meson-sub/"
-    ln -s "$src" "$scratch/meson-sub/subprojects/vtinput"
+    copy_tree "$scratch/meson-sub/subprojects/vtinput"
     unset PKG_CONFIG_PATH
     local fallback=vtinput
-    $bundled && fallback=vtinput,libuv
+    if $bundled; then
+        fallback=vtinput,libuv
+        add_tarball "$scratch/meson-sub"
+    fi
     meson setup "$scratch/meson-sub-build" "$scratch/meson-sub" --force-fallback-for=$fallback \
         -Dwrap_mode=nodownload
     local expected=$'consumer\nvtinput\nvtinput_core'
@@ -201,6 +222,10 @@ meson_subproject() {
     [ "$(target_names "$scratch/meson-sub-build")" = "$expected" ] ||
         die "targets configured: $(target_names "$scratch/meson-sub-build" | tr '\n' ' ')," \
             "expected the consumer and the library only"
+    if $bundled; then
+        [ -f "$scratch/meson-sub/subprojects/$(wrap_field directory)/meson.build" ] ||
+            die "the bundled libuv was not extracted with its Meson port into the consumer's subprojects/"
+    fi
     meson compile -C "$scratch/meson-sub-build"
     check_run "$scratch/meson-sub-build/consumer"
 }
