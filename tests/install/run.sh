@@ -178,18 +178,22 @@ check_prefix() {
     fi
 
     export PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig
-    local cflags libs requires
+    local cflags libs static_libs requires
     cflags=$(pkg-config --cflags vtinput | sed "s/ *$//")
-    libs=$(pkg-config --static --libs vtinput)
-    requires=$(pkg-config --print-requires-private vtinput)
-    printf 'cflags: %s\nstatic libs: %s\nrequires.private: %s\n' "$cflags" "$libs" "$requires"
+    libs=$(pkg-config --libs vtinput)
+    static_libs=$(pkg-config --static --libs vtinput)
+    requires=$(pkg-config --print-requires vtinput)
+    printf 'cflags: %s\nlibs: %s\nstatic libs: %s\nrequires: %s\n' "$cflags" "$libs" "$static_libs" "$requires"
     [ "$cflags" = "-I$prefix/include" ] || die "vtinput.pc's Cflags should be -I\${includedir} alone: $cflags"
-    [ -z "$(pkg-config --print-requires vtinput)" ] || die "vtinput.pc has public Requires"
-    for lib in -lvtinput -pthread; do
-        [[ " $libs " == *" $lib "* ]] || die "pkg-config --static --libs vtinput lacks $lib"
+    [ -z "$(pkg-config --print-requires-private vtinput)" ] || die "vtinput.pc has Requires.private (a static-only library has no link that could leave them out)"
+    # The plain and the --static forms both link libvtinput.a: the archive's needs are public.
+    for form in "$libs" "$static_libs"; do
+        for lib in -lvtinput -pthread; do
+            [[ " $form " == *" $lib "* ]] || die "pkg-config lacks $lib: $form"
+        done
+        [[ " $form " == *" -ltinfo "* || " $form " == *" -lncursesw "* ]] ||
+            die "pkg-config lacks the terminfo library: $form"
     done
-    [[ " $libs " == *" -ltinfo "* || " $libs " == *" -lncursesw "* ]] ||
-        die "pkg-config --static --libs vtinput lacks the terminfo library"
     local uv_symbol
     uv_symbol=$(nm -g --defined-only "$prefix/$libdir/libvtinput.a" 2>/dev/null | grep -c ' T uv_loop_init$' || true)
     if $bundled; then
@@ -197,7 +201,8 @@ check_prefix() {
         [[ " $libs " != *" -luv "* ]] || die "vtinput.pc links -luv although libuv is bundled"
         [ "$uv_symbol" = 1 ] || die "libvtinput.a does not hold the bundled libuv (uv_loop_init)"
     else
-        [[ "$requires" == libuv* ]] || die "vtinput.pc's Requires.private should be libuv"
+        [[ "$requires" == libuv* ]] || die "vtinput.pc's Requires should be libuv"
+        [[ " $libs " == *" -luv "* ]] || die "pkg-config --libs vtinput lacks -luv"
         [ "$uv_symbol" = 0 ] || die "libvtinput.a holds libuv although the system's is used"
     fi
 }
