@@ -166,6 +166,8 @@ check_prefix() {
         echo "$libdir/pkgconfig/vtinput.pc"
         echo "$libdir/cmake/vtinput/vtinputConfig.cmake"
         echo "$libdir/cmake/vtinput/vtinputConfigVersion.cmake"
+        echo "share/doc/vtinput/LICENSE"
+        echo "share/doc/vtinput/CHANGELOG.md"
     )
     expected=$(sort <<<"$expected")
     actual=$(cd "$prefix" && find . -type f -o -type l | sed 's|^\./||' | sort)
