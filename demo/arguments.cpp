@@ -24,8 +24,8 @@ namespace {
 constexpr std::string_view k_usage =
     "usage: vtinput-echo [--all] [--mouse[=MODE]] [--pixels] [--paste] [--focus] [--kitty[=FLAGS]]\n"
     "                    [--modify-other-keys[=1|2]] [--resize] [--raw] [--json] [--subscribers N]\n"
-    "                    [--no-query] [--query-timeout MS] [--term NAME] [--tui]\n"
-    "       vtinput-echo --replay FILE|- [--json] [--chunk N] [--term NAME] [--stats]\n"
+    "                    [--no-query] [--query-timeout MS] [--term NAME] [--tui] [--record FILE]\n"
+    "       vtinput-echo --replay FILE|- [--json] [--chunk N] [--no-timing] [--term NAME] [--stats]\n"
     "       vtinput-echo --help | --version\n"
     "Live mode reads the terminal (standard input, else /dev/tty) and prints every event as it\n"
     "arrives. Press Ctrl+C twice to quit.\n"
@@ -44,9 +44,14 @@ constexpr std::string_view k_usage =
     "  --no-query       do not ask the terminal for its capabilities at start\n"
     "  --query-timeout MS  how long to wait for the terminal's answers (default 500)\n"
     "  --tui            an ncurses screen: event log, modifiers, mouse, capabilities\n"
+    "  --record FILE    also write the bytes read and when they came to FILE, a recording\n"
+    "                   that --replay plays back with its timing (docs/record-format.md)\n"
     "Replay mode:\n"
-    "  --replay FILE    decode recorded input from FILE ('-' for stdin) instead of a terminal\n"
+    "  --replay FILE    decode recorded input from FILE ('-' for stdin) instead of a terminal:\n"
+    "                   a recording made with --record, or plain bytes\n"
     "  --chunk N        feed the decoder N bytes at a time (default: as read, 64 KiB)\n"
+    "  --no-timing      feed a recording's bytes as if they came all at once, as plain bytes\n"
+    "                   always are (pending input then waits for no timeout)\n"
     "  --stats          print only a final line: events=N bytes=B\n"
     "Both modes:\n"
     "  --json           one JSON object per event (docs/json-schema.md) instead of\n"
@@ -139,6 +144,10 @@ Options parse_args(int argc, char** argv)
             o.stats = true;
             live_only = false;
             replay_flag = replay_flag.empty() ? "--stats" : replay_flag;
+        } else if (arg == "--no-timing") {
+            o.no_timing = true;
+            live_only = false;
+            replay_flag = replay_flag.empty() ? "--no-timing" : replay_flag;
         } else if (name == "--chunk") {
             std::string v = value(i, name);
             std::size_t n = 0;
@@ -151,6 +160,7 @@ Options parse_args(int argc, char** argv)
             replay_flag = replay_flag.empty() ? "--chunk" : replay_flag;
         } else if (name == "--term") {
             o.term = value(i, name);
+            o.term_given = true;
             live_only = false;
             if (o.term.empty()) {
                 usage_error("--term needs a terminal name");
@@ -181,6 +191,11 @@ Options parse_args(int argc, char** argv)
             o.query_timeout = std::chrono::milliseconds(parse_number(value(i, name), 1, 60000, name));
         } else if (arg == "--tui") {
             o.tui = true;
+        } else if (name == "--record") {
+            o.record = value(i, name);
+            if (o.record.empty() || o.record == "-") {
+                usage_error("--record needs a file name (standard output carries the events)");
+            }
         } else {
             usage_error("unknown argument '" + std::string(arg) + "'");
         }

@@ -14,9 +14,12 @@ struct Options {
     std::string replay;  // empty: live mode
     std::size_t chunk = 0;
     bool stats = false;
+    bool no_timing = false;  // --no-timing: a recording's bytes as if they came all at once
     // Both modes.
     bool json = false;
     std::string term;  // terminfo entry; resolved to $TERM or xterm-256color
+    // --term was given: it wins over the entry a recording names (replay.cpp).
+    bool term_given = false;
     // Live mode. `modes` is what the protocol flags enable; raw mode and the signal handlers
     // of the device's TerminalGuard keep their defaults (on).
     vtinput::TerminalModes modes;
@@ -25,6 +28,7 @@ struct Options {
     bool query = true;
     std::chrono::milliseconds query_timeout{500};
     bool tui = false;
+    std::string record;  // --record FILE: empty, no recording (record.cpp)
 };
 
 // The options argv asks for. --help prints the usage and exits 0; a usage error (an unknown

@@ -1,18 +1,22 @@
 // What the parts of vtinput-echo share. One file per job:
 //   main.cpp       main: the arguments, then replay or live mode
 //   arguments.cpp  the command line (arguments.hpp: Options, parse_args)
-//   replay.cpp     --replay: decodes a recording
+//   replay.cpp     --replay: decodes a recording (timed, made with --record) or plain bytes
+//   record.cpp     --record: the recording format (docs/record-format.md), written and read
 //   session.cpp    live mode, shared by the line output and the screen: the device, the extra
 //                  receivers, the capability query, and how a session ends (QuitKeys, Stop)
 //   lines.cpp      the line output of live mode, and the line format
 //   tui.cpp        --tui, the ncurses screen
 #pragma once
 
+#include <chrono>
 #include <csignal>
 #include <cstddef>
+#include <cstdint>
 #include <iterator>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "arguments.hpp"
@@ -27,6 +31,75 @@ namespace demo {
 // Decodes the recording o.replay names ("-": standard input) and prints its events. Returns
 // the exit status: 0, or 2 when the recording cannot be read.
 int run_replay(const Options& o);
+
+// ---- record.cpp ---------------------------------------------------------------------------
+
+class Stop;
+
+// The recording format, version 1 (docs/record-format.md): a header line
+// "vtinput-record 1[ key=value]...", then one line per record, "MICROSECONDS HEX": the time
+// since the recording started, in decimal, and the bytes read, in hexadecimal. Blank lines and
+// lines that start with '#' are comments.
+inline constexpr std::string_view k_record_magic = "vtinput-record";
+inline constexpr int k_record_version = 1;
+
+// The header line, read. `term` is empty when the recording names no terminfo entry.
+struct RecordHeader {
+    int version = 0;
+    std::string term;
+};
+
+// One record: when the bytes came, and the bytes.
+struct Record {
+    std::chrono::microseconds time{0};
+    std::string bytes;
+};
+
+// Whether `start` (the first bytes of a file, fewer if the file is that short) begins like a
+// recording: the magic word and a space. False says it is plain bytes.
+bool looks_like_recording(std::string_view start);
+
+// Parses the header line (without its newline). Returns an empty string, or what is wrong
+// with it ("unsupported version 2: ..."). Fields a version-1 reader does not know are ignored.
+std::string parse_record_header(std::string_view line, RecordHeader& header);
+
+// Parses a line after the header (without its newline). Returns an empty string when `record`
+// holds a record, "comment" when the line is blank or a comment (nothing to feed), or what is
+// wrong with it, preceded by the column where that is useful ("12: bad hex digit 'g'"). `previous` is the time of the record before
+// (times never go back).
+std::string parse_record_line(std::string_view line, std::chrono::microseconds previous, Record& record);
+
+// --record FILE: writes the RawEvents of its own receiver to FILE, one record per RawEvent,
+// stamped with the time the recorder received them (the device gives the bytes no time of
+// their own; docs/record-format.md says what that costs). Each batch of records is written with
+// write(2) as it arrives, so a crash loses nothing written before it.
+class Recorder {
+public:
+    // Creates (or truncates) `path` and writes the header, which names `term`. Throws
+    // std::system_error naming the file when it cannot be created or written.
+    Recorder(const std::string& path, std::string_view term);
+    ~Recorder();  // finish(), then closes the file
+    Recorder(const Recorder&) = delete;
+    Recorder& operator=(const Recorder&) = delete;
+
+    // Time zero of the recording is now. Starts a thread that records what `receiver` gets
+    // (the device must deliver RawEvents: DeviceOptions::raw_bytes) until `stop` is requested.
+    // Failures to write are told once (notice) and end the recording, not the session.
+    void start(vtinput::Receiver receiver, const Stop& stop, const Options& o);
+    // Requests the stop, lets the thread write what its receiver still holds, and joins it.
+    // Idempotent.
+    void finish();
+
+private:
+    void run(vtinput::Receiver& receiver, const Stop& stop, const Options& o);
+    bool write_all(std::string_view text);
+
+    std::string path_;
+    int fd_ = -1;  // owned
+    std::chrono::steady_clock::time_point start_;
+    const Stop* stop_ = nullptr;  // borrowed from start() until finish()
+    std::thread thread_;
+};
 
 // ---- session.cpp --------------------------------------------------------------------------
 
@@ -92,6 +165,10 @@ void wait_for_events(vtinput::Receiver& receiver, const Stop& stop);
 void notice(const Options& o, std::string_view text);
 
 // ---- lines.cpp ----------------------------------------------------------------------------
+
+// Whether the line output and the screen show `event`: everything but the RawEvents that
+// --record asked the device for, unless --raw asked for them too.
+bool shown(const Options& o, const vtinput::Event& event);
 
 // Appends one event as a line without the newline: human-readable or JSON (docs/json-schema.md), tagged
 // with the receiver number `rx` unless it is 0 ("[rx2] " or an added "rx":2 field).

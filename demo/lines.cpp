@@ -87,8 +87,10 @@ End echo_receiver(vtinput::Receiver& receiver, int rx, bool primary, Output& out
         }
         lines.clear();
         for (const vtinput::Event& event : batch) {
-            append_line(lines, event, o.json, rx);
-            lines += '\n';
+            if (shown(o, event)) {
+                append_line(lines, event, o.json, rx);
+                lines += '\n';
+            }
             QuitKeys::Step step = quit.offer(event);
             std::optional<End> end = ending(event, step);
             bool ask_again = primary && step == QuitKeys::Step::first;
@@ -141,6 +143,11 @@ private:
 };
 
 }  // namespace
+
+bool shown(const Options& o, const vtinput::Event& event)
+{
+    return o.raw_bytes || !std::holds_alternative<vtinput::RawEvent>(event);
+}
 
 void append_line(std::string& out, const vtinput::Event& event, bool json, int rx)
 {

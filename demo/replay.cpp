@@ -1,19 +1,33 @@
-// --replay: decodes recorded input as if it had been typed with no time passing between chunks,
-// then resolves whatever is pending as the ESC timeout would, and prints every event (or, with
-// --stats, only how many there were).
+// --replay: decodes recorded input and prints every event (or, with --stats, only how many
+// there were). The input is either a recording made with --record (record.cpp; it starts with
+// its header line) or plain bytes.
+//
+// Plain bytes are decoded as if typed with no time passing between chunks; then whatever is
+// pending is resolved as the ESC timeout would. A recording is replayed in the decoder's
+// virtual time: each record is fed at its recorded time point, and before it every deadline the
+// decoder names at or before that point is honoured with flush(deadline), so an ESC timeout or
+// a sequence split across reads comes out as it did live. Nothing sleeps: the time points are
+// arguments. --no-timing feeds a recording's bytes as plain bytes are fed.
+//
+// A recording that goes wrong (a bad line, a cut last line) is decoded up to the bad line, the
+// pending input resolved, and then reported with its line number: exit 2, nothing lost that
+// could be decoded.
 //
 // It reads in blocks of 64 KiB and prints through one buffer written out in blocks, so memory
-// stays flat however large the recording is. With --chunk N the decoder is fed N bytes at a
-// time, which must not change the events: the conformance vectors check that with --chunk 1.
+// stays flat however large the input is (a recording: however large each record is). With
+// --chunk N the decoder is fed N bytes at a time, which must not change the events: the
+// conformance vectors check that with --chunk 1.
 #include "echo.hpp"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -61,55 +75,220 @@ private:
     std::string buf_;
 };
 
+// The input, read in blocks; prints what went wrong when it cannot be read.
+class Input {
+public:
+    explicit Input(const Options& o) : name_(o.replay == "-" ? "standard input" : o.replay)
+    {
+        fd_ = o.replay == "-" ? STDIN_FILENO : ::open(o.replay.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd_ < 0) {
+            std::fprintf(stderr, "vtinput-echo: cannot open '%s': %s\n", o.replay.c_str(), std::strerror(errno));
+        }
+    }
+    ~Input()
+    {
+        if (fd_ > STDIN_FILENO) {
+            ::close(fd_);
+        }
+    }
+    Input(const Input&) = delete;
+    Input& operator=(const Input&) = delete;
+
+    bool is_open() const { return fd_ >= 0; }
+    const std::string& name() const { return name_; }
+
+    // Appends up to 64 KiB to `buf`. Returns how many bytes (0: the end of the input), or
+    // nullopt after telling the user why the input cannot be read.
+    std::optional<std::size_t> read_more(std::string& buf)
+    {
+        constexpr std::size_t block = 1 << 16;
+        std::size_t old = buf.size();
+        buf.resize(old + block);
+        for (;;) {
+            ssize_t n = ::read(fd_, buf.data() + old, block);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            buf.resize(old + (n > 0 ? static_cast<std::size_t>(n) : 0));
+            if (n < 0) {
+                std::fprintf(stderr, "vtinput-echo: cannot read '%s': %s\n", name_.c_str(), std::strerror(errno));
+                return std::nullopt;
+            }
+            return static_cast<std::size_t>(n);
+        }
+    }
+
+private:
+    std::string name_;
+    int fd_ = -1;
+};
+
+// The decoder, with the key table of terminfo entry `term`.
+vtinput::Decoder make_decoder(const std::string& term)
+{
+    auto keymap = std::make_shared<const vtinput::KeyMap>();
+    try {
+        keymap = std::make_shared<const vtinput::KeyMap>(vtinput::KeyMap::from_terminfo(term));
+    } catch (const std::system_error& e) {
+        std::fprintf(stderr, "vtinput-echo: %s; using the built-in grammar only\n", e.what());
+    }
+    return vtinput::Decoder({}, keymap);
+}
+
+// Feeds `bytes` at `now`, --chunk bytes at a time.
+void feed(vtinput::Decoder& decoder, std::string_view bytes, vtinput::Decoder::clock::time_point now, std::size_t chunk,
+          Printer& printer)
+{
+    std::size_t step = chunk ? chunk : bytes.size();
+    for (std::size_t off = 0; off < bytes.size(); off += step) {
+        decoder.feed(bytes.substr(off, step), now, printer);
+    }
+}
+
+// Plain bytes: no time passes between chunks, every feed happens "now". `buf` holds what was
+// read already. Returns the exit status.
+int replay_plain(const Options& o, Input& in, std::string buf, Printer& printer, std::size_t& total)
+{
+    vtinput::Decoder decoder = make_decoder(o.term);
+    const auto now = vtinput::Decoder::clock::time_point{};
+    for (;;) {
+        total += buf.size();
+        feed(decoder, buf, now, o.chunk, printer);
+        buf.clear();
+        std::optional<std::size_t> n = in.read_more(buf);
+        if (!n) {
+            return 2;
+        }
+        if (*n == 0) {
+            break;
+        }
+    }
+    decoder.finish(printer);
+    return 0;
+}
+
+// Honours, before input that arrives at `now`, every deadline at or before it, each at its own
+// time point, as the device's timer would have.
+void flush_until(vtinput::Decoder& decoder, vtinput::Decoder::clock::time_point now, Printer& printer)
+{
+    while (auto deadline = decoder.deadline()) {
+        if (*deadline > now) {
+            return;
+        }
+        decoder.flush(*deadline, printer);
+        if (decoder.deadline() == deadline) {
+            return;  // no progress: a deadline that flush does not resolve (not expected)
+        }
+    }
+}
+
+// A recording (record.cpp): its header, then one record per line. `buf` holds what was read
+// already. Returns the exit status.
+int replay_recording(const Options& o, Input& in, std::string buf, Printer& printer, std::size_t& total)
+{
+    std::optional<vtinput::Decoder> decoder;
+    std::string error;
+    std::size_t line_number = 0;
+    std::size_t pos = 0;   // start of the next line in buf
+    std::size_t scan = 0;  // where to look for its newline: a long record is scanned once
+    Record record;
+    std::chrono::microseconds previous{0};
+    for (;;) {
+        std::size_t newline = buf.find('\n', scan);
+        if (newline == std::string::npos) {
+            buf.erase(0, pos);
+            pos = 0;
+            scan = buf.size();
+            std::optional<std::size_t> n = in.read_more(buf);
+            if (!n) {
+                error = "-";  // told already
+                break;
+            }
+            if (*n == 0) {
+                if (!buf.empty()) {
+                    line_number += 1;
+                    error = "the last line has no newline: a record cut short (" + std::to_string(buf.size()) +
+                            " bytes not replayed)";
+                }
+                break;
+            }
+            continue;
+        }
+        std::string_view line(buf.data() + pos, newline - pos);
+        pos = scan = newline + 1;
+        line_number += 1;
+        if (line_number == 1) {
+            RecordHeader header;
+            error = parse_record_header(line, header);
+            if (!error.empty()) {
+                break;
+            }
+            // --term wins; else the entry the live session used.
+            decoder.emplace(make_decoder(o.term_given || header.term.empty() ? o.term : header.term));
+            continue;
+        }
+        error = parse_record_line(line, previous, record);
+        if (error == "comment") {
+            error.clear();
+            continue;
+        }
+        if (!error.empty()) {
+            break;
+        }
+        previous = record.time;
+        total += record.bytes.size();
+        auto now = vtinput::Decoder::clock::time_point{};
+        if (!o.no_timing) {
+            now += record.time;
+            flush_until(*decoder, now, printer);
+        }
+        feed(*decoder, record.bytes, now, o.chunk, printer);
+    }
+    // What was decoded before a bad line is kept: the pending input resolved, the events out.
+    if (decoder) {
+        decoder->finish(printer);
+    }
+    if (error.empty()) {
+        return 0;
+    }
+    printer.flush();
+    if (error != "-") {
+        // "FILE:LINE: message", or "FILE:LINE:COLUMN: message" (parse_record_line).
+        const char* separator = error[0] >= '0' && error[0] <= '9' ? ":" : ": ";
+        std::fprintf(stderr, "vtinput-echo: %s:%zu%s%s\n", in.name().c_str(), line_number, separator, error.c_str());
+    }
+    return 2;
+}
+
 }  // namespace
 
 int run_replay(const Options& o)
 {
-    int fd = o.replay == "-" ? STDIN_FILENO : ::open(o.replay.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        std::fprintf(stderr, "vtinput-echo: cannot open '%s': %s\n", o.replay.c_str(), std::strerror(errno));
+    Input in(o);
+    if (!in.is_open()) {
         return 2;
     }
-    auto keymap = std::make_shared<const vtinput::KeyMap>();
-    try {
-        keymap = std::make_shared<const vtinput::KeyMap>(vtinput::KeyMap::from_terminfo(o.term));
-    } catch (const std::system_error& e) {
-        std::fprintf(stderr, "vtinput-echo: %s; using the built-in grammar only\n", e.what());
-    }
-    vtinput::Decoder decoder({}, keymap);
     Printer printer(o);
-    // No time passes between chunks: every feed happens "now".
-    const auto now = vtinput::Decoder::clock::time_point{};
-    std::string block(1 << 16, '\0');
     std::size_t total = 0;
-    for (;;) {
-        ssize_t n = ::read(fd, block.data(), block.size());
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            std::fprintf(stderr, "vtinput-echo: cannot read '%s': %s\n", o.replay.c_str(), std::strerror(errno));
+    // Enough of the start to tell a recording by its header; a pipe may give it in pieces.
+    std::string buf;
+    while (buf.size() <= k_record_magic.size() && k_record_magic.starts_with(buf)) {
+        std::optional<std::size_t> n = in.read_more(buf);
+        if (!n) {
             return 2;
         }
-        if (n == 0) {
+        if (*n == 0) {
             break;
         }
-        std::string_view data(block.data(), static_cast<std::size_t>(n));
-        total += data.size();
-        std::size_t step = o.chunk ? o.chunk : data.size();
-        for (std::size_t off = 0; off < data.size(); off += step) {
-            decoder.feed(data.substr(off, step), now, printer);
-        }
     }
-    decoder.finish(printer);
-    if (fd != STDIN_FILENO) {
-        ::close(fd);
-    }
-    if (o.stats) {
+    int status = looks_like_recording(buf) ? replay_recording(o, in, std::move(buf), printer, total)
+                                           : replay_plain(o, in, std::move(buf), printer, total);
+    if (o.stats) {  // also after a bad recording: what was decoded before it
+        printer.flush();
         std::printf("events=%zu bytes=%zu\n", printer.events(), total);
     }
     printer.flush();
-    return 0;
+    return status;
 }
 
 }  // namespace demo

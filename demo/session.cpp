@@ -7,6 +7,10 @@
 // restores the terminal; a signal that asked for the stop is then raised again, so that the
 // parent sees the program end by it. Which terminal to read is the device's decision alone:
 // when it cannot open one, the user is told what it tried and pointed at --replay (status 2).
+//
+// --record FILE creates the file before anything touches the terminal (a bad path costs
+// nothing), asks the device for RawEvents, and records them from a receiver of its own that
+// exists before the capability query, so keys typed during the query are recorded too.
 #include "echo.hpp"
 
 #include <atomic>
@@ -97,7 +101,7 @@ std::optional<vtinput::InputDevice> open_device(const Options& o)
     vtinput::DeviceOptions options;
     options.term = o.term;
     options.terminal = o.modes;
-    options.raw_bytes = o.raw_bytes;
+    options.raw_bytes = o.raw_bytes || !o.record.empty();  // a recording is made of RawEvents
     try {
         return vtinput::InputDevice::open(options);
     } catch (const std::system_error& e) {
@@ -107,13 +111,37 @@ std::optional<vtinput::InputDevice> open_device(const Options& o)
     }
 }
 
+// Ends the recording, if any, before the device closes: on every way out of live_session.
+struct FinishRecording {
+    std::optional<Recorder>& recorder;
+    ~FinishRecording()
+    {
+        if (recorder) {
+            recorder->finish();
+        }
+    }
+};
+
 int live_session(const Options& o, const Stop& stop)
 {
+    std::optional<Recorder> recorder;
+    if (!o.record.empty()) {
+        try {
+            recorder.emplace(o.record, o.term);
+        } catch (const std::system_error& e) {
+            std::fprintf(stderr, "vtinput-echo: %s\n", e.what());
+            return 2;
+        }
+    }
     std::optional<vtinput::InputDevice> opened = open_device(o);
     if (!opened) {
         return 2;
     }
     vtinput::InputDevice& device = *opened;
+    FinishRecording finish_recording{recorder};
+    if (recorder) {
+        recorder->start(device.subscribe(), stop, o);
+    }
     // Every receiver exists before the query, so keys typed meanwhile reach all of them.
     std::vector<vtinput::Receiver> extra;
     for (int i = 1; i < o.subscribers; ++i) {

@@ -238,9 +238,11 @@ private:
 // Updates the view, and the screen's size, from one event.
 void update(View& view, Screen& screen, const vtinput::Event& event, const Options& o)
 {
-    std::string line;
-    append_line(line, event, o.json);
-    add_to_log(view, std::move(line));
+    if (shown(o, event)) {
+        std::string line;
+        append_line(line, event, o.json);
+        add_to_log(view, std::move(line));
+    }
     if (const auto* key = std::get_if<vtinput::KeyEvent>(&event)) {
         track_key(view, *key);
     } else if (const auto* mouse = std::get_if<vtinput::MouseEvent>(&event)) {

@@ -1,0 +1,236 @@
+// --record: the recording format (docs/record-format.md), written in live mode and read by
+// --replay.
+//
+// A recording is text: a header line naming the format and its version, then one line per
+// RawEvent the device delivered, "MICROSECONDS HEX". Text so that it can be read, grepped,
+// diffed, pasted into a bug report and written by hand for a test; one record per line so that
+// what a crash or a full disk cuts short is the last line only, and a reader can tell (it has
+// no newline, or an odd number of hex digits). Times are offsets from the start, not gaps, so a
+// line deleted by hand shifts nothing after it.
+//
+// The writer runs on a thread of its own with a receiver of its own, so the time it stamps is
+// the time the poller delivered the bytes (plus a thread wake-up), whatever the line output or
+// the screen is doing, and also during the capability query. It writes each batch with
+// write(2) as it arrives: nothing waits in a user-space buffer.
+#include "echo.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <system_error>
+#include <utility>
+#include <variant>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace demo {
+namespace {
+
+constexpr char k_hex_digits[] = "0123456789abcdef";
+
+int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+// "12: " for the byte at `index` of a line: the column, printed after the line number as
+// compilers do ("FILE:LINE:COLUMN: message"), which editors can jump to.
+std::string at_column(std::size_t index) { return std::to_string(index + 1) + ": "; }
+
+}  // namespace
+
+bool looks_like_recording(std::string_view start)
+{
+    return start.size() > k_record_magic.size() && start.starts_with(k_record_magic) &&
+           start[k_record_magic.size()] == ' ';
+}
+
+std::string parse_record_header(std::string_view line, RecordHeader& header)
+{
+    line.remove_prefix(k_record_magic.size() + 1);
+    std::string_view version = line.substr(0, line.find(' '));
+    auto [end, ec] = std::from_chars(version.data(), version.data() + version.size(), header.version);
+    if (ec != std::errc() || end != version.data() + version.size() || header.version < 1) {
+        return "the header has no version number: '" + std::string(version) + "'";
+    }
+    if (header.version != k_record_version) {
+        return "unsupported recording version " + std::to_string(header.version) +
+               " (this vtinput-echo reads version " + std::to_string(k_record_version) + ")";
+    }
+    // Then fields, "key=value" separated by spaces; unknown keys are for newer writers.
+    line.remove_prefix(version.size());
+    while (!line.empty()) {
+        line.remove_prefix(1);  // the space
+        std::string_view field = line.substr(0, line.find(' '));
+        line.remove_prefix(field.size());
+        if (field.starts_with("term=")) {
+            header.term = std::string(field.substr(5));
+        }
+    }
+    return {};
+}
+
+std::string parse_record_line(std::string_view line, std::chrono::microseconds previous, Record& record)
+{
+    if (line.empty() || line.front() == '#') {
+        return "comment";
+    }
+    std::size_t space = line.find(' ');
+    if (space == std::string_view::npos) {
+        return "a record is 'MICROSECONDS HEX', this line has no space";
+    }
+    std::string_view time = line.substr(0, space);
+    std::int64_t us = 0;
+    auto [end, ec] = std::from_chars(time.data(), time.data() + time.size(), us);
+    if (ec != std::errc() || end != time.data() + time.size() || us < 0) {
+        return at_column(0) + "bad time '" + std::string(time) + "' (microseconds since the start, a whole number)";
+    }
+    record.time = std::chrono::microseconds(us);
+    if (record.time < previous) {
+        return at_column(0) + "the time goes back (" + std::to_string(us) + " after " +
+               std::to_string(previous.count()) + ")";
+    }
+    std::string_view hex = line.substr(space + 1);
+    if (hex.empty()) {
+        return at_column(space + 1) + "a record without bytes";
+    }
+    record.bytes.clear();
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        int high = hex_value(hex[i]);
+        int low = i + 1 < hex.size() ? hex_value(hex[i + 1]) : -2;
+        std::size_t bad = high < 0 ? i : i + 1;
+        if (high < 0 || low == -1) {
+            return at_column(space + 1 + bad) + "bad hex digit '" + std::string(1, hex[bad]) + "'";
+        }
+        if (low == -2) {
+            return at_column(space + 1 + i) + "an odd number of hex digits (a record cut short?)";
+        }
+        record.bytes += static_cast<char>(high * 16 + low);
+    }
+    return {};
+}
+
+Recorder::Recorder(const std::string& path, std::string_view term) : path_(path)
+{
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd_ < 0) {
+        throw std::system_error(errno, std::generic_category(), "cannot create the recording '" + path + "'");
+    }
+    std::string header = std::string(k_record_magic) + " " + std::to_string(k_record_version);
+    if (!term.empty()) {
+        header += " term=" + std::string(term);
+    }
+    header += '\n';
+    if (!write_all(header)) {
+        int err = errno;
+        ::close(fd_);
+        throw std::system_error(err, std::generic_category(), "cannot write the recording '" + path + "'");
+    }
+}
+
+Recorder::~Recorder()
+{
+    finish();
+    ::close(fd_);
+}
+
+void Recorder::start(vtinput::Receiver receiver, const Stop& stop, const Options& o)
+{
+    start_ = std::chrono::steady_clock::now();
+    stop_ = &stop;
+    thread_ = std::thread([this, r = std::move(receiver), &stop, &o]() mutable {
+        try {
+            run(r, stop, o);
+        } catch (const std::exception& ex) {
+            notice(o, "the recording stopped: " + std::string(ex.what()));
+        }
+    });
+}
+
+void Recorder::finish()
+{
+    if (thread_.joinable()) {
+        stop_->request();
+        thread_.join();
+    }
+}
+
+void Recorder::run(vtinput::Receiver& receiver, const Stop& stop, const Options& o)
+{
+    std::vector<vtinput::Event> batch;
+    std::string lines;
+    for (;;) {
+        // As the line output does: once a stop is seen, what is pending is the last batch. The
+        // poller delivers to every receiver at once, so the bytes of the key that ended the
+        // session are pending here by the time the stop is requested.
+        const bool stopping = stop.requested();
+        batch.clear();
+        receiver.try_receive_all(batch);
+        if (batch.empty()) {
+            if (stopping || receiver.closed()) {
+                return;
+            }
+            wait_for_events(receiver, stop);
+            continue;
+        }
+        // The receive time stands for the arrival time of every record in the batch.
+        const auto now = std::chrono::steady_clock::now();
+        const std::string time =
+            std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(now - start_).count());
+        lines.clear();
+        for (const vtinput::Event& event : batch) {
+            if (const auto* raw = std::get_if<vtinput::RawEvent>(&event)) {
+                lines += time;
+                lines += ' ';
+                for (char byte : raw->bytes) {
+                    auto c = static_cast<unsigned char>(byte);
+                    lines += k_hex_digits[c >> 4];
+                    lines += k_hex_digits[c & 15];
+                }
+                lines += '\n';
+            } else if (const auto* lag = std::get_if<vtinput::LaggedEvent>(&event)) {
+                // Not expected (the recorder only writes a file), but a gap must be visible.
+                lines += "# at " + time + " us: " + std::to_string(lag->missed) + " events lost to the recording\n";
+                notice(o, "the recording lost " + std::to_string(lag->missed) + " events");
+            }
+        }
+        if (!lines.empty() && !write_all(lines)) {
+            notice(o, "cannot write the recording '" + path_ + "': " + std::generic_category().message(errno) +
+                          "; the recording stops here");
+            return;
+        }
+        if (stopping) {
+            return;
+        }
+    }
+}
+
+bool Recorder::write_all(std::string_view text)
+{
+    while (!text.empty()) {
+        ssize_t n = ::write(fd_, text.data(), text.size());
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            if (n == 0) {
+                errno = EIO;
+            }
+            return false;
+        }
+        text.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+}  // namespace demo
