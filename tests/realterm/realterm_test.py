@@ -1,0 +1,815 @@
+#!/usr/bin/env python3
+"""vtinput-echo inside a real terminal emulator, driven by a real X11 keyboard and mouse.
+
+One run tests one terminal (xterm, urxvt, st, kitty, alacritty, xfce4-terminal, mlterm) on a
+private Xvfb display: the terminal runs `vtinput-echo --json ...` with its standard output and
+standard error sent to files, xdotool types keys, clicks, scrolls, drags, pastes through the X
+selection, moves the focus and resizes the window, and the JSON lines are compared with what
+each action must decode to.
+
+What is asserted, and how the waits work:
+- A case is a list of X actions and the events they must give, compared exactly (after the
+  events no case is about are set aside: releases, modifier keys, pointer motion, focus). After
+  the actions the driver types the sentinel key `z`; the terminal sends its bytes after those
+  of the actions, so when `z` arrives everything the actions produced is there. No sleep is a
+  synchronisation; a wait only polls until its marker, and its deadline fires only on failure.
+- What a terminal cannot express (Ctrl+Shift+Tab is CSI Z in every legacy encoding) is not a
+  failure: TERMINALS[name]["expect"] names the case, the events it gives there and why. The
+  table in README.md is these entries. Everything else must decode to the ideal events.
+- EXPECTED_FAIL lists the cases that assert the correct behaviour of a known decoder defect
+  (issue 12). They fail until the fix lands; they are reported as XFAIL and do not fail the
+  run. One that passes fails the run (XPASS), so the list is kept true: delete its line.
+
+Usage: realterm_test.py TERMINAL /path/to/vtinput-echo [--observe]
+Exits 0 (pass), 1 (fail) or 77 (skipped: no Xvfb, xdotool or terminal). --observe prints what
+every case gave and asserts nothing (how the table was made).
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+DEADLINE = 45.0  # seconds; every wait's deadline, reached only on failure
+POLL = 0.05  # the polling interval, not a synchronisation
+SENTINEL = "z"
+COLS, ROWS = 80, 24
+FONT = "DejaVu Sans Mono"
+FONT_SIZE = 10
+
+# Known decoder defects (issue 12): case name -> the defect. Each case asserts the behaviour the
+# issue asks for; delete a line when its fix lands (the run then fails with XPASS until it is).
+EXPECTED_FAIL = {
+    ("st", "keypad-keys"): "defect 1: keypad-transmit (smkx) is never sent; st's Delete is CSI P (F1)",
+    ("st", "ctrl-delete"): "defect 1: st's Ctrl+Delete CSI M is held as an X10 mouse prefix",
+    ("xterm", "alt-ctrl-letter"): "defect 2: xterm eightBitInput Alt+Ctrl+A is U+0081, delivered as a character",
+    ("kitty", "kitty-f3-locks"): "defect 3: kitty F3 with CapsLock+NumLock is CSI 1;193 R, taken for a CPR",
+    ("urxvt", "motion-after-wheel"): "defect 4: urxvt motion after a wheel event is CSI <99;x;y M, taken for a scroll",
+    ("xterm", "mok-ctrl-shift-backspace"): "defect 5: CSI 27;6;8~ becomes the character U+0008",
+    ("mlterm", "mok-ctrl-shift-backspace"): "defect 5: CSI 27;6;8~ becomes the character U+0008",
+    ("mlterm", "long-paste"): "defect 6: mlterm pauses inside a 64 KiB paste; the tail is typed as keys",
+}
+
+
+# ---- events ---------------------------------------------------------------------------------
+def key(k, *mods, **extra):
+    return dict(type="key", key=k, mods=set(mods), **extra)
+
+
+def mouse(action, button, x, y, *mods):
+    return dict(type="mouse", action=action, button=button, x=x, y=y, mods=set(mods))
+
+
+MODIFIER_KEYS = {"capslock", "numlock", "scrolllock", "iso_level3_shift", "iso_level5_shift"}
+for side in ("left", "right"):
+    MODIFIER_KEYS |= {f"{side}_{m}" for m in ("shift", "ctrl", "alt", "super", "hyper", "meta")}
+
+
+def matches(expected, event):
+    """`expected` is a partial event: mods compare as sets, and x/y within one cell (the
+    pointer is aimed at a cell's centre from a size measured on the window). A pixel position
+    is expected as ('px', value): within 12 pixels."""
+    for field, want in expected.items():
+        have = event.get(field)
+        if field == "mods":
+            if set(have or []) != want:
+                return False
+        elif field in ("x", "y"):
+            if isinstance(want, tuple):
+                if have is None or abs(have - want[1]) > 12:
+                    return False
+            elif have is None or abs(have - want) > 1:
+                return False
+        elif have != want:
+            return False
+    return True
+
+
+def show(event):
+    e = {k: sorted(v) if isinstance(v, set) else v for k, v in event.items()}
+    e.pop("text", None) if e.get("type") == "key" and e.get("text") == e.get("key") else None
+    return json.dumps(e, ensure_ascii=True, separators=(",", ":"))
+
+
+# ---- the terminals --------------------------------------------------------------------------
+# Each: binary, argv (the command to run appended), environment, and "expect": case -> (events,
+# why) where the terminal cannot send what the case asks for. The reasons are observations.
+def xterm_argv(cmd):
+    return ["xterm", "-geometry", f"{COLS}x{ROWS}+0+0", "-fa", FONT, "-fs", str(FONT_SIZE), "-e"] + cmd
+
+
+def urxvt_argv(cmd):
+    # ISO 14755 mode takes every Ctrl+Shift chord for its Unicode input; off, as a user who
+    # wants those keys in an application sets it.
+    return ["urxvt", "-geometry", f"{COLS}x{ROWS}+0+0", "-fn", f"xft:{FONT}:size={FONT_SIZE}",
+            "-xrm", "URxvt.iso14755: false", "-xrm", "URxvt.iso14755_52: false",
+            # confirm-paste (a default extension) holds a paste with a newline for a y/n answer.
+            "-pe", "-confirm-paste", "-e"] + cmd
+
+
+def st_argv(cmd):
+    return ["stterm", "-g", f"{COLS}x{ROWS}+0+0", "-f", f"{FONT}:size={FONT_SIZE}", "-e"] + cmd
+
+
+def kitty_argv(cmd):
+    return ["kitty", "--config", "NONE", "-o", "clear_all_shortcuts=yes",
+            "-o", "map shift+insert paste_from_selection", "-o", "paste_actions=",
+            "-o", f"font_family={FONT}", "-o", f"font_size={FONT_SIZE}",
+            "-o", f"initial_window_width={COLS}c", "-o", f"initial_window_height={ROWS}c",
+            "-o", "remember_window_size=no", "-o", "linux_display_server=x11",
+            "-o", "update_check_interval=0", "--class", "vtinput-realterm"] + cmd
+
+
+def alacritty_argv(cmd):
+    return ["alacritty", "--config-file", "/dev/null", "-o", f"font.size={FONT_SIZE}",
+            "-o", f"font.normal.family={FONT}",
+            "-o", f"window.dimensions.columns={COLS}", "-o", f"window.dimensions.lines={ROWS}",
+            "--class", "vtinput-realterm", "-e"] + cmd
+
+
+def xfce4_argv(cmd):
+    return ["xfce4-terminal", "--disable-server", f"--geometry={COLS}x{ROWS}+0+0",
+            f"--font={FONT} {FONT_SIZE}", "--hide-menubar", "--hide-toolbar", "--hide-scrollbar",
+            "-x"] + cmd
+
+
+def mlterm_argv(cmd):
+    return ["mlterm", "-g", f"{COLS}x{ROWS}+0+0", f"--fontsize={FONT_SIZE}", "-e"] + cmd
+
+
+# What a terminal sends in the legacy encodings for the chords those cannot carry: the
+# modifier is lost (or, for Ctrl+BackSpace, the key becomes BS, which is Ctrl+H).
+LEGACY_CHORDS = {
+    "ctrl-shift-tab": ([key("tab", "shift")], "CSI Z: the legacy encoding has no Ctrl+Shift+Tab"),
+    "ctrl-tab": ([key("tab")], "HT: the legacy encoding has no Ctrl+Tab"),
+    "ctrl-enter": ([key("enter")], "CR: the legacy encoding has no Ctrl+Enter"),
+    "ctrl-digit": ([key("1")], "1: the legacy encoding has no Ctrl+digit"),
+}
+# The kitty cases on a terminal without the kitty protocol: the legacy bytes.
+NO_KITTY = {
+    "kitty-ctrl-shift-tab": ([key("tab", "shift")], "no kitty protocol: CSI Z"),
+    "kitty-ctrl-i": ([key("tab"), key("tab")], "no kitty protocol: Ctrl+I and Tab are both HT"),
+    "kitty-shift-a": ([key("A")], "no kitty protocol: the character A"),
+    "kitty-f3-locks": ([key("f3")], "no kitty protocol: lock keys are not reported"),
+}
+# The modifyOtherKeys cases on a terminal without it.
+NO_MOK = {
+    "mok-ctrl-shift-tab": ([key("tab", "shift")], "no modifyOtherKeys: CSI Z"),
+    "mok-ctrl-tab": ([key("tab")], "no modifyOtherKeys: HT"),
+    "mok-ctrl-i": ([key("tab")], "no modifyOtherKeys: Ctrl+I is HT"),
+    "mok-ctrl-shift-backspace": ([key("h", "ctrl")], "no modifyOtherKeys: BS"),
+    "mok-ctrl-enter": ([key("enter")], "no modifyOtherKeys: CR"),
+    "mok-ctrl-digit": ([key("1")], "no modifyOtherKeys: 1"),
+}
+
+TERMINALS = {
+    "xterm": dict(binary="xterm", argv=xterm_argv, expect={
+        **LEGACY_CHORDS, **NO_KITTY,
+        "alt-letters": ([key("ø"), key("Ø")],
+                        "eightBitInput (the default): Alt sets bit 8, x (0x78) becomes U+00F8"),
+        "ctrl-backspace": ([key("h", "ctrl")], "BS (0x08), which is Ctrl+H"),
+        "ctrl-shift-backspace": ([key("h", "ctrl")], "BS (0x08), which is Ctrl+H"),
+        "click-ctrl": ([], "Ctrl+button pops up xterm's menus; nothing is reported"),
+        "click-shift": ([], "Shift+button selects text instead of reporting"),
+    }),
+    "urxvt": dict(binary="urxvt", argv=urxvt_argv, expect={
+        **LEGACY_CHORDS, **NO_KITTY, **NO_MOK,
+        "arrows-mods": ([key("up"), key("up", "shift"), key("left", "ctrl"), key("right", "alt"),
+                         key("down", "shift")],
+                        "rxvt has Shift (CSI b) and Ctrl (SS3 b) arrows, no Ctrl+Shift: Shift is sent"),
+        "function-keys": ([key("f1"), key("f5"), key("f12"), key("f15"), key("f5", "ctrl"), key("f1", "alt")],
+                          "rxvt's Shift+F5 is F15 (Shift+Fn is F(n+10))"),
+        "ctrl-backspace": ([key("h", "ctrl")], "BS (0x08), which is Ctrl+H"),
+        "ctrl-shift-backspace": ([key("h", "ctrl")], "BS (0x08), which is Ctrl+H"),
+        "click-shift": ([], "Shift+button selects text instead of reporting"),
+    }),
+    "st": dict(binary="stterm", argv=st_argv, expect={
+        **LEGACY_CHORDS, **NO_KITTY, **NO_MOK,
+        "ctrl-shift-tab": ([], "nothing: st's key table has ISO_Left_Tab with Shift only"),
+        "kitty-ctrl-shift-tab": ([], "nothing: st's key table has ISO_Left_Tab with Shift only"),
+        "mok-ctrl-shift-tab": ([], "nothing: st's key table has ISO_Left_Tab with Shift only"),
+        "kitty-f3-locks": ([], "nothing: with CapsLock on, F3 matches no row of st's key table"),
+        "ctrl-backspace": ([key("h", "ctrl")], "BS (0x08), which is Ctrl+H"),
+        "ctrl-shift-backspace": ([key("h", "ctrl")], "BS (0x08), which is Ctrl+H"),
+        "click-shift": ([], "Shift+button selects text (forceselmod) instead of reporting"),
+        "mouse-pixels": ([dict(type="mouse", action="press", button="left", pixels=None),
+                          dict(type="mouse", action="release", button="none", pixels=None)],
+                         "no SGR-pixels (1016): X10 reports in cells, release without a button"),
+    }),
+    "kitty": dict(binary="kitty", argv=kitty_argv, expect={
+        **LEGACY_CHORDS, **NO_MOK,
+        "ctrl-backspace": ([key("h", "ctrl")], "BS (0x08), which is Ctrl+H"),
+        "ctrl-shift-backspace": ([key("h", "ctrl")], "BS (0x08), which is Ctrl+H"),
+        "click-shift": ([], "Shift+button selects text instead of reporting"),
+    },
+                  env={"LIBGL_ALWAYS_SOFTWARE": "1", "KITTY_CONFIG_DIRECTORY": "/nonexistent"}),
+    "alacritty": dict(binary="alacritty", argv=alacritty_argv, expect={
+        **LEGACY_CHORDS, **NO_KITTY, **NO_MOK,
+        "ctrl-shift-tab": ([], "nothing: alacritty 0.11 has no binding for Ctrl+Shift+Tab"),
+        "kitty-ctrl-shift-tab": ([], "nothing: alacritty 0.11 has no binding for Ctrl+Shift+Tab"),
+        "mok-ctrl-shift-tab": ([], "nothing: alacritty 0.11 has no binding for Ctrl+Shift+Tab"),
+        "ctrl-backspace": ([key("h", "ctrl")], "BS (0x08), which is Ctrl+H"),
+        "ctrl-shift-backspace": ([key("h", "ctrl")], "BS (0x08), which is Ctrl+H"),
+        "click-shift": ([], "Shift+button selects text instead of reporting"),
+        "scroll": ([mouse("scroll", "wheel_up", 40, 10)] * 2 + [mouse("scroll", "wheel_down", 40, 10)] * 2,
+                   "one wheel notch (X button 4 or 5) is reported twice"),
+        "motion-after-wheel": ([mouse("scroll", "wheel_down", 50, 3)] * 2 + [mouse("move", "none", 55, 4)],
+                               "one wheel notch (X button 4 or 5) is reported twice"),
+        "mouse-pixels": ([dict(type="mouse", action="press", button="left", pixels=None),
+                          dict(type="mouse", action="release", button="none", pixels=None)],
+                         "no SGR-pixels (1016): X10 reports in cells, release without a button"),
+    },
+                      env={"LIBGL_ALWAYS_SOFTWARE": "1"}),
+    "xfce4-terminal": dict(binary="xfce4-terminal", argv=xfce4_argv, expect={
+        **LEGACY_CHORDS, **NO_KITTY, **NO_MOK,
+        "arrows-mods": ([key("up"), key("up", "shift"), key("left", "ctrl"), key("right", "alt")],
+                        "nothing for Ctrl+Shift+Down: VTE scrolls its view by a line"),
+        "keypad-keys": ([key("home"), key("end"), key("insert"), key("delete"), key("pageup"), key("pagedown"),
+                         key("delete", "shift")], "nothing for Shift+Home: VTE scrolls its view to the top"),
+        "ctrl-backspace": ([key("h", "ctrl")], "BS (0x08), which is Ctrl+H"),
+        "ctrl-shift-backspace": ([key("h", "ctrl")], "BS (0x08), which is Ctrl+H"),
+        "click-shift": ([], "Shift+button selects text instead of reporting"),
+        "mouse-pixels": ([dict(type="mouse", action="press", button="left", pixels=None),
+                          dict(type="mouse", action="release", button="none", pixels=None)],
+                         "no SGR-pixels (1016): X10 reports in cells, release without a button"),
+    }, config={
+        # F1 (help), F10 (menu) and Alt+letter mnemonics off; the accelerators that take keys
+        # the cases type (F11, Ctrl+Shift+letters, Ctrl+PageUp/Down, Alt+digits) unbound.
+        "xfce4/terminal/terminalrc": "[Configuration]\nShortcutsNoHelpkey=TRUE\nShortcutsNoMenukey=TRUE\n"
+                                     "ShortcutsNoMnemonics=TRUE\nMiscConfirmClose=FALSE\n"
+                                     "MiscMenubarDefault=FALSE\nMiscToolbarDefault=FALSE\n",
+        "xfce4/terminal/accels.scm": "".join(
+            f'(gtk_accel_path "<Actions>/terminal-window/{a}" "")\n'
+            for a in ["fullscreen", "zoom-in", "zoom-out", "zoom-reset", "next-tab", "prev-tab",
+                      "copy", "paste", "new-tab", "new-window", "close-tab", "close-window",
+                      "search", "search-next", "search-prev", "move-tab-left", "move-tab-right",
+                      "set-title", "reset", "reset-and-clear", "contents", "read-only"]
+            + [f"goto-tab-{i}" for i in range(1, 10)]),
+    }),
+    "mlterm": dict(binary="mlterm", argv=mlterm_argv, expect={
+        **NO_KITTY,
+        "focus": ([], "no focus reports (mode 1004) came for XSetInputFocus"),
+        "mok-ctrl-shift-tab": ([key("tab", "shift")], "modifyOtherKeys leaves Shift+Tab chords as CSI Z"),
+        "mouse-pixels": ([dict(type="mouse", action="press", button="left", pixels=None),
+                          dict(type="mouse", action="release", button="none", pixels=None)],
+                         "no SGR-pixels (1016): X10 reports in cells, release without a button"),
+    }),
+}
+
+
+# ---- the cases ------------------------------------------------------------------------------
+# A case: name, X actions, the events they must give. Actions: ("key", "ctrl+Left", ...),
+# ("click", button, col, row), ("drag", button, (col, row), (col, row)), ("move", col, row),
+# ("key-mods", [keys held], key) for chords xdotool cannot name. Sessions group cases by the
+# flags vtinput-echo runs with.
+LEGACY_KEYS = [
+    ("plain-text", [("key", "a", "shift+b", "1", "space", "eacute")],
+     [key("a"), key("B"), key("1"), key(" "), key("é")]),
+    ("enter-tab-backspace", [("key", "Return", "Tab", "BackSpace")],
+     [key("enter"), key("tab"), key("backspace")]),
+    # ESC alone is Escape once nothing follows for esc_timeout (50 ms): the sentinel waits.
+    ("escape", [("key", "Escape"), ("pause", 0.3)], [key("escape")]),
+    ("ctrl-letters", [("key", "ctrl+a", "ctrl+e")], [key("a", "ctrl"), key("e", "ctrl")]),
+    ("alt-letters", [("key", "alt+x", "alt+shift+x")], [key("x", "alt"), key("X", "alt")]),
+    ("alt-ctrl-letter", [("key", "ctrl+alt+a")], [key("a", "ctrl", "alt")]),
+    ("arrows-mods", [("key", "Up", "shift+Up", "ctrl+Left", "alt+Right", "ctrl+shift+Down")],
+     [key("up"), key("up", "shift"), key("left", "ctrl"), key("right", "alt"),
+      key("down", "ctrl", "shift")]),
+    ("function-keys", [("key", "F1", "F5", "F12", "shift+F5", "ctrl+F5", "alt+F1")],
+     [key("f1"), key("f5"), key("f12"), key("f5", "shift"), key("f5", "ctrl"), key("f1", "alt")]),
+    ("keypad-keys", [("key", "Home", "End", "Insert", "Delete", "Prior", "Next", "shift+Delete",
+                      "shift+Home")],
+     [key("home"), key("end"), key("insert"), key("delete"), key("pageup"), key("pagedown"),
+      key("delete", "shift"), key("home", "shift")]),
+    ("ctrl-delete", [("key", "ctrl+Delete")], [key("delete", "ctrl")]),
+    ("shift-tab", [("key", "shift+Tab")], [key("tab", "shift")]),
+    ("ctrl-shift-tab", [("key", "ctrl+shift+Tab")], [key("tab", "ctrl", "shift")]),
+    ("ctrl-tab", [("key", "ctrl+Tab")], [key("tab", "ctrl")]),
+    ("ctrl-backspace", [("key", "ctrl+BackSpace")], [key("backspace", "ctrl")]),
+    ("ctrl-shift-backspace", [("key", "ctrl+shift+BackSpace")], [key("backspace", "ctrl", "shift")]),
+    ("ctrl-enter", [("key", "ctrl+Return")], [key("enter", "ctrl")]),
+    ("ctrl-digit", [("key", "ctrl+1")], [key("1", "ctrl")]),
+]
+
+def at(col, row, *actions):
+    """Actions with the pointer at a cell first: the motion report that going there makes is
+    waited for and set aside with a sentinel (urxvt tags it with the last button, and GTK
+    delivers motion at its next frame, after keys typed meanwhile; see README.md)."""
+    return [("move", col, row), ("motion-report",), ("sync",)] + list(actions)
+
+
+MOUSE = [
+    ("click-left", at(10, 5, ("click", 1, 10, 5)),
+     [mouse("press", "left", 10, 5), mouse("release", "left", 10, 5)]),
+    ("click-right", at(20, 6, ("click", 3, 20, 6)),
+     [mouse("press", "right", 20, 6), mouse("release", "right", 20, 6)]),
+    ("click-middle", at(21, 6, ("click", 2, 21, 6)),
+     [mouse("press", "middle", 21, 6), mouse("release", "middle", 21, 6)]),
+    ("click-ctrl", at(30, 8, ("click-mods", ["ctrl"], 1, 30, 8)),
+     [mouse("press", "left", 30, 8, "ctrl"), mouse("release", "left", 30, 8, "ctrl")]),
+    ("click-shift", at(31, 8, ("click-mods", ["shift"], 1, 31, 8)),
+     [mouse("press", "left", 31, 8, "shift"), mouse("release", "left", 31, 8, "shift")]),
+    ("click-alt", at(32, 8, ("click-mods", ["alt"], 1, 32, 8)),
+     [mouse("press", "left", 32, 8, "alt"), mouse("release", "left", 32, 8, "alt")]),
+    ("scroll", at(40, 10, ("click", 4, 40, 10), ("click", 5, 40, 10)),
+     [mouse("scroll", "wheel_up", 40, 10), mouse("scroll", "wheel_down", 40, 10)]),
+    ("drag", at(5, 12, ("drag", 1, (5, 12), (9, 14))),
+     [mouse("press", "left", 5, 12), mouse("drag", "left", 7, 13), mouse("drag", "left", 9, 14),
+      mouse("release", "left", 9, 14)]),
+    # Defect 4: urxvt reports this motion as CSI <99;56;5M (wheel bit, motion bit, button 3).
+    ("motion-after-wheel", at(50, 3, ("click", 5, 50, 3), ("move", 55, 4)),
+     [mouse("scroll", "wheel_down", 50, 3), mouse("move", "none", 55, 4)]),
+]
+
+KITTY = [
+    ("kitty-ctrl-shift-tab", [("key", "ctrl+shift+Tab")], [key("tab", "ctrl", "shift")]),
+    ("kitty-ctrl-i", [("key", "ctrl+i", "Tab")], [key("i", "ctrl"), key("tab")]),
+    ("kitty-shift-a", [("key", "shift+a")], [key("a", "shift", shifted="A", text="A")]),
+    ("kitty-f3-locks", [("locks-on",), ("key", "F3"), ("locks-off",)],
+     [key("f3", "capslock", "numlock")]),
+]
+
+MODIFY_OTHER_KEYS = [
+    ("mok-ctrl-shift-tab", [("key", "ctrl+shift+Tab")], [key("tab", "ctrl", "shift")]),
+    ("mok-ctrl-tab", [("key", "ctrl+Tab")], [key("tab", "ctrl")]),
+    ("mok-ctrl-i", [("key", "ctrl+i")], [key("i", "ctrl")]),
+    ("mok-ctrl-shift-backspace", [("key", "ctrl+shift+BackSpace")], [key("backspace", "ctrl", "shift")]),
+    ("mok-ctrl-enter", [("key", "ctrl+Return")], [key("enter", "ctrl")]),
+    ("mok-ctrl-digit", [("key", "ctrl+1")], [key("1", "ctrl")]),
+]
+
+PIXELS = [
+    ("mouse-pixels", [("click-px", 1, 200, 100)],
+     [dict(type="mouse", action="press", button="left", x=("px", 200), y=("px", 100), pixels=True),
+      dict(type="mouse", action="release", button="left", x=("px", 200), y=("px", 100), pixels=True)]),
+]
+
+SESSIONS = [
+    ("legacy", ["--no-query", "--mouse", "--paste", "--focus"], LEGACY_KEYS + MOUSE),
+    ("kitty", ["--no-query", "--kitty"], KITTY),
+    ("modify-other-keys", ["--no-query", "--modify-other-keys"], MODIFY_OTHER_KEYS),
+    ("pixels", ["--no-query", "--pixels"], PIXELS),
+]
+
+
+class Failure(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+# ---- the X server and the tools -------------------------------------------------------------
+class Display:
+    """A private Xvfb: -displayfd lets the server pick a free display number itself."""
+
+    def __init__(self, work):
+        r, w = os.pipe()
+        self.proc = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(w), "-screen", "0", "1280x1024x24", "-nolisten", "tcp",
+             "-noreset"], pass_fds=[w], stdout=subprocess.DEVNULL,
+            stderr=open(os.path.join(work, "xvfb.log"), "w"), start_new_session=True)
+        os.close(w)
+        number = b""
+        end = time.monotonic() + DEADLINE
+        while not number.endswith(b"\n"):
+            if time.monotonic() > end:
+                raise Failure("Xvfb did not say which display it took")
+            chunk = os.read(r, 16)
+            if not chunk:
+                raise Failure("Xvfb exited at start (see xvfb.log)")
+            number += chunk
+        os.close(r)
+        self.name = ":" + number.decode().strip()
+
+    def close(self):
+        kill_group(self.proc)
+
+
+def kill_group(proc):
+    if proc and proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+
+
+class Driver:
+    def __init__(self, terminal, echo, work, display, observe):
+        self.spec = TERMINALS[terminal]
+        self.terminal = terminal
+        self.echo = echo
+        self.work = work
+        self.observe = observe
+        self.env = dict(os.environ)
+        for var in list(self.env):
+            if var.startswith(("XDG_", "KITTY_", "ALACRITTY_", "VTE_", "WAYLAND_", "DBUS_")):
+                del self.env[var]
+        home = os.path.join(work, "home")
+        self.env.update(
+            DISPLAY=display, HOME=home, LANG="C.UTF-8", LC_ALL="C.UTF-8",
+            XDG_CONFIG_HOME=os.path.join(home, ".config"), XDG_CACHE_HOME=os.path.join(home, ".cache"),
+            XDG_DATA_HOME=os.path.join(home, ".local/share"), XDG_STATE_HOME=os.path.join(home, ".local/state"),
+            XDG_RUNTIME_DIR=os.path.join(work, "run"), NO_AT_BRIDGE="1", GTK_A11Y="none")
+        self.env.pop("TERM", None)
+        self.env.pop("COLORTERM", None)
+        for d in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR"):
+            os.makedirs(self.env[d], mode=0o700, exist_ok=True)
+        self.env.update(self.spec.get("env", {}))
+        if "config" in self.spec:
+            for rel, text in self.spec["config"].items():
+                path = os.path.join(self.env["XDG_CONFIG_HOME"], rel)
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "w") as f:
+                    f.write(text)
+        self.proc = None
+        self.other = None
+        self.results = []  # (case, verdict, observed)
+
+    # -- tools
+    def x(self, *args, check=True):
+        r = subprocess.run(list(args), env=self.env, capture_output=True, text=True, timeout=DEADLINE)
+        if check and r.returncode != 0:
+            raise Failure(f"{' '.join(args)}: exit {r.returncode}: {r.stderr.strip()}")
+        return r.stdout
+
+    def xdo(self, *args):
+        return self.x("xdotool", *args)
+
+    # -- the terminal
+    def start(self, session, flags):
+        self.out = os.path.join(self.work, f"{session}.out")
+        self.err = os.path.join(self.work, f"{session}.err")
+        command = " ".join(["exec", shlex_quote(self.echo), "--json"] + flags +
+                           [">", shlex_quote(self.out), "2>", shlex_quote(self.err)])
+        argv = self.spec["argv"](["sh", "-c", command])
+        self.log = open(os.path.join(self.work, f"{session}.terminal.log"), "w")
+        self.proc = subprocess.Popen(argv, env=self.env, cwd=self.work, stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.poll_until(lambda: "press Ctrl+C twice to quit" in read(self.err),
+                        f"vtinput-echo's start notice in {self.err}")
+        self.window = self.find_window()
+        self.focus_terminal()
+        self.seen = 0  # events before this index belong to earlier cases
+        self.geometry()
+        # The pointer into the window once, so that the first case's motion is a motion inside
+        # it (kitty reports the first click after the pointer entered at 0,0).
+        self.xdo("mousemove", "--window", self.window, "1", "1")
+        self.sentinel()  # the terminal has read vtinput-echo's mode bytes before it sent this
+
+    def find_window(self):
+        def visible():
+            r = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(self.proc.pid)],
+                               env=self.env, capture_output=True, text=True)
+            ids = r.stdout.split()
+            if not ids:  # a terminal that does not set _NET_WM_PID: the only top-level window
+                r = subprocess.run(["xdotool", "search", "--onlyvisible", "--maxdepth", "1", "--name", ""],
+                                   env=self.env, capture_output=True, text=True)
+                ids = [w for w in r.stdout.split() if w != getattr(self, "other_window", None)]
+            return ids[-1] if ids else None
+        return self.poll_until(visible, "the terminal's window")
+
+    def focus_terminal(self):
+        self.xdo("windowfocus", "--sync", self.window)
+
+    def geometry(self):
+        """The cell size, from the window's size and the geometry asked for. Padding makes it a
+        little large; aiming at cell centres keeps the error under one cell."""
+        out = self.xdo("getwindowgeometry", "--shell", self.window)
+        g = dict(line.split("=", 1) for line in out.split())
+        self.width, self.height = int(g["WIDTH"]), int(g["HEIGHT"])
+        self.cw, self.ch = self.width / COLS, self.height / ROWS
+
+    def stop(self):
+        kill_group(self.proc)
+        self.proc = None
+        self.log.close()
+
+    # -- reading vtinput-echo's output
+    def events(self):
+        lines = read(self.out).split("\n")[:-1]  # a line without its newline is still being written
+        return [json.loads(line) for line in lines]
+
+    def poll_until(self, fn, what, deadline=DEADLINE):
+        end = time.monotonic() + deadline
+        while True:
+            value = fn()
+            if value:
+                return value
+            if self.proc is not None and self.proc.poll() is not None:
+                raise Failure(f"the terminal exited ({self.proc.returncode}) while waiting for {what}; "
+                              f"stderr: {read(self.err).strip()!r}")
+            if time.monotonic() > end:
+                raise Failure(f"no {what} after {deadline:.0f} s")
+            time.sleep(POLL)
+
+    def find_sentinel(self):
+        for i, e in enumerate(self.events()[self.seen:], self.seen):
+            if e.get("type") == "key" and e.get("key") == SENTINEL and not e.get("mods") and "kind" not in e:
+                return i
+        return None
+
+    def sentinel(self):
+        """Types the sentinel and returns the events before it since the last one. The sentinel
+        is typed again every 10 s: a held sequence (an X10 prefix) may take the first ones."""
+        end = time.monotonic() + DEADLINE
+        while True:
+            self.xdo("key", SENTINEL)
+            try:
+                # find_sentinel's index can be 0, which is false: poll for a list holding it.
+                index = self.poll_until(lambda: [self.find_sentinel()] if self.find_sentinel() is not None
+                                        else None, "sentinel key", deadline=10)[0]
+                break
+            except Failure:
+                if time.monotonic() > end:
+                    raise
+        got = self.events()[self.seen:index]
+        self.seen = index + 1
+        return got
+
+    # -- X actions
+    def pixel(self, col, row):
+        return str(int((col + 0.5) * self.cw)), str(int((row + 0.5) * self.ch))
+
+    def act(self, action):
+        kind, args = action[0], action[1:]
+        if kind == "key":
+            self.xdo("key", "--delay", "20", *args)
+        elif kind == "click":
+            button, col, row = args
+            self.xdo("mousemove", "--window", self.window, *self.pixel(col, row), "click", str(button))
+        elif kind == "click-px":
+            button, px, py = args
+            self.xdo("mousemove", "--window", self.window, str(px), str(py), "click", str(button))
+        elif kind == "click-mods":
+            mods, button, col, row = args
+            self.xdo("mousemove", "--window", self.window, *self.pixel(col, row))
+            self.xdo("keydown", *[m for m in mods], "click", str(button), "keyup", *[m for m in mods])
+        elif kind == "move":
+            col, row = args
+            self.xdo("mousemove", "--window", self.window, *self.pixel(col, row))
+        elif kind == "drag":
+            button, (c1, r1), (c2, r2) = args
+            self.xdo("mousemove", "--window", self.window, *self.pixel(c1, r1), "mousedown", str(button))
+            self.xdo("mousemove", "--window", self.window, *self.pixel((c1 + c2) / 2, (r1 + r2) / 2))
+            self.xdo("mousemove", "--window", self.window, *self.pixel(c2, r2), "mouseup", str(button))
+        elif kind == "pause":  # the decoder's ESC timeout, not a synchronisation
+            time.sleep(args[0])
+        elif kind == "motion-report":  # a mouse event after the last sentinel, if one comes
+            try:
+                self.poll_until(lambda: any(e.get("type") == "mouse" for e in self.events()[self.seen:]),
+                                "motion report", deadline=5)
+            except Failure:
+                pass  # a terminal that reports no motion: the sentinel alone
+        elif kind == "sync":  # what came before this is not the case's business
+            self.sentinel()
+        elif kind == "locks-on":
+            self.xdo("key", "Caps_Lock", "Num_Lock")
+        elif kind == "locks-off":
+            self.xdo("key", "Caps_Lock", "Num_Lock")
+        else:
+            raise ValueError(kind)
+
+    # -- verdicts
+    def verdict(self, name, ok, observed, why=""):
+        xfail = EXPECTED_FAIL.get((self.terminal, name))
+        if self.observe:
+            verdict = "OBSERVED"
+        elif ok:
+            verdict = "XPASS" if xfail else "PASS"
+        else:
+            verdict = "XFAIL" if xfail else "FAIL"
+        self.results.append((name, verdict, observed))
+        print(f"{verdict:8} {self.terminal} {name}: " + " ".join(show(e) for e in observed), flush=True)
+        if why and verdict in ("PASS", "FAIL"):
+            print(f"         ({why})")
+        if verdict == "FAIL":
+            print("         expected: " + " ".join(show(e) for e in self.expected_now))
+        if verdict == "XPASS":
+            print(f"         {xfail}: fixed? delete it from EXPECTED_FAIL in {__file__}")
+        if verdict == "XFAIL":
+            print(f"         expected to fail, {xfail}; expected: "
+                  + " ".join(show(e) for e in self.expected_now))
+
+    def run_case(self, name, actions, expected, ignore=("move", "focus", "resize")):
+        override = self.spec["expect"].get(name)
+        why = ""
+        if override and (self.terminal, name) not in EXPECTED_FAIL:
+            expected, why = override
+        self.expected_now = expected
+        for action in actions:
+            self.act(action)
+        got = self.sentinel()
+        kept = []
+        for e in got:
+            if e.get("type") == "key" and (e.get("kind") in ("release", "repeat") or e.get("key") in MODIFIER_KEYS):
+                continue
+            if e.get("type") == "mouse" and e.get("action") == "move" and "move" in ignore:
+                if not any(x.get("action") == "move" for x in expected):
+                    continue
+            if e.get("type") in ignore and e.get("type") != "mouse":
+                continue
+            kept.append(e)
+        if any(x.get("action") == "move" for x in expected):
+            # Motion reports of the pointer's way to the start that came late (GTK sends motion
+            # at its next frame) are not what the case is about.
+            while kept and kept[0].get("action") == "move" and expected[0].get("action") != "move":
+                kept.pop(0)
+        ok = len(kept) == len(expected) and all(matches(x, e) for x, e in zip(expected, kept))
+        self.verdict(name, ok, kept, why)
+
+    # -- cases that are not a sentinel's business: the paste, focus and resize
+    def paste_case(self, name, text):
+        path = os.path.join(self.work, f"{name}.txt")
+        with open(path, "w") as f:
+            f.write(text)
+        # xclip serves the selection from the background until another client takes it (or the
+        # display closes); a large one goes out in INCR chunks.
+        for selection in ("primary", "clipboard"):
+            subprocess.run(["xclip", "-selection", selection, "-i", path], env=self.env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=DEADLINE)
+            # xclip takes the selection in its background child, after the parent returned:
+            # the selection is ours once reading it back gives the text.
+            self.poll_until(lambda: subprocess.run(
+                ["xclip", "-selection", selection, "-o"], env=self.env, capture_output=True,
+                timeout=DEADLINE).stdout == text.encode(), f"the {selection} selection held by xclip")
+        start = self.seen
+        self.act(("key", "shift+Insert"))
+
+        growth = {"size": -1, "since": time.monotonic()}
+
+        def pasted():
+            events = self.events()[start:]
+            parts = [e for e in events if e.get("type") == "paste"]
+            got = "".join(p["text"] for p in parts)
+            if parts and len(got) >= len(text) and not parts[-1].get("continued"):
+                return True
+            # The failure path of a cut paste (its tail typed as keys): over once the output
+            # has stopped growing for 5 s, rather than at the deadline.
+            if len(events) != growth["size"]:
+                growth.update(size=len(events), since=time.monotonic())
+            cut = parts and any(e.get("type") == "key" for e in events[events.index(parts[0]):])
+            return cut and time.monotonic() - growth["since"] > 5 and "cut"
+        try:
+            if self.poll_until(pasted, f"a paste of {len(text)} bytes", deadline=60) == "cut":
+                raise Failure("the paste was cut: keys follow its end")
+        except Failure as f:
+            got = self.events()[start:]
+            self.expected_now = [dict(type="paste", text=f"<{len(text)} bytes>")]
+            summary = [e if e.get("type") != "paste" else dict(type="paste", length=len(e["text"]),
+                                                               continued=e.get("continued", False))
+                       for e in got][:12]
+            print(f"         {f}")
+            self.verdict(name, False, summary)
+            self.seen = len(self.events())
+            self.sentinel()
+            return
+        got = self.sentinel()
+        got = [e for e in got if e.get("type") not in ("focus", "resize")
+               and not (e.get("type") == "mouse" and e.get("action") == "move")]
+        parts = [e for e in got if e.get("type") == "paste"]
+        body = "".join(p["text"] for p in parts)
+        normal = body.replace("\r\n", "\n").replace("\r", "\n")
+        ok = normal == text and all(e.get("type") == "paste" for e in got)
+        self.expected_now = [dict(type="paste", text=f"<{len(text)} bytes>")]
+        summary = [e if e.get("type") != "paste" else dict(type="paste", length=len(e["text"]),
+                                                           continued=e.get("continued", False))
+                   for e in got][:12]
+        self.verdict(name, ok, summary, "" if normal == text else "the text differs")
+
+    def focus_case(self):
+        if "focus" in self.spec["expect"]:  # observed: this terminal sends no focus reports
+            self.expected_now, why = self.spec["expect"]["focus"]
+            self.verdict("focus", True, [], why)
+            return
+        if not self.other:
+            # Another window to give the focus to: any top-level window will do.
+            self.other = subprocess.Popen(["xmessage", "-geometry", "+900+900", "other window"],
+                                          env=self.env, start_new_session=True,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.other_window = self.poll_until(
+                lambda: subprocess.run(["xdotool", "search", "--onlyvisible", "--class", "Xmessage"],
+                                       env=self.env, capture_output=True, text=True).stdout.split(),
+                "the other window")[0]
+        start = len(self.events())
+        self.xdo("windowfocus", "--sync", self.other_window)
+        self.expected_now = [dict(type="focus", gained=False), dict(type="focus", gained=True)]
+        try:
+            self.poll_until(lambda: any(e == dict(type="focus", gained=False) for e in self.events()[start:]),
+                            "focus-out report", deadline=20)
+            self.focus_terminal()
+            self.poll_until(lambda: [e for e in self.events()[start:] if e.get("type") == "focus"][-1:]
+                            == [dict(type="focus", gained=True)], "focus-in report", deadline=20)
+            ok = True
+        except Failure as f:
+            print(f"         {f}")
+            self.focus_terminal()
+            ok = False
+        got = [e for e in self.events()[start:] if e.get("type") == "focus"]
+        self.verdict("focus", ok, got)
+        self.sentinel()
+
+    def resize_case(self):
+        start = len(self.events())
+        # In cells where the terminal gives the window manager its cell size (size hints);
+        # kitty and alacritty give none, so in pixels from the cell size measured at start.
+        r = subprocess.run(["xdotool", "windowsize", "--usehints", self.window, "100", "30"],
+                           env=self.env, capture_output=True, text=True, timeout=DEADLINE)
+        if r.returncode != 0:
+            self.xdo("windowsize", self.window, str(int(100.5 * self.cw)), str(int(30.5 * self.ch)))
+        self.expected_now = [dict(type="resize", cols=100, rows=30)]
+        try:
+            self.poll_until(lambda: any(e.get("type") == "resize" for e in self.events()[start:]),
+                            "resize event", deadline=20)
+        except Failure as f:
+            print(f"         {f}")
+        got = [e for e in self.sentinel() if e.get("type") == "resize"]
+        got = [e for e in self.events()[start:] if e.get("type") == "resize"]
+        ok = bool(got) and got[-1].get("cols") == 100 and got[-1].get("rows") == 30
+        self.verdict("resize", ok, got[-1:])
+
+    def run(self):
+        for session, flags, cases in SESSIONS:
+            if session == "legacy" and self.terminal == "mlterm":
+                cases = [c for c in cases if c[0] in ("plain-text", "keypad-keys")]
+            self.start(session, flags)
+            try:
+                for name, actions, expected in cases:
+                    self.run_case(name, actions, expected)
+                if session == "legacy":
+                    self.paste_case("short-paste", "hello paste\nsecond line")
+                    line = "".join(chr(33 + i % 94) for i in range(127)) + "\n"
+                    self.paste_case("long-paste", (line * 512)[:65536])
+                    self.focus_case()
+                    self.resize_case()
+            finally:
+                self.stop()
+
+
+def shlex_quote(s):
+    import shlex
+    return shlex.quote(s)
+
+
+def read(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[1] not in TERMINALS:
+        print(f"usage: realterm_test.py {'|'.join(TERMINALS)} /path/to/vtinput-echo [--observe]")
+        return 2
+    terminal, echo = sys.argv[1], os.path.realpath(sys.argv[2])
+    observe = "--observe" in sys.argv[3:]
+    spec = TERMINALS[terminal]
+    for tool in ("Xvfb", "xdotool", "xclip", "xmessage", spec["binary"]):
+        if not shutil.which(tool):
+            print(f"{tool} is not installed: skipped")
+            return 77
+    began = time.monotonic()
+    work = tempfile.mkdtemp(prefix=f"vtinput-realterm-{terminal}-")
+    display = None
+    driver = None
+    try:
+        display = Display(work)
+        driver = Driver(terminal, echo, work, display.name, observe)
+        driver.run()
+    except Failure as f:
+        print(f"FAIL {terminal}: {f}")
+        if driver and driver.proc:
+            print("--- vtinput-echo's stderr:", read(driver.err), sep="\n")
+        return 1
+    finally:
+        if driver:
+            kill_group(driver.proc)
+            kill_group(driver.other)
+        if display:
+            display.close()
+    verdicts = [v for _, v, _ in driver.results]
+    print(f"{terminal}: {len(verdicts)} cases, {verdicts.count('PASS')} passed, "
+          f"{verdicts.count('XFAIL')} expected failures, {verdicts.count('FAIL')} failed, "
+          f"{verdicts.count('XPASS')} unexpectedly passed, in {time.monotonic() - began:.0f} s")
+    failed = "FAIL" in verdicts or "XPASS" in verdicts
+    if not failed:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"logs kept in {work}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
