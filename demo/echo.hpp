@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -21,6 +22,7 @@
 
 #include "arguments.hpp"
 #include "vtinput/capabilities.hpp"
+#include "vtinput/decoder.hpp"
 #include "vtinput/event.hpp"
 #include "vtinput/input_device.hpp"
 
@@ -43,10 +45,12 @@ class Stop;
 inline constexpr std::string_view k_record_magic = "vtinput-record";
 inline constexpr int k_record_version = 1;
 
-// The header line, read. `term` is empty when the recording names no terminfo entry.
+// The header line, read. `term` is empty when the recording names no terminfo entry;
+// `decoder` holds the options the live decoder had that the header names (mouse-pixels=1).
 struct RecordHeader {
     int version = 0;
     std::string term;
+    vtinput::DecoderOptions decoder;
 };
 
 // One record: when the bytes came, and the bytes.
@@ -69,15 +73,28 @@ std::string parse_record_header(std::string_view line, RecordHeader& header);
 // (times never go back).
 std::string parse_record_line(std::string_view line, std::chrono::microseconds previous, Record& record);
 
+// A decoder with `options` and the key table of terminfo entry `term`; when the entry cannot
+// be loaded, says so on stderr and uses the built-in grammar, as the device does.
+vtinput::Decoder make_decoder(const std::string& term, const vtinput::DecoderOptions& options);
+
+// Honours every deadline of `decoder` at or before `now`, each with flush(deadline), as the
+// device's timer would have before input that arrived at `now`. Returns the last deadline
+// honoured; nullopt when none was due.
+std::optional<vtinput::Decoder::clock::time_point>
+flush_until(vtinput::Decoder& decoder, vtinput::Decoder::clock::time_point now, vtinput::EventSink& sink);
+
 // --record FILE: writes the RawEvents of its own receiver to FILE, one record per RawEvent,
 // stamped with the time the recorder received them (the device gives the bytes no time of
-// their own; docs/record-format.md says what that costs). Each batch of records is written with
+// their own; docs/record-format.md says what that costs), or earlier for input that only an
+// ESC or stale timeout resolved (see Recorder::stamp). Each batch of records is written with
 // write(2) as it arrives, so a crash loses nothing written before it.
 class Recorder {
 public:
     // Creates (or truncates) `path` and writes the header, which names `term`. Throws
     // std::system_error naming the file when it cannot be created or written.
-    Recorder(const std::string& path, std::string_view term);
+    // The header also names what the replay's decoder needs to decode as the device's did:
+    // o.term and, with --pixels, mouse-pixels=1.
+    Recorder(const std::string& path, const Options& o);
     ~Recorder();  // finish(), then closes the file
     Recorder(const Recorder&) = delete;
     Recorder& operator=(const Recorder&) = delete;
@@ -92,12 +109,19 @@ public:
 
 private:
     void run(vtinput::Receiver& receiver, const Stop& stop, const Options& o);
+    std::chrono::microseconds stamp(std::string_view bytes, std::chrono::microseconds received);
     bool write_all(std::string_view text);
 
     std::string path_;
     int fd_ = -1;  // owned
     std::chrono::steady_clock::time_point start_;
-    const Stop* stop_ = nullptr;  // borrowed from start() until finish()
+    // The replay's decoder, fed what has been recorded at the recorded times: it tells which
+    // records only a timeout resolved (stamp).
+    vtinput::DecoderOptions options_;
+    std::string term_;
+    std::optional<vtinput::Decoder> shadow_;
+    std::chrono::microseconds last_{0};  // the time of the last record
+    const Stop* stop_ = nullptr;         // borrowed from start() until finish()
     std::thread thread_;
 };
 

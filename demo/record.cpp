@@ -12,8 +12,17 @@
 // the time the poller delivered the bytes (plus a thread wake-up), whatever the line output or
 // the screen is doing, and also during the capability query. It writes each batch with
 // write(2) as it arrives: nothing waits in a user-space buffer.
+//
+// The device gives the bytes no time of their own, and delivers the bytes a timeout resolved
+// when the timeout ran out, not when they came. Stamped then, a lone ESC followed 60 ms later
+// by '[' would replay as ESC [ with 10 ms between them: the start of a sequence, not Escape
+// and '['. So the recorder runs the replay's decoder alongside (Recorder::stamp): when it
+// still waits on bytes the device has already resolved, only the timeout can have resolved
+// them, and they are stamped early enough for the replay's timeout to run out by the time they
+// were received, which is when the device's did.
 #include "echo.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -23,6 +32,8 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+
+#include "vtinput/keymap.hpp"
 
 namespace demo {
 namespace {
@@ -41,6 +52,18 @@ int hex_value(char c)
         return c - 'A' + 10;
     }
     return -1;
+}
+
+// Counts events, for the recorder's decoder, whose events are not printed.
+class Counter final : public vtinput::EventSink {
+public:
+    void on_event(vtinput::Event&&) override { ++count; }
+    std::size_t count = 0;
+};
+
+vtinput::Decoder::clock::time_point at(std::chrono::microseconds offset)
+{
+    return vtinput::Decoder::clock::time_point{} + offset;
 }
 
 // "12: " for the byte at `index` of a line: the column, printed after the line number as
@@ -75,6 +98,8 @@ std::string parse_record_header(std::string_view line, RecordHeader& header)
         line.remove_prefix(field.size());
         if (field.starts_with("term=")) {
             header.term = std::string(field.substr(5));
+        } else if (field == "mouse-pixels=1") {
+            header.decoder.mouse_pixels = true;
         }
     }
     return {};
@@ -120,15 +145,48 @@ std::string parse_record_line(std::string_view line, std::chrono::microseconds p
     return {};
 }
 
-Recorder::Recorder(const std::string& path, std::string_view term) : path_(path)
+vtinput::Decoder make_decoder(const std::string& term, const vtinput::DecoderOptions& options)
 {
+    auto keymap = std::make_shared<const vtinput::KeyMap>();
+    try {
+        keymap = std::make_shared<const vtinput::KeyMap>(vtinput::KeyMap::from_terminfo(term));
+    } catch (const std::system_error& e) {
+        std::fprintf(stderr, "vtinput-echo: %s; using the built-in grammar only\n", e.what());
+    }
+    return vtinput::Decoder(options, keymap);
+}
+
+std::optional<vtinput::Decoder::clock::time_point>
+flush_until(vtinput::Decoder& decoder, vtinput::Decoder::clock::time_point now, vtinput::EventSink& sink)
+{
+    std::optional<vtinput::Decoder::clock::time_point> honoured;
+    while (auto deadline = decoder.deadline()) {
+        if (*deadline > now) {
+            break;
+        }
+        decoder.flush(*deadline, sink);
+        honoured = deadline;
+        if (decoder.deadline() == deadline) {
+            break;  // no progress: a deadline that flush does not resolve (not expected)
+        }
+    }
+    return honoured;
+}
+
+Recorder::Recorder(const std::string& path, const Options& o) : path_(path), term_(o.term)
+{
+    // What the device's decoder is given besides the key table (InputDevice::open).
+    options_.mouse_pixels = o.modes.mouse_pixels;
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd_ < 0) {
         throw std::system_error(errno, std::generic_category(), "cannot create the recording '" + path + "'");
     }
     std::string header = std::string(k_record_magic) + " " + std::to_string(k_record_version);
-    if (!term.empty()) {
-        header += " term=" + std::string(term);
+    if (!term_.empty()) {
+        header += " term=" + term_;
+    }
+    if (options_.mouse_pixels) {
+        header += " mouse-pixels=1";
     }
     header += '\n';
     if (!write_all(header)) {
@@ -146,6 +204,7 @@ Recorder::~Recorder()
 
 void Recorder::start(vtinput::Receiver receiver, const Stop& stop, const Options& o)
 {
+    shadow_.emplace(make_decoder(term_, options_));
     start_ = std::chrono::steady_clock::now();
     stop_ = &stop;
     thread_ = std::thread([this, r = std::move(receiver), &stop, &o]() mutable {
@@ -183,14 +242,13 @@ void Recorder::run(vtinput::Receiver& receiver, const Stop& stop, const Options&
             wait_for_events(receiver, stop);
             continue;
         }
-        // The receive time stands for the arrival time of every record in the batch.
-        const auto now = std::chrono::steady_clock::now();
-        const std::string time =
-            std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(now - start_).count());
+        // The receive time stands for the arrival time of every record in the batch (stamp).
+        const auto received =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start_);
         lines.clear();
         for (const vtinput::Event& event : batch) {
             if (const auto* raw = std::get_if<vtinput::RawEvent>(&event)) {
-                lines += time;
+                lines += std::to_string(stamp(raw->bytes, received).count());
                 lines += ' ';
                 for (char byte : raw->bytes) {
                     auto c = static_cast<unsigned char>(byte);
@@ -200,7 +258,8 @@ void Recorder::run(vtinput::Receiver& receiver, const Stop& stop, const Options&
                 lines += '\n';
             } else if (const auto* lag = std::get_if<vtinput::LaggedEvent>(&event)) {
                 // Not expected (the recorder only writes a file), but a gap must be visible.
-                lines += "# at " + time + " us: " + std::to_string(lag->missed) + " events lost to the recording\n";
+                lines += "# at " + std::to_string(received.count()) + " us: " + std::to_string(lag->missed) +
+                         " events lost to the recording\n";
                 notice(o, "the recording lost " + std::to_string(lag->missed) + " events");
             }
         }
@@ -213,6 +272,36 @@ void Recorder::run(vtinput::Receiver& receiver, const Stop& stop, const Options&
             return;
         }
     }
+}
+
+// The time to record `bytes` at, received at `received`: that time, unless only a timeout can
+// have resolved them. The device delivers a RawEvent only with the events its bytes produced;
+// if the replay's decoder, fed them at `received`, produces no event but waits (deadline D),
+// the device's timeout ran out by `received`, so they came at least D - received earlier. They
+// are then stamped that much earlier (never before the previous record, nor before a deadline
+// already honoured), and the replay honours the timeout before the next record, as the device
+// did. Exact when the replay's decoder had nothing pending before them; otherwise the receive
+// time is kept.
+std::chrono::microseconds Recorder::stamp(std::string_view bytes, std::chrono::microseconds received)
+{
+    Counter counter;
+    std::chrono::microseconds earliest = last_;
+    if (auto honoured = flush_until(*shadow_, at(received), counter)) {
+        earliest = std::max(earliest, std::chrono::ceil<std::chrono::microseconds>(*honoured - at({})));
+    }
+    const bool was_empty = shadow_->pending_bytes() == 0;
+    counter.count = 0;
+    shadow_->feed(bytes, at(received), counter);
+    std::chrono::microseconds time = received;
+    if (auto deadline = shadow_->deadline(); counter.count == 0 && was_empty && deadline) {
+        auto wait = std::chrono::ceil<std::chrono::microseconds>(*deadline - at(received));
+        time = std::max(earliest, received - wait);
+        // Fed again at that time: it had nothing pending, so a fresh decoder is the same one.
+        shadow_.emplace(make_decoder(term_, options_));
+        shadow_->feed(bytes, at(time), counter);
+    }
+    last_ = time;
+    return time;
 }
 
 bool Recorder::write_all(std::string_view text)

@@ -7,6 +7,8 @@ controlling terminal); its JSON lines go to a file. The test types:
     that Escape, '[', 'A', not Up;
   - ESC [ B in one write: Down;
   - the first byte of a two-byte UTF-8 character, a pause, the second byte: two unknown events;
+  - ESC, and "[B" as soon as Escape is printed: the recorder must stamp the ESC as early as it
+    came, not when the timeout resolved it, or the replay would join it with the "[B";
   - the whole character at once;
   - Ctrl+C twice, which ends the session.
 Then `--replay F --json` must print exactly the events the live session printed, and
@@ -155,9 +157,14 @@ def main():
         s.pause_after(written, seen)
         s.type(b"\xa9")
         s.wait_events(6, "the second half of the character (unknown)")
+        # ESC, and [B as soon as the timeout has resolved it: no pause but the polling interval.
+        s.type(b"\x1b")
+        s.wait_events(7, "Escape (the ESC timeout, live), again")
+        s.type(b"[B")
+        s.wait_events(9, "'[' and 'B'")
         # The whole character at once, then Ctrl+C twice.
         s.type("é".encode())
-        s.wait_events(7, "é")
+        s.wait_events(10, "é")
         s.type(b"\x03")
         s.wait_for("the Ctrl+C notice", lambda: "press Ctrl+C again to quit" in read_text(s.err))
         s.type(b"\x03")
@@ -173,7 +180,7 @@ def main():
             fail(f"exit status {s.proc.returncode}", work)
 
         live = s.events()
-        expected_keys = ["escape", "[", "A", "down", None, None, "é", "c", "c"]
+        expected_keys = ["escape", "[", "A", "down", None, None, "escape", "[", "B", "é", "c", "c"]
         if len(live) != len(expected_keys):
             fail(f"{len(live)} live events, expected {len(expected_keys)}", work)
         for line, key in zip(live, expected_keys):

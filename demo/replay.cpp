@@ -33,7 +33,6 @@
 #include <unistd.h>
 
 #include "vtinput/decoder.hpp"
-#include "vtinput/keymap.hpp"
 
 namespace demo {
 namespace {
@@ -123,18 +122,6 @@ private:
     int fd_ = -1;
 };
 
-// The decoder, with the key table of terminfo entry `term`.
-vtinput::Decoder make_decoder(const std::string& term)
-{
-    auto keymap = std::make_shared<const vtinput::KeyMap>();
-    try {
-        keymap = std::make_shared<const vtinput::KeyMap>(vtinput::KeyMap::from_terminfo(term));
-    } catch (const std::system_error& e) {
-        std::fprintf(stderr, "vtinput-echo: %s; using the built-in grammar only\n", e.what());
-    }
-    return vtinput::Decoder({}, keymap);
-}
-
 // Feeds `bytes` at `now`, --chunk bytes at a time.
 void feed(vtinput::Decoder& decoder, std::string_view bytes, vtinput::Decoder::clock::time_point now, std::size_t chunk,
           Printer& printer)
@@ -149,7 +136,7 @@ void feed(vtinput::Decoder& decoder, std::string_view bytes, vtinput::Decoder::c
 // read already. Returns the exit status.
 int replay_plain(const Options& o, Input& in, std::string buf, Printer& printer, std::size_t& total)
 {
-    vtinput::Decoder decoder = make_decoder(o.term);
+    vtinput::Decoder decoder = make_decoder(o.term, {});
     const auto now = vtinput::Decoder::clock::time_point{};
     for (;;) {
         total += buf.size();
@@ -165,21 +152,6 @@ int replay_plain(const Options& o, Input& in, std::string buf, Printer& printer,
     }
     decoder.finish(printer);
     return 0;
-}
-
-// Honours, before input that arrives at `now`, every deadline at or before it, each at its own
-// time point, as the device's timer would have.
-void flush_until(vtinput::Decoder& decoder, vtinput::Decoder::clock::time_point now, Printer& printer)
-{
-    while (auto deadline = decoder.deadline()) {
-        if (*deadline > now) {
-            return;
-        }
-        decoder.flush(*deadline, printer);
-        if (decoder.deadline() == deadline) {
-            return;  // no progress: a deadline that flush does not resolve (not expected)
-        }
-    }
 }
 
 // A recording (record.cpp): its header, then one record per line. `buf` holds what was read
@@ -224,7 +196,7 @@ int replay_recording(const Options& o, Input& in, std::string buf, Printer& prin
                 break;
             }
             // --term wins; else the entry the live session used.
-            decoder.emplace(make_decoder(o.term_given || header.term.empty() ? o.term : header.term));
+            decoder.emplace(make_decoder(o.term_given || header.term.empty() ? o.term : header.term, header.decoder));
             continue;
         }
         error = parse_record_line(line, previous, record);

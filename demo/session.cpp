@@ -127,7 +127,7 @@ int live_session(const Options& o, const Stop& stop)
     std::optional<Recorder> recorder;
     if (!o.record.empty()) {
         try {
-            recorder.emplace(o.record, o.term);
+            recorder.emplace(o.record, o);
         } catch (const std::system_error& e) {
             std::fprintf(stderr, "vtinput-echo: %s\n", e.what());
             return 2;
