@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@
 #include "vtinput/decoder.hpp"
 #include "vtinput/event.hpp"
 #include "vtinput/input_device.hpp"
+#include "vtinput/keymap.hpp"
 
 namespace demo {
 
@@ -73,9 +75,9 @@ std::string parse_record_header(std::string_view line, RecordHeader& header);
 // (times never go back).
 std::string parse_record_line(std::string_view line, std::chrono::microseconds previous, Record& record);
 
-// A decoder with `options` and the key table of terminfo entry `term`; when the entry cannot
-// be loaded, says so on stderr and uses the built-in grammar, as the device does.
-vtinput::Decoder make_decoder(const std::string& term, const vtinput::DecoderOptions& options);
+// The key table of terminfo entry `term`; when the entry cannot be loaded, the built-in
+// grammar's, as the device does, after saying so on stderr if `tell`.
+std::shared_ptr<const vtinput::KeyMap> load_keymap(const std::string& term, bool tell);
 
 // Honours every deadline of `decoder` at or before `now`, each with flush(deadline), as the
 // device's timer would have before input that arrived at `now`. Returns the last deadline
@@ -119,6 +121,7 @@ private:
     // records only a timeout resolved (stamp).
     vtinput::DecoderOptions options_;
     std::string term_;
+    std::shared_ptr<const vtinput::KeyMap> keymap_;
     std::optional<vtinput::Decoder> shadow_;
     std::chrono::microseconds last_{0};  // the time of the last record
     const Stop* stop_ = nullptr;         // borrowed from start() until finish()

@@ -5,8 +5,9 @@
 // ncurses screen (--tui, tui.cpp), until Ctrl+C is pressed twice, the input ends, or a signal
 // comes; the terminal is restored on every one of those ways out (session.cpp).
 //
-// Offline mode (`--replay FILE|-`, replay.cpp) decodes recorded input as if it had been typed
-// with no time passing between chunks. Exit status: 0; 1 after an error event or a failure;
+// Offline mode (`--replay FILE|-`, replay.cpp) decodes recorded input: a recording made with
+// --record (record.cpp) in the decoder's virtual time, with the gaps it recorded, or plain
+// bytes as if they had been typed with no time passing between chunks. Exit status: 0; 1 after an error event or a failure;
 // 2 for a usage error, an unreadable recording or no terminal to read; or the signal that
 // ended a live session.
 #include <cstdio>

@@ -145,15 +145,16 @@ std::string parse_record_line(std::string_view line, std::chrono::microseconds p
     return {};
 }
 
-vtinput::Decoder make_decoder(const std::string& term, const vtinput::DecoderOptions& options)
+std::shared_ptr<const vtinput::KeyMap> load_keymap(const std::string& term, bool tell)
 {
-    auto keymap = std::make_shared<const vtinput::KeyMap>();
     try {
-        keymap = std::make_shared<const vtinput::KeyMap>(vtinput::KeyMap::from_terminfo(term));
+        return std::make_shared<const vtinput::KeyMap>(vtinput::KeyMap::from_terminfo(term));
     } catch (const std::system_error& e) {
-        std::fprintf(stderr, "vtinput-echo: %s; using the built-in grammar only\n", e.what());
+        if (tell) {
+            std::fprintf(stderr, "vtinput-echo: %s; using the built-in grammar only\n", e.what());
+        }
+        return std::make_shared<const vtinput::KeyMap>();
     }
-    return vtinput::Decoder(options, keymap);
 }
 
 std::optional<vtinput::Decoder::clock::time_point>
@@ -204,7 +205,10 @@ Recorder::~Recorder()
 
 void Recorder::start(vtinput::Receiver receiver, const Stop& stop, const Options& o)
 {
-    shadow_.emplace(make_decoder(term_, options_));
+    // Quietly: the device falls back to the built-in grammar as quietly, and the terminal is
+    // in raw mode now.
+    keymap_ = load_keymap(term_, false);
+    shadow_.emplace(options_, keymap_);
     start_ = std::chrono::steady_clock::now();
     stop_ = &stop;
     thread_ = std::thread([this, r = std::move(receiver), &stop, &o]() mutable {
@@ -297,7 +301,7 @@ std::chrono::microseconds Recorder::stamp(std::string_view bytes, std::chrono::m
         auto wait = std::chrono::ceil<std::chrono::microseconds>(*deadline - at(received));
         time = std::max(earliest, received - wait);
         // Fed again at that time: it had nothing pending, so a fresh decoder is the same one.
-        shadow_.emplace(make_decoder(term_, options_));
+        shadow_.emplace(options_, keymap_);
         shadow_->feed(bytes, at(time), counter);
     }
     last_ = time;

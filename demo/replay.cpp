@@ -136,7 +136,7 @@ void feed(vtinput::Decoder& decoder, std::string_view bytes, vtinput::Decoder::c
 // read already. Returns the exit status.
 int replay_plain(const Options& o, Input& in, std::string buf, Printer& printer, std::size_t& total)
 {
-    vtinput::Decoder decoder = make_decoder(o.term, {});
+    vtinput::Decoder decoder({}, load_keymap(o.term, true));
     const auto now = vtinput::Decoder::clock::time_point{};
     for (;;) {
         total += buf.size();
@@ -196,7 +196,8 @@ int replay_recording(const Options& o, Input& in, std::string buf, Printer& prin
                 break;
             }
             // --term wins; else the entry the live session used.
-            decoder.emplace(make_decoder(o.term_given || header.term.empty() ? o.term : header.term, header.decoder));
+            decoder.emplace(header.decoder,
+                            load_keymap(o.term_given || header.term.empty() ? o.term : header.term, true));
             continue;
         }
         error = parse_record_line(line, previous, record);
