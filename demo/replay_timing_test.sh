@@ -8,6 +8,7 @@
 #   - a CSI sequence with parameters waits the stale timeout, not the ESC timeout;
 #   - --no-timing, and a plain (non-recording) file, give the untimed events; --chunk 1 changes
 #     nothing; comments, blank lines, upper-case hex and unknown header fields are accepted;
+#     mouse-pixels=1 in the header reads SGR mouse positions as pixels;
 #   - bad recordings (wrong version, bad hex, odd digits, time going back, a line cut short)
 #     are decoded up to the bad line, pending input resolved, then reported as FILE:LINE[:COL]
 #     with exit status 2.
@@ -91,6 +92,12 @@ if [ "$("$echo_bin" --replay - <"$work/rec" | paste -sd '|')" != 'Up|a' ]; then
     echo "replay-timing: FAIL a recording on standard input"
     fail=1
 fi
+
+# mouse-pixels=1: the live session had --pixels, SGR mouse positions are pixels.
+rec 'vtinput-record 1 mouse-pixels=1' '0 1b5b3c303b3130303b3230304d'
+check 'mouse-pixels=1' 0 'Mouse press left at 99,199 px' ''
+rec 'vtinput-record 1' '0 1b5b3c303b3130303b3230304d'
+check 'no mouse-pixels' 0 'Mouse press left at 99,199' ''
 
 # A plain file (not a recording) replays as before: untimed, and --no-timing changes nothing.
 printf 'vtinput-recorder\033[A' >"$work/rec"
