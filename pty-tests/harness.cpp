@@ -372,6 +372,14 @@ vtinput::DeviceOptions paste_and_hidden_cursor()
     return o;
 }
 
+vtinput::TerminalModes as_device_sets(vtinput::TerminalModes modes)
+{
+    if (!modes.keypad_transmit) {
+        modes.keypad_transmit = vtinput::KeypadTransmit{std::string(k_xterm_smkx), std::string(k_xterm_rmkx)};
+    }
+    return modes;
+}
+
 void run_forked(Reporter& report, const std::function<void(Reporter&)>& scenario, std::string_view done_line)
 {
     ::_exit(run_scenario(report, scenario, true, done_line));

@@ -125,6 +125,14 @@ inline constexpr bool k_tsan = false;
 // the termios and in a few bytes on the terminal (enable_sequence / disable_sequence of them).
 vtinput::DeviceOptions paste_and_hidden_cursor();
 
+// The keypad-transmit bytes of terminfo xterm-256color (the child's TERM), which a device left
+// to choose writes first on and last off: DECCKM and DECKPAM.
+inline constexpr std::string_view k_xterm_smkx = "\x1b[?1h\x1b=";
+inline constexpr std::string_view k_xterm_rmkx = "\x1b[?1l\x1b>";
+// `modes` as a device opened in the child sets them: keypad_transmit, when left unset, that of
+// the child's TERM (xterm-256color). For enable_sequence / disable_sequence of what it writes.
+vtinput::TerminalModes as_device_sets(vtinput::TerminalModes modes);
+
 // Thread and fd counts of this process (tests/proc_counts.hpp).
 using vtinput::test::settled_thread_count;
 using vtinput::test::thread_count;

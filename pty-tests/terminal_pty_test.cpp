@@ -8,8 +8,11 @@
 // (SIGTSTP/SIGCONT). The parent checks the slave's termios through the master while the child
 // waits on a cue, and again once the child is gone, and checks that what the child wrote to
 // the terminal is the enable sequence (the modes, then the application's enter bytes) followed
-// by the disable sequence (its leave bytes, then the modes) and nothing else. The mode tests
-// check those sequences byte for byte for chosen modes.
+// by the disable sequence (its leave bytes, then the modes) and nothing else. Keypad-transmit
+// mode is left to the device there, so every way out also proves that the terminal's rmkx comes
+// last (the child's TERM is xterm-256color: smkx first on, rmkx last off). The mode tests check
+// those sequences byte for byte for chosen modes, and where keypad transmit's bytes come from:
+// the key table's terminfo entry, none without one, the application's own.
 //
 // Capabilities: the parent plays a terminal that answers the query (with a key typed in the
 // middle of the replies), one that answers nothing, and one that answers late.
@@ -21,8 +24,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <poll.h>
 #include <sys/mman.h>
@@ -52,7 +57,8 @@ using vtinput::test::k_sanitized;
 
 // Mouse drag, bracketed paste, focus, kitty flags 5 and in-band resize, with the application's
 // own bytes around them (a TUI's alternate screen and hidden cursor), and what they send: the
-// application's enter bytes after the modes, its leave bytes before them.
+// application's enter bytes after the modes, its leave bytes before them. Keypad transmit is
+// left to the device: xterm-256color's, first on and last off.
 TerminalModes many_modes()
 {
     TerminalModes m;
@@ -65,10 +71,12 @@ TerminalModes many_modes()
     m.app_leave = "\x1b[?25h\x1b[?1049l";
     return m;
 }
-constexpr std::string_view k_many_enable = "\x1b[?1002h\x1b[?1006h\x1b[?2004h\x1b[?1004h\x1b[>5u\x1b[?2048h"
+constexpr std::string_view k_many_enable = "\x1b[?1h\x1b="
+                                           "\x1b[?1002h\x1b[?1006h\x1b[?2004h\x1b[?1004h\x1b[>5u\x1b[?2048h"
                                            "\x1b[?1049h\x1b[?25l";
 constexpr std::string_view k_many_disable = "\x1b[?25h\x1b[?1049l"
-                                            "\x1b[?2048l\x1b[<u\x1b[?1004l\x1b[?2004l\x1b[?1006l\x1b[?1002l";
+                                            "\x1b[?2048l\x1b[<u\x1b[?1004l\x1b[?2004l\x1b[?1006l\x1b[?1002l"
+                                            "\x1b[?1l\x1b>";
 
 DeviceOptions with_modes(const TerminalModes& modes)
 {
@@ -174,11 +182,14 @@ TEST_SUITE("pty")
 
     TEST_CASE("modes: the enable and disable sequences of the modes asked for, in order, and nothing else")
     {
-        CHECK(enable_sequence(many_modes()) == k_many_enable);
-        CHECK(disable_sequence(many_modes()) == k_many_disable);
+        CHECK(enable_sequence(pty::as_device_sets(many_modes())) == k_many_enable);
+        CHECK(disable_sequence(pty::as_device_sets(many_modes())) == k_many_disable);
         PtyChild child("modes-many", [](Reporter& report) {
             auto dev = InputDevice::open(with_modes(many_modes()));
-            report.line("open");
+            report.line(dev.terminal()->modes().keypad_transmit ==
+                                KeypadTransmit{std::string(pty::k_xterm_smkx), std::string(pty::k_xterm_rmkx)}
+                            ? "open"
+                            : "open, the guard's keypad_transmit not xterm-256color's");
             pty::await_cue("close");
             dev.close();
             report.line("closed");
@@ -192,11 +203,12 @@ TEST_SUITE("pty")
         expect_sequences(child);
     }
 
-    TEST_CASE("modes: with only bracketed paste, no mouse, focus, kitty or in-band resize sequence")
+    TEST_CASE("modes: with only bracketed paste (keypad transmit off), no other sequence")
     {
         PtyChild child("modes-paste", [](Reporter& report) {
             TerminalModes m;
             m.bracketed_paste = true;
+            m.keypad_transmit = KeypadTransmit{};
             auto dev = InputDevice::open(with_modes(m));
             report.line("open");
         });
@@ -205,9 +217,112 @@ TEST_SUITE("pty")
         const std::string& out = child.terminal_output();
         CHECK(out == "\x1b[?2004h\x1b[?2004l");
         for (const char* absent : {"\x1b[?1000", "\x1b[?1002", "\x1b[?1003", "\x1b[?1006", "\x1b[?1016", "\x1b[?1004",
-                                   "\x1b[>", "\x1b[<", "\x1b[?2048"}) {
+                                   "\x1b[>", "\x1b[<", "\x1b[?2048", "\x1b[?9001", "\x1b[?1h", "\x1b[?1l", "\x1b=",
+                                   "\x1b>"}) {
             CHECK_MESSAGE(out.find(absent) == std::string::npos, "unexpected sequence " << (absent + 1));
         }
+    }
+
+    TEST_CASE("modes: keypad transmit comes from the key table's terminfo entry, or from the application")
+    {
+        struct Case {
+            const char* name;
+            const char* term_env;  // the child's TERM; nullptr: unset
+            const char* term;      // DeviceOptions::term
+            std::optional<KeypadTransmit> given;
+            bool win32_input;
+            std::string_view on;   // all the device writes at open ...
+            std::string_view off;  // ... and at close
+        };
+        const Case cases[] = {
+            // TERM=xterm-256color, left to the device: its smkx and rmkx.
+            {"keypad-xterm", "xterm-256color", "", std::nullopt, false, "\x1b[?1h\x1b=\x1b[?2004h",
+             "\x1b[?2004l\x1b[?1l\x1b>"},
+            // DeviceOptions::term names the entry of the key table, and so of the bytes: urxvt's
+            // DECKPAM alone, whatever TERM says.
+            {"keypad-term-option", "xterm-256color", "rxvt-unicode", std::nullopt, false, "\x1b=\x1b[?2004h",
+             "\x1b[?2004l\x1b>"},
+            // No smkx in the entry: nothing.
+            {"keypad-dumb", "dumb", "", std::nullopt, false, "\x1b[?2004h", "\x1b[?2004l"},
+            // An unknown entry (the built-in grammar decodes alone): nothing.
+            {"keypad-unknown", "no-such-term-xyz", "", std::nullopt, false, "\x1b[?2004h", "\x1b[?2004l"},
+            // TERM unset: the key table's fallback name is a guess, not written to.
+            {"keypad-unset", nullptr, "", std::nullopt, false, "\x1b[?2004h", "\x1b[?2004l"},
+            // The application's own (kitty's smkx: DECCKM alone), whatever TERM says.
+            {"keypad-given", "xterm-256color", "", KeypadTransmit{"\x1b[?1h", "\x1b[?1l"}, false,
+             "\x1b[?1h\x1b[?2004h", "\x1b[?2004l\x1b[?1l"},
+            // win32-input-mode (9001) beside them, after bracketed paste.
+            {"keypad-win32", "xterm-256color", "", std::nullopt, true, "\x1b[?1h\x1b=\x1b[?2004h\x1b[?9001h",
+             "\x1b[?9001l\x1b[?2004l\x1b[?1l\x1b>"},
+        };
+        for (const Case& c : cases) {
+            CAPTURE(c.name);
+            PtyChild child(c.name, [&c](Reporter& report) {
+                if (c.term_env != nullptr) {
+                    ::setenv("TERM", c.term_env, 1);
+                } else {
+                    ::unsetenv("TERM");
+                }
+                DeviceOptions o;
+                o.term = c.term;
+                TerminalModes m;
+                m.bracketed_paste = true;
+                m.keypad_transmit = c.given;
+                m.win32_input = c.win32_input;
+                o.terminal = m;
+                auto dev = InputDevice::open(o);
+                report.line("open");
+                pty::await_cue("close");
+            });
+            child.expect("open");
+            child.wait_output(c.on);
+            CHECK_MESSAGE(child.terminal_output() == c.on, child.transcript());
+            child.cue("close");
+            child.finish();
+            CHECK_MESSAGE(child.terminal_output() == std::string(c.on) + std::string(c.off), child.transcript());
+        }
+    }
+
+    TEST_CASE("keypad transmit: keys in its forms decode; suspend writes rmkx, resume smkx again")
+    {
+        PtyChild child("keypad-release", [](Reporter& report) {
+            TerminalModes m;
+            m.bracketed_paste = true;
+            auto dev = InputDevice::open(with_modes(m));
+            report.line("open");
+            report.event("dev", pty::next_key(dev.events(), "the device, keypad transmit on"));
+            report.event("dev", pty::next_key(dev.events(), "the device, keypad transmit on"));
+            dev.suspend();
+            report.line("suspended");
+            pty::await_cue("resume");
+            dev.resume();
+            report.event("dev", pty::next_event(dev.events(), "the device after resume"));
+            report.event("dev", pty::next_key(dev.events(), "the device after resume"));
+            dev.close();
+            report.line("closed");
+        });
+        const std::string on = std::string(pty::k_xterm_smkx) + "\x1b[?2004h";
+        const std::string off = "\x1b[?2004l" + std::string(pty::k_xterm_rmkx);
+        child.expect("open");
+        child.wait_output(on);
+        // What xterm sends in keypad-transmit mode for Up (kcuu1) and Delete (kdch1).
+        child.type("\x1bOA");
+        KeyEvent up;
+        up.key = Key::up;
+        child.expect_event(up);
+        child.type("\x1b[3~");
+        KeyEvent del;
+        del.key = Key::del;
+        child.expect_event(del);
+        child.expect("suspended");
+        CHECK_MESSAGE(child.terminal_output() == on + off, child.transcript());
+        child.cue("resume");
+        child.expect_event(ResizeEvent{80, 24, 0, 0});
+        child.type("\x1b[A");  // and the normal form of Up, which the grammar knows as well
+        child.expect_event(up);
+        child.expect("closed");
+        child.finish();
+        CHECK_MESSAGE(child.terminal_output() == on + off + on + off, child.transcript());
     }
 
     TEST_CASE("restore: the device destroyed normally, then exit 0")

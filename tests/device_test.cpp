@@ -2,7 +2,8 @@
 // spawn/exit/respawn, EOF and I/O errors reaching every receiver, the fast-path reuse race
 // driven through the poller's test hooks, re-open on another input right after a close, no byte
 // lost across drop and re-open, the released terminal (suspend/resume: nothing read meanwhile,
-// what was read delivered first), size(), and thread/fd hygiene over many cycles.
+// what was read delivered first), size(), thread/fd hygiene over many cycles, and the
+// keypad-transmit bytes that go with the key table (the key-map cache).
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -20,12 +21,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <future>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "device/keymap_cache.hpp"
 #include "device/lifecycle.hpp"
 #include "proc_counts.hpp"
 #include "vtinput/input_device.hpp"
@@ -928,6 +931,38 @@ TEST_SUITE("device")
         CHECK(fd_count() == fds);
         CHECK(InputDevice::status().unclean_loops == 0);
         CHECK(InputDevice::status().receivers == 0);
+    }
+
+    TEST_CASE("key-map cache: the keypad-transmit bytes of the table's entry, none for a guessed or unknown one")
+    {
+        const char* saved = std::getenv("TERM");
+        std::string saved_value = saved ? saved : "";
+        const KeypadTransmit xterm{"\x1b[?1h\x1b=", "\x1b[?1l\x1b>"};
+        detail::KeyMapCache cache;
+        CHECK(cache.keypad_transmit().empty());
+        ::setenv("TERM", "dumb", 1);
+        cache.get("xterm-256color");  // configured: $TERM does not matter
+        CHECK(cache.keypad_transmit() == xterm);
+        CHECK(cache.diagnostic().empty());
+        cache.get("rxvt-unicode");
+        CHECK(cache.keypad_transmit() == KeypadTransmit{"\x1b=", "\x1b>"});
+        cache.get("");  // $TERM: dumb has no smkx
+        CHECK(cache.keypad_transmit().empty());
+        cache.get("no-such-term-xyz");
+        CHECK(cache.keypad_transmit().empty());
+        CHECK_FALSE(cache.diagnostic().empty());
+        ::setenv("TERM", "xterm-256color", 1);
+        cache.get("");
+        CHECK(cache.keypad_transmit() == xterm);
+        // No term configured and no $TERM: the table is xterm-256color's (a guess to decode
+        // with), but its bytes are not written to a terminal nobody named.
+        ::unsetenv("TERM");
+        detail::KeyMapCache fresh;
+        CHECK_FALSE(fresh.get("")->empty());
+        CHECK(fresh.keypad_transmit().empty());
+        if (saved) {
+            ::setenv("TERM", saved_value.c_str(), 1);
+        }
     }
 
 }  // TEST_SUITE

@@ -1,5 +1,5 @@
 // KeyMap tests: construction (sorting, empty and duplicate sequences), single_byte and match
-// semantics, and loading from terminfo.
+// semantics, and loading from terminfo (keys, and the keypad-transmit strings smkx/rmkx).
 #include "vtinput/keymap.hpp"
 
 #include <doctest/doctest.h>
@@ -9,6 +9,7 @@
 #include <system_error>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "support/events.hpp"
@@ -189,6 +190,71 @@ TEST_SUITE("keymap")
         CHECK(m.entry->key == Key::kp_begin);
         // "\x1b[[" is a strict prefix of kf1..kf5.
         CHECK(km.match("\x1b[[").could_grow);
+    }
+
+    TEST_CASE("smkx/rmkx: kept only as a pair")
+    {
+        std::vector<KeyMap::Entry> entries{{"\x1bOA", Key::up, {}}};
+        KeyMap both(entries, "\x1b[?1h\x1b=", "\x1b[?1l\x1b>");
+        CHECK(both.smkx() == "\x1b[?1h\x1b=");
+        CHECK(both.rmkx() == "\x1b[?1l\x1b>");
+        CHECK(both.entries().size() == 1);
+        for (auto [on, off] : {std::pair{"\x1b=", ""}, std::pair{"", "\x1b>"}, std::pair{"", ""}}) {
+            KeyMap half(entries, on, off);
+            CHECK(half.smkx().empty());
+            CHECK(half.rmkx().empty());
+        }
+        CHECK(KeyMap().smkx().empty());
+        CHECK(KeyMap(entries).rmkx().empty());
+    }
+
+    TEST_CASE("from_terminfo: smkx/rmkx of xterm-256color, st-256color and rxvt-unicode; none for dumb and linux")
+    {
+        // xterm (ncurses-base): DECCKM and DECKPAM, which its kcuu1 = ESC O A assumes.
+        KeyMap xterm = KeyMap::from_terminfo("xterm-256color");
+        CHECK(xterm.smkx() == "\x1b[?1h\x1b=");
+        CHECK(xterm.rmkx() == "\x1b[?1l\x1b>");
+        REQUIRE(xterm.match("\x1bOA").entry != nullptr);
+        CHECK(xterm.match("\x1bOA").entry->key == Key::up);
+        // urxvt (ncurses-base): DECKPAM alone.
+        KeyMap urxvt = KeyMap::from_terminfo("rxvt-unicode");
+        CHECK(urxvt.smkx() == "\x1b=");
+        CHECK(urxvt.rmkx() == "\x1b>");
+        // Terminals whose keys do not depend on it have none.
+        for (const char* term : {"dumb", "linux"}) {
+            CAPTURE(term);
+            KeyMap km = KeyMap::from_terminfo(term);
+            CHECK(km.smkx().empty());
+            CHECK(km.rmkx().empty());
+        }
+        // st (ncurses-term): the same as xterm's; its kdch1 ESC [ 3 ~ is what Delete sends in
+        // that mode (ESC [ P otherwise: st's config.def.h, key[], appkey -1 / +1).
+        KeyMap st;
+        try {
+            st = KeyMap::from_terminfo("st-256color");
+        } catch (const std::system_error& e) {
+            MESSAGE("st-256color not installed (package ncurses-term): " << e.what());
+            return;
+        }
+        CHECK(st.smkx() == "\x1b[?1h\x1b=");
+        CHECK(st.rmkx() == "\x1b[?1l\x1b>");
+        auto m = st.match("\x1b[3~");
+        REQUIRE(m.entry != nullptr);
+        CHECK(m.entry->sequence == "\x1b[3~");
+        CHECK(m.entry->key == Key::del);
+    }
+
+    TEST_CASE("from_terminfo: smkx/rmkx without terminfo's padding (wy75ap: \\E[?1h\\E=$<10/>)")
+    {
+        KeyMap km;
+        try {
+            km = KeyMap::from_terminfo("wy75ap");  // ncurses-term
+        } catch (const std::system_error& e) {
+            MESSAGE("wy75ap not installed (package ncurses-term): " << e.what());
+            return;
+        }
+        CHECK(km.smkx() == "\x1b[?1h\x1b=");
+        CHECK(km.rmkx() == "\x1b[?1l\x1b>");
     }
 
     TEST_CASE("from_terminfo with an unknown or empty terminal name")

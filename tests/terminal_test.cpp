@@ -1,13 +1,17 @@
 // The terminal's process-wide pieces without a terminal: the SIGWINCH listeners (chaining to
 // the application's handler, putting it back, removal that waits for a running listener, the
-// re-entry guard, listeners of a forked child's parent), and the guard on a pipe with raw mode
-// off (the application's enter/leave bytes in order on every path, suspend/resume, the size
-// limit). What needs a real terminal is in pty-tests/.
+// re-entry guard, listeners of a forked child's parent), the mode sequences byte for byte
+// (keypad transmit first on and last off, win32-input-mode), and the guard on a pipe with raw
+// mode off (keypad transmit and the application's enter/leave bytes in order on every path,
+// suspend/resume, keypad transmit resolved from $TERM, the size limits). What needs a real
+// terminal is in pty-tests/.
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <iostream>
 #include <cstring>
 #include <string>
@@ -108,13 +112,22 @@ struct Pipe {
 
 constexpr std::string_view k_enter = "\x1b[?1049h\x1b[?25l";  // alternate screen, cursor hidden
 constexpr std::string_view k_leave = "\x1b[?25h\x1b[?1049l";
-constexpr std::string_view k_modes_on = "\x1b[?2004h\x1b[?1004h";
-constexpr std::string_view k_modes_off = "\x1b[?1004l\x1b[?2004l";
+// xterm's and st's smkx and rmkx (terminfo xterm-256color, st-256color): DECCKM and DECKPAM.
+constexpr std::string_view k_smkx = "\x1b[?1h\x1b=";
+constexpr std::string_view k_rmkx = "\x1b[?1l\x1b>";
+// Keypad transmit first on, last off.
+constexpr std::string_view k_modes_on = "\x1b[?1h\x1b=\x1b[?2004h\x1b[?1004h";
+constexpr std::string_view k_modes_off = "\x1b[?1004l\x1b[?2004l\x1b[?1l\x1b>";
 
+KeypadTransmit xterm_keypad() { return {std::string(k_smkx), std::string(k_rmkx)}; }
+
+// Keypad transmit given (not left to $TERM, so that the bytes do not depend on the
+// environment), bracketed paste, focus and the application's bytes.
 TerminalModes app_modes(bool handle_signals)
 {
     TerminalModes m;
     m.raw = false;
+    m.keypad_transmit = xterm_keypad();
     m.bracketed_paste = true;
     m.focus = true;
     m.app_enter = k_enter;
@@ -157,6 +170,35 @@ private:
 // An application's SIGINT handler that carries on.
 std::atomic<int> g_sigint_calls{0};
 void carry_on(int) { g_sigint_calls.fetch_add(1); }
+
+// Sets $TERM (nullptr: unsets it) for the scope, and puts it back.
+class ScopedTerm {
+public:
+    explicit ScopedTerm(const char* value)
+    {
+        if (const char* now = std::getenv("TERM")) {
+            saved_ = now;
+        }
+        if (value != nullptr) {
+            ::setenv("TERM", value, 1);
+        } else {
+            ::unsetenv("TERM");
+        }
+    }
+    ~ScopedTerm()
+    {
+        if (saved_) {
+            ::setenv("TERM", saved_->c_str(), 1);
+        } else {
+            ::unsetenv("TERM");
+        }
+    }
+    ScopedTerm(const ScopedTerm&) = delete;
+    ScopedTerm& operator=(const ScopedTerm&) = delete;
+
+private:
+    std::optional<std::string> saved_;
+};
 
 }  // namespace
 
@@ -420,6 +462,124 @@ TEST_SUITE("terminal")
             CHECK(p.take() == std::string(k_modes_on) + m.app_enter);
         }
         CHECK(p.take() == m.app_leave + std::string(k_modes_off));
+    }
+
+    TEST_CASE("modes: keypad transmit first on and last off, win32-input-mode 9001, every mode in its place")
+    {
+        TerminalModes m;
+        m.raw = false;
+        m.keypad_transmit = xterm_keypad();
+        m.mouse = MouseTracking::motion;
+        m.mouse_pixels = true;
+        m.bracketed_paste = true;
+        m.focus = true;
+        m.kitty_flags = 1;
+        m.modify_other_keys = 2;
+        m.win32_input = true;
+        m.in_band_resize = true;
+        m.app_enter = k_enter;
+        m.app_leave = k_leave;
+        CHECK(enable_sequence(m) ==
+              "\x1b[?1h\x1b="
+              "\x1b[?1003h\x1b[?1016h\x1b[?2004h\x1b[?1004h\x1b[>1u\x1b[>4;2m\x1b[?9001h\x1b[?2048h"
+              "\x1b[?1049h\x1b[?25l");
+        CHECK(disable_sequence(m) == "\x1b[?25h\x1b[?1049l"
+                                     "\x1b[?2048l\x1b[?9001l\x1b[>4m\x1b[<u\x1b[?1004l\x1b[?2004l\x1b[?1016l\x1b[?1003l"
+                                     "\x1b[?1l\x1b>");
+        // Without keypad transmit (none given, or none to give), the same without its bytes.
+        for (std::optional<KeypadTransmit> none : {std::optional<KeypadTransmit>(), std::optional(KeypadTransmit{})}) {
+            m.keypad_transmit = none;
+            CHECK(enable_sequence(m) ==
+                  "\x1b[?1003h\x1b[?1016h\x1b[?2004h\x1b[?1004h\x1b[>1u\x1b[>4;2m\x1b[?9001h\x1b[?2048h"
+                  "\x1b[?1049h\x1b[?25l");
+            CHECK(disable_sequence(m) ==
+                  "\x1b[?25h\x1b[?1049l"
+                  "\x1b[?2048l\x1b[?9001l\x1b[>4m\x1b[<u\x1b[?1004l\x1b[?2004l\x1b[?1016l\x1b[?1003l");
+        }
+        // Alone: win32-input-mode, keypad transmit (urxvt's: DECKPAM only), nothing at all.
+        TerminalModes only;
+        only.win32_input = true;
+        CHECK(enable_sequence(only) == "\x1b[?9001h");
+        CHECK(disable_sequence(only) == "\x1b[?9001l");
+        only.win32_input = false;
+        CHECK(enable_sequence(only).empty());
+        CHECK(disable_sequence(only).empty());
+        only.keypad_transmit = KeypadTransmit{"\x1b=", "\x1b>"};
+        CHECK(enable_sequence(only) == "\x1b=");
+        CHECK(disable_sequence(only) == "\x1b>");
+    }
+
+    TEST_CASE("guard: keypad transmit left unset is the smkx/rmkx of terminfo entry $TERM, or none")
+    {
+        DefaultSignals defaults;
+        struct Case {
+            const char* term;  // nullptr: unset
+            KeypadTransmit expected;
+        };
+        const Case cases[] = {
+            {"xterm-256color", xterm_keypad()},
+            {"rxvt-unicode", {"\x1b=", "\x1b>"}},  // DECKPAM alone: urxvt's cursor keys are CSI either way
+            {"dumb", {}},                          // no smkx
+            {"linux", {}},                         // no smkx: the console's keys do not depend on it
+            {"no-such-term-xyz", {}},              // no entry
+            {"", {}},                              // no terminal named
+            {nullptr, {}},                         // the key table's fallback name is a guess: not written to
+        };
+        for (const Case& c : cases) {
+            CAPTURE(c.term ? c.term : "(unset)");
+            ScopedTerm term(c.term);
+            Pipe p;
+            TerminalModes m = app_modes(false);
+            m.keypad_transmit.reset();
+            {
+                TerminalGuard guard(p.w, m);
+                REQUIRE(guard.modes().keypad_transmit.has_value());
+                CHECK(*guard.modes().keypad_transmit == c.expected);
+                CHECK(p.take() == c.expected.enable + "\x1b[?2004h\x1b[?1004h" + std::string(k_enter));
+            }
+            CHECK(p.take() == std::string(k_leave) + "\x1b[?1004l\x1b[?2004l" + c.expected.disable);
+        }
+        // Given, it is taken as it is, whatever $TERM says.
+        ScopedTerm term("xterm-256color");
+        Pipe p;
+        TerminalModes m = app_modes(false);
+        m.keypad_transmit = KeypadTransmit{};
+        {
+            TerminalGuard guard(p.w, m);
+            CHECK(guard.modes().keypad_transmit == KeypadTransmit{});
+            CHECK(p.take() == "\x1b[?2004h\x1b[?1004h" + std::string(k_enter));
+        }
+        CHECK(p.take() == std::string(k_leave) + "\x1b[?1004l\x1b[?2004l");
+    }
+
+    TEST_CASE("guard: keypad transmit bytes over the limit are refused before anything is written")
+    {
+        DefaultSignals defaults;
+        Pipe p;
+        for (bool enable : {true, false}) {
+            CAPTURE(enable);
+            TerminalModes m = app_modes(true);
+            (enable ? m.keypad_transmit->enable : m.keypad_transmit->disable).assign(k_max_keypad_bytes + 1, 'k');
+            try {
+                TerminalGuard guard(p.w, m);
+                FAIL("no exception");
+            } catch (const std::system_error& e) {
+                CHECK(e.code() == std::errc::invalid_argument);
+                CHECK(std::string(e.what()).find(enable ? "keypad_transmit.enable" : "keypad_transmit.disable") !=
+                      std::string::npos);
+            }
+            CHECK(p.take().empty());
+            CHECK(handler_is(SIGINT, SIG_DFL));
+        }
+        TerminalModes m = app_modes(true);
+        m.keypad_transmit = KeypadTransmit{std::string(k_max_keypad_bytes, 'k'), std::string(k_max_keypad_bytes, 'l')};
+        m.app_enter.assign(k_max_app_bytes, 'y');
+        m.app_leave.assign(k_max_app_bytes, 'x');
+        {
+            TerminalGuard guard(p.w, m);  // every limit at once is fine: nothing is cut
+            CHECK(p.take() == m.keypad_transmit->enable + "\x1b[?2004h\x1b[?1004h" + m.app_enter);
+        }
+        CHECK(p.take() == m.app_leave + "\x1b[?1004l\x1b[?2004l" + m.keypad_transmit->disable);
     }
 
     TEST_CASE("guard: one per process")

@@ -48,8 +48,9 @@ struct DeviceOptions {
     /// /proc/self/fd/N), so the caller's file status flags are never changed; where that is
     /// impossible (a socket) the flags it had are put back when the poller stops.
     int fd = -1;
-    /// Terminfo entry for terminal-specific keys; empty: $TERM. Unknown entries fall back to
-    /// the built-in grammar (see DeviceStatus::terminfo_diagnostic).
+    /// Terminfo entry for terminal-specific keys, and for the keypad-transmit bytes that go with
+    /// them (TerminalModes::keypad_transmit); empty: $TERM. Unknown entries fall back to the
+    /// built-in grammar, without keypad transmit (see DeviceStatus::terminfo_diagnostic).
     std::string term;
     DecoderOptions decoder;  ///< options of the poller's decoder
     ChannelOptions channel;  ///< options of the channel the poller broadcasts on

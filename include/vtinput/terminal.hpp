@@ -1,6 +1,6 @@
 /// @file
-/// Terminal modes that always come back: raw mode, the opt-in input protocols and the
-/// application's own enter/leave bytes (alternate screen, hidden cursor, ...), set on
+/// Terminal modes that always come back: raw mode, keypad-transmit mode, the opt-in input
+/// protocols and the application's own enter/leave bytes (alternate screen, hidden cursor, ...), set on
 /// construction and undone in reverse order on every way out (destruction, exception unwinding,
 /// exit(), SIGINT/SIGTERM/SIGHUP/SIGQUIT, crash signals, Ctrl+Z), only for what was enabled.
 ///
@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <termios.h>
@@ -29,9 +30,36 @@ enum class MouseTracking : std::uint8_t {
     motion,  ///< 1003: + all motion
 };
 
-/// The modes a TerminalGuard (or an InputDevice) sets; every protocol mode is off by default.
+/// Keypad-transmit mode: the bytes that turn it on and off, terminfo's `smkx` and `rmkx`
+/// (xterm's and st's: `CSI ? 1 h ESC =` and `CSI ? 1 l ESC >`, DECCKM and DECKPAM). Both empty:
+/// nothing is written.
+struct KeypadTransmit {
+    std::string enable;   ///< written when the terminal is taken (smkx)
+    std::string disable;  ///< written on every restore path (rmkx)
+    /// Nothing to write: no keypad-transmit mode.
+    bool empty() const { return enable.empty() && disable.empty(); }
+    friend bool operator==(const KeypadTransmit&, const KeypadTransmit&) = default;
+};
+
+/// The longest KeypadTransmit::enable / disable a guard accepts.
+inline constexpr std::size_t k_max_keypad_bytes = 64;
+
+/// The modes a TerminalGuard (or an InputDevice) sets. Every protocol mode is off by default;
+/// keypad-transmit mode is on where the terminal's terminfo entry has it.
 struct TerminalModes {
-    bool raw = true;                            ///< termios raw mode (saved and restored exactly)
+    bool raw = true;  ///< termios raw mode (saved and restored exactly)
+    /// Keypad-transmit mode, as ncurses' keypad(TRUE) sets it: the terminfo key capabilities of
+    /// most terminals (kcuu1 = `ESC O A`, kdch1 = `ESC [ 3 ~`) are what they send in this mode
+    /// only; st sends `ESC [ P` for Delete without it. Enabled first, disabled last.
+    /// std::nullopt (the default): the terminal's own smkx and rmkx from terminfo, when its entry
+    /// has both (each at most k_max_keypad_bytes): InputDevice::open() takes them from the entry
+    /// its key table comes from (DeviceOptions::term, else $TERM), a TerminalGuard from entry
+    /// $TERM; nothing when $TERM is unset or empty (the key table's "xterm-256color" is a guess,
+    /// not a terminal to write to), the entry lacks either or cannot be loaded. A value: exactly
+    /// these bytes (KeypadTransmit{}: none), at most k_max_keypad_bytes each. The guard's
+    /// modes() shows what was chosen. rmkx puts the terminal in normal mode whatever it was in
+    /// before, as ncurses does (DECKPAM cannot be queried).
+    std::optional<KeypadTransmit> keypad_transmit;
     MouseTracking mouse = MouseTracking::none;  ///< reported as SGR 1006 ...
     bool mouse_pixels = false;                  ///< ... or SGR-pixels 1016
     bool bracketed_paste = false;               ///< 2004
@@ -39,6 +67,9 @@ struct TerminalModes {
     unsigned kitty_flags = 0;                   ///< kitty progressive enhancement: push CSI > flags u, pop CSI < u
     int modify_other_keys = 0;                  ///< xterm modifyOtherKeys level 1 or 2 (CSI > 4 ; n m)
     bool in_band_resize = false;                ///< 2048
+    /// 9001: Windows Terminal's win32-input-mode (every key as `CSI Vk;Sc;Uc;Kd;Cs;Rc _`, with
+    /// releases; what it sends over ssh and WSL when asked).
+    bool win32_input = false;
     ///@{
     /// The application's own bytes, written to the terminal with the modes: `app_enter` after
     /// the modes are enabled (on construction, after SIGCONT, after a chained handler that
@@ -66,8 +97,10 @@ struct TerminalModes {
 inline constexpr std::size_t k_max_app_bytes = 1024;
 
 ///@{
-/// The bytes that enable `modes` (in order) followed by app_enter, and the bytes that undo
-/// them: app_leave, then the modes disabled in reverse order.
+/// The bytes that enable `modes` (in order, keypad_transmit's first) followed by app_enter, and
+/// the bytes that undo them: app_leave, then the modes disabled in reverse order (keypad_transmit's
+/// last). Pure: a keypad_transmit of std::nullopt writes nothing here (the guard resolves it
+/// before it renders these).
 std::string enable_sequence(const TerminalModes& modes);
 std::string disable_sequence(const TerminalModes& modes);
 ///@}
@@ -78,10 +111,13 @@ public:
     /// Puts terminal `fd` (termios, and the mode sequences written to it) into `modes`. The
     /// signal handlers are installed before the terminal changes, so a signal at any moment
     /// finds it restorable. The guard does not own `fd`, which must stay open until the guard
-    /// is destroyed. Throws std::system_error if raw mode was asked for and fd is not a
-    /// terminal, if termios cannot be set, (invalid_argument) if app_enter or app_leave is
-    /// longer than k_max_app_bytes, or (device_or_resource_busy) if another guard is active in
-    /// this process. Blocks while the terminal drains its output (tcsetattr TCSADRAIN).
+    /// is destroyed. A keypad_transmit of std::nullopt is resolved here from terminfo entry
+    /// $TERM (see TerminalModes::keypad_transmit). Throws std::system_error if raw mode was
+    /// asked for and fd is not a terminal, if termios cannot be set, (invalid_argument) if
+    /// app_enter or app_leave is longer than k_max_app_bytes or a given keypad_transmit string
+    /// longer than k_max_keypad_bytes, or (device_or_resource_busy) if another guard is active
+    /// in this process. Blocks while the terminal drains its output (tcsetattr TCSADRAIN), and
+    /// while it reads the terminfo database.
     TerminalGuard(int fd, TerminalModes modes);
     ~TerminalGuard();  ///< restores
     TerminalGuard(const TerminalGuard&) = delete;
@@ -109,7 +145,7 @@ public:
 
     /// The terminal the guard sets (not owned).
     int fd() const { return fd_; }
-    /// The modes it was asked for.
+    /// The modes it was asked for, keypad_transmit resolved (never std::nullopt).
     const TerminalModes& modes() const { return modes_; }
     /// The termios the restore paths put back: saved on construction and again by resume().
     const termios& saved_termios() const { return saved_; }

@@ -6,7 +6,8 @@
 //
 // Releasing the terminal orders two things: the lifecycle stops the reading first (suspend
 // returns only once the poller has answered), then the guard puts the modes back; taking it
-// back is the mirror image, modes first, then reading. A device inherited through fork() is
+// back is the mirror image, modes first, then reading. Keypad-transmit mode, unless the
+// application chose, follows the key table the poller decodes with (the lifecycle says which). A device inherited through fork() is
 // the parent's: in the child, close() hands its receiver and guard to the lifecycle to keep,
 // untouched, and the calls that would act on the terminal throw.
 #include "vtinput/input_device.hpp"
@@ -31,7 +32,12 @@ InputDevice InputDevice::open(DeviceOptions options)
         if (options.terminal && options.terminal->mouse_pixels) {
             options.decoder.mouse_pixels = true;
         }
-        Receiver r = Lifecycle::instance().subscribe(options, /*claim_device=*/true);
+        KeypadTransmit keypad;
+        Receiver r = Lifecycle::instance().subscribe(options, /*claim_device=*/true, &keypad);
+        if (options.terminal && !options.terminal->keypad_transmit) {
+            // The terminal is put in the mode its key table describes.
+            options.terminal->keypad_transmit = std::move(keypad);
+        }
         InputDevice dev(std::move(r), std::move(options));
         if (dev.options_.terminal) {
             detail::ModesFd tty = detail::open_for_modes(dev.options_);

@@ -3,7 +3,10 @@
 // lifecycle owns and guards with its lock.
 #include "device/keymap_cache.hpp"
 
+#include <cstdlib>
 #include <system_error>
+
+#include "terminal/keypad.hpp"
 
 namespace vtinput::detail {
 
@@ -12,6 +15,8 @@ std::shared_ptr<const KeyMap> KeyMapCache::get(const std::string& configured)
     if (keymap_ && configured_ == configured) {
         return keymap_;
     }
+    const char* env = std::getenv("TERM");
+    const bool guessed = configured.empty() && (env == nullptr || *env == '\0');
     try {
         keymap_ = std::make_shared<const KeyMap>(KeyMap::from_terminfo(KeyMap::term_name(configured)));
         diagnostic_.clear();
@@ -19,6 +24,7 @@ std::shared_ptr<const KeyMap> KeyMapCache::get(const std::string& configured)
         keymap_ = std::make_shared<const KeyMap>();
         diagnostic_ = std::string(e.what()) + "; using the built-in grammar only";
     }
+    keypad_ = guessed ? KeypadTransmit{} : keypad_transmit_of(*keymap_);
     configured_ = configured;
     return keymap_;
 }

@@ -34,7 +34,7 @@ Lifecycle& Lifecycle::instance()
     return *instance;
 }
 
-Receiver Lifecycle::subscribe(const DeviceOptions& options, bool claim_device)
+Receiver Lifecycle::subscribe(const DeviceOptions& options, bool claim_device, KeypadTransmit* keypad)
 {
     Receiver r;  // before the lock: unwinding releases the lock first (see the rules above)
     std::unique_lock lock(mutex_);
@@ -67,6 +67,9 @@ Receiver Lifecycle::subscribe(const DeviceOptions& options, bool claim_device)
     }
     claim();
     if (state_ == State::running) {
+        if (keypad != nullptr) {
+            *keypad = keymaps_.keypad_transmit();  // the running generation's table is the cache's last
+        }
         r = sender_->subscribe();  // fast path
         device_open_ = device_open_ || claim_device;
         changed_.notify_all();  // for a subscriber of another input waiting for this one to end
@@ -78,6 +81,9 @@ Receiver Lifecycle::subscribe(const DeviceOptions& options, bool claim_device)
     // Slow path: a new generation.
     register_process_handlers();
     std::shared_ptr<const KeyMap> keymap = keymaps_.get(options.term);
+    if (keypad != nullptr) {
+        *keypad = keymaps_.keypad_transmit();
+    }
     InputFd input = open_input(options);
     PollerConfig config{std::move(input.fd),         options.decoder, std::move(keymap), input.restore_flags,
                         options.raw_bytes,

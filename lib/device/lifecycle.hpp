@@ -60,9 +60,11 @@ public:
 
     // A receiver from the running poller, or from a new generation reading what `options`
     // name (source.hpp; throws if that cannot be opened). `claim_device` also claims the single
-    // InputDevice slot (throws if taken). Throws std::system_error (or std::bad_alloc) with
-    // nothing left behind: no fd, handle, thread or receiver.
-    Receiver subscribe(const DeviceOptions& options, bool claim_device);
+    // InputDevice slot (throws if taken). `keypad`, if given, receives the keypad-transmit
+    // bytes that go with the key table the generation decodes with (KeyMapCache), taken under
+    // the same lock. Throws std::system_error (or std::bad_alloc) with nothing left behind: no
+    // fd, handle, thread or receiver.
+    Receiver subscribe(const DeviceOptions& options, bool claim_device, KeypadTransmit* keypad = nullptr);
     void release_device();
 
     // Stops the reading: returns once the running generation (if any) has stopped reading and

@@ -2,11 +2,16 @@
 // where its built-in grammar gives a sequence no meaning, and for single C0 bytes.
 //
 // Lookups are rare (the fallback path), so a sorted vector with binary search is enough; the
-// single-byte table is a direct index because the decoder asks for every control byte.
+// single-byte table is a direct index because the decoder asks for every control byte. The
+// entry's smkx/rmkx travel with the table, so that whoever sets the terminal's modes puts it in
+// the mode the table describes.
 #include "vtinput/keymap.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <iterator>
+#include <string_view>
 
 #include "keymap/terminfo.hpp"
 #include "support/error.hpp"
@@ -62,6 +67,32 @@ const ExtCap k_ext_caps[] = {
     {"kEND", Key::end}, {"kIC", Key::insert}, {"kDC", Key::del},    {"kNXT", Key::page_down}, {"kPRV", Key::page_up},
 };
 
+// The string capabilities read besides the keys, after them in the list.
+constexpr const char* k_keypad_caps[] = {"smkx", "rmkx"};
+
+// `s` without terminfo's padding specifications (`$<` digits, `.`, `*`, `/` `>`, terminfo(5)
+// "Delays and Padding"), which tputs would turn into a wait and are not bytes for the terminal.
+std::string without_padding(std::string_view s)
+{
+    std::string out;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        if (s.compare(i, 2, "$<") == 0) {
+            std::size_t j = i + 2;
+            while (j < s.size() &&
+                   (std::isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.' || s[j] == '*' || s[j] == '/')) {
+                ++j;
+            }
+            if (j < s.size() && s[j] == '>' && j > i + 2) {
+                i = j + 1;
+                continue;
+            }
+        }
+        out += s[i++];
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string KeyMap::term_name(std::string_view configured)
@@ -96,22 +127,29 @@ KeyMap KeyMap::from_terminfo(std::string_view term)
             meaning.emplace_back(c.key, Mods::from_bits(static_cast<unsigned>(m - 1)));
         }
     }
+    const std::size_t keys = names.size();
+    names.insert(names.end(), std::begin(k_keypad_caps), std::end(k_keypad_caps));
     std::string error;
     auto values = detail::read_terminfo_strings(std::string(term), names, error);
     if (!values) {
         detail::throw_error(std::errc::no_such_file_or_directory, error);
     }
     std::vector<Entry> entries;
-    for (std::size_t i = 0; i < values->size(); ++i) {
+    for (std::size_t i = 0; i < keys; ++i) {
         if (!(*values)[i].empty()) {
             entries.push_back({std::move((*values)[i]), meaning[i].first, meaning[i].second});
         }
     }
-    return KeyMap(std::move(entries));
+    return KeyMap(std::move(entries), without_padding((*values)[keys]), without_padding((*values)[keys + 1]));
 }
 
-KeyMap::KeyMap(std::vector<Entry> entries) : entries_(std::move(entries))
+KeyMap::KeyMap(std::vector<Entry> entries, std::string smkx, std::string rmkx) : entries_(std::move(entries))
 {
+    // A mode that could not be turned off again is not worth turning on.
+    if (!smkx.empty() && !rmkx.empty()) {
+        smkx_ = std::move(smkx);
+        rmkx_ = std::move(rmkx);
+    }
     std::erase_if(entries_, [](const Entry& e) { return e.sequence.empty(); });
     // Stable: on duplicate sequences the first entry given wins.
     std::stable_sort(entries_.begin(), entries_.end(),

@@ -12,10 +12,15 @@
 // the handlers out. A guard may be used from any thread; it does not own its fd.
 // In a fork() child of the process that created it, a guard does nothing: the terminal's
 // modes belong to the parent, which still has its device open.
+//
+// Keypad-transmit mode left to the guard (TerminalModes::keypad_transmit unset) is resolved
+// here, once, from terminfo entry $TERM: like everything else, its bytes are rendered before
+// the terminal changes, and no restore path reads terminfo.
 #include "vtinput/terminal.hpp"
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -24,7 +29,9 @@
 #include <unistd.h>
 
 #include "support/error.hpp"
+#include "terminal/keypad.hpp"
 #include "terminal/state.hpp"
+#include "vtinput/keymap.hpp"
 
 namespace vtinput {
 namespace {
@@ -49,6 +56,32 @@ void check_app_bytes(const std::string& bytes, const char* name)
         detail::throw_error(std::errc::invalid_argument, std::string("TerminalModes::") + name + " is " +
                                                              std::to_string(bytes.size()) + " bytes long; at most " +
                                                              std::to_string(k_max_app_bytes) + " are accepted");
+    }
+}
+
+void check_keypad_bytes(const std::string& bytes, const char* name)
+{
+    if (bytes.size() > k_max_keypad_bytes) {
+        detail::throw_error(std::errc::invalid_argument, std::string("TerminalModes::keypad_transmit.") + name +
+                                                             " is " + std::to_string(bytes.size()) +
+                                                             " bytes long; at most " +
+                                                             std::to_string(k_max_keypad_bytes) + " are accepted");
+    }
+}
+
+// TerminalModes::keypad_transmit left unset: the smkx/rmkx of terminfo entry $TERM, or none
+// when $TERM is unset or empty or its entry cannot be loaded (then there is no terminal we know
+// to send them to).
+KeypadTransmit keypad_transmit_of_term()
+{
+    const char* term = std::getenv("TERM");
+    if (term == nullptr || *term == '\0') {
+        return {};
+    }
+    try {
+        return detail::keypad_transmit_of(KeyMap::from_terminfo(term));
+    } catch (const std::system_error&) {
+        return {};
     }
 }
 
@@ -83,6 +116,11 @@ TerminalGuard::TerminalGuard(int fd, TerminalModes modes) : fd_(fd), modes_(std:
     }
     check_app_bytes(modes_.app_enter, "app_enter");
     check_app_bytes(modes_.app_leave, "app_leave");
+    if (!modes_.keypad_transmit) {
+        modes_.keypad_transmit = keypad_transmit_of_term();
+    }
+    check_keypad_bytes(modes_.keypad_transmit->enable, "enable");
+    check_keypad_bytes(modes_.keypad_transmit->disable, "disable");
     GuardState s;
     s.owner = owner_pid_;
     s.active = true;

@@ -21,9 +21,10 @@
 
 namespace vtinput::detail {
 
-// Mode sequences are at most a few dozen bytes; the application's own come on top.
+// Mode sequences are at most a few dozen bytes; the terminal's keypad-transmit bytes and the
+// application's own come on top (each direction writes one of smkx/rmkx).
 inline constexpr std::size_t k_max_mode_bytes = 256;
-inline constexpr std::size_t k_max_sequence = k_max_mode_bytes + k_max_app_bytes;
+inline constexpr std::size_t k_max_sequence = k_max_mode_bytes + k_max_keypad_bytes + k_max_app_bytes;
 
 struct GuardState {
     pid_t owner = 0;         // the process that created the guard; 0: no guard
@@ -42,9 +43,9 @@ struct GuardState {
     bool raw = false;
     termios saved{};                   // as the terminal was before the guard (or before resume())
     termios raw_termios{};             // as the guard sets it
-    char enable[k_max_sequence] = {};  // the modes on, then the application's enter bytes
+    char enable[k_max_sequence] = {};  // keypad transmit and the modes on, then the application's enter bytes
     std::size_t enable_len = 0;
-    char disable[k_max_sequence] = {};  // the application's leave bytes, then the modes off
+    char disable[k_max_sequence] = {};  // the application's leave bytes, then the modes and keypad transmit off
     std::size_t disable_len = 0;
 };
 
