@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "arguments.hpp"
@@ -69,11 +70,19 @@ bool looks_like_recording(std::string_view start);
 // with it ("unsupported version 2: ..."). Fields a version-1 reader does not know are ignored.
 std::string parse_record_header(std::string_view line, RecordHeader& header);
 
-// Parses a line after the header (without its newline). Returns an empty string when `record`
-// holds a record, "comment" when the line is blank or a comment (nothing to feed), or what is
-// wrong with it, preceded by the column where that is useful ("12: bad hex digit 'g'"). `previous` is the time of the record before
-// (times never go back).
-std::string parse_record_line(std::string_view line, std::chrono::microseconds previous, Record& record);
+// A blank line or a comment: nothing to feed.
+struct Comment {};
+
+// What is wrong with a line, and where: `column` counts from 1 (0: the whole line). Printed
+// as compilers do, "FILE:LINE:COLUMN: message", which editors can jump to.
+struct LineProblem {
+    std::size_t column = 0;
+    std::string message;
+};
+
+// Parses a line after the header (without its newline). `previous` is the time of the record
+// before (times never go back).
+std::variant<Record, Comment, LineProblem> parse_record_line(std::string_view line, std::chrono::microseconds previous);
 
 // The key table of terminfo entry `term`; when the entry cannot be loaded, the built-in
 // grammar's, as the device does, after saying so on stderr if `tell`.

@@ -7,9 +7,11 @@
 //
 // Offline mode (`--replay FILE|-`, replay.cpp) decodes recorded input: a recording made with
 // --record (record.cpp) in the decoder's virtual time, with the gaps it recorded, or plain
-// bytes as if they had been typed with no time passing between chunks. Exit status: 0; 1 after an error event or a failure;
-// 2 for a usage error, an unreadable recording or no terminal to read; or the signal that
-// ended a live session.
+// bytes as if they had been typed with no time passing between chunks.
+//
+// Exit status: 0; 1 after an error event or a failure; 2 for a usage error, an unreadable or
+// damaged recording, a --record file that cannot be created, or no terminal to read; or the
+// signal that ended a live session.
 #include <cstdio>
 #include <exception>
 

@@ -66,9 +66,8 @@ vtinput::Decoder::clock::time_point at(std::chrono::microseconds offset)
     return vtinput::Decoder::clock::time_point{} + offset;
 }
 
-// "12: " for the byte at `index` of a line: the column, printed after the line number as
-// compilers do ("FILE:LINE:COLUMN: message"), which editors can jump to.
-std::string at_column(std::size_t index) { return std::to_string(index + 1) + ": "; }
+// What is wrong with a line, at the byte `index` of it.
+LineProblem bad(std::size_t index, std::string message) { return {index + 1, std::move(message)}; }
 
 }  // namespace
 
@@ -105,44 +104,44 @@ std::string parse_record_header(std::string_view line, RecordHeader& header)
     return {};
 }
 
-std::string parse_record_line(std::string_view line, std::chrono::microseconds previous, Record& record)
+std::variant<Record, Comment, LineProblem> parse_record_line(std::string_view line, std::chrono::microseconds previous)
 {
     if (line.empty() || line.front() == '#') {
-        return "comment";
+        return Comment{};
     }
     std::size_t space = line.find(' ');
     if (space == std::string_view::npos) {
-        return "a record is 'MICROSECONDS HEX', this line has no space";
+        return LineProblem{0, "a record is 'MICROSECONDS HEX', this line has no space"};
     }
     std::string_view time = line.substr(0, space);
     std::int64_t us = 0;
     auto [end, ec] = std::from_chars(time.data(), time.data() + time.size(), us);
     if (ec != std::errc() || end != time.data() + time.size() || us < 0) {
-        return at_column(0) + "bad time '" + std::string(time) + "' (microseconds since the start, a whole number)";
+        return bad(0, "bad time '" + std::string(time) + "' (microseconds since the start, a whole number)");
     }
+    Record record;
     record.time = std::chrono::microseconds(us);
     if (record.time < previous) {
-        return at_column(0) + "the time goes back (" + std::to_string(us) + " after " +
-               std::to_string(previous.count()) + ")";
+        return bad(0, "the time goes back (" + std::to_string(us) + " after " + std::to_string(previous.count()) + ")");
     }
     std::string_view hex = line.substr(space + 1);
     if (hex.empty()) {
-        return at_column(space + 1) + "a record without bytes";
+        return bad(space + 1, "a record without bytes");
     }
-    record.bytes.clear();
+    record.bytes.reserve(hex.size() / 2);
     for (std::size_t i = 0; i < hex.size(); i += 2) {
         int high = hex_value(hex[i]);
         int low = i + 1 < hex.size() ? hex_value(hex[i + 1]) : -2;
-        std::size_t bad = high < 0 ? i : i + 1;
+        std::size_t wrong = high < 0 ? i : i + 1;
         if (high < 0 || low == -1) {
-            return at_column(space + 1 + bad) + "bad hex digit '" + std::string(1, hex[bad]) + "'";
+            return bad(space + 1 + wrong, "bad hex digit '" + std::string(1, hex[wrong]) + "'");
         }
         if (low == -2) {
-            return at_column(space + 1 + i) + "an odd number of hex digits (a record cut short?)";
+            return bad(space + 1 + i, "an odd number of hex digits (a record cut short?)");
         }
         record.bytes += static_cast<char>(high * 16 + low);
     }
-    return {};
+    return record;
 }
 
 std::shared_ptr<const vtinput::KeyMap> load_keymap(const std::string& term, bool tell)

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <variant>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -159,13 +160,13 @@ int replay_plain(const Options& o, Input& in, std::string buf, Printer& printer,
 int replay_recording(const Options& o, Input& in, std::string buf, Printer& printer, std::size_t& total)
 {
     std::optional<vtinput::Decoder> decoder;
-    std::string error;
+    std::optional<LineProblem> problem;  // what ended the replay early, to be told
+    bool unreadable = false;             // the input could not be read (told already)
     std::size_t line_number = 0;
     std::size_t pos = 0;   // start of the next line in buf
     std::size_t scan = 0;  // where to look for its newline: a long record is scanned once
-    Record record;
     std::chrono::microseconds previous{0};
-    for (;;) {
+    while (!problem && !unreadable) {
         std::size_t newline = buf.find('\n', scan);
         if (newline == std::string::npos) {
             buf.erase(0, pos);
@@ -173,14 +174,12 @@ int replay_recording(const Options& o, Input& in, std::string buf, Printer& prin
             scan = buf.size();
             std::optional<std::size_t> n = in.read_more(buf);
             if (!n) {
-                error = "-";  // told already
-                break;
-            }
-            if (*n == 0) {
+                unreadable = true;
+            } else if (*n == 0) {
                 if (!buf.empty()) {
                     line_number += 1;
-                    error = "the last line has no newline: a record cut short (" + std::to_string(buf.size()) +
-                            " bytes not replayed)";
+                    problem = LineProblem{0, "the last line has no newline: a record cut short (" +
+                                                 std::to_string(buf.size()) + " bytes not replayed)"};
                 }
                 break;
             }
@@ -191,46 +190,46 @@ int replay_recording(const Options& o, Input& in, std::string buf, Printer& prin
         line_number += 1;
         if (line_number == 1) {
             RecordHeader header;
-            error = parse_record_header(line, header);
-            if (!error.empty()) {
-                break;
+            if (std::string error = parse_record_header(line, header); !error.empty()) {
+                problem = LineProblem{0, std::move(error)};
+                continue;
             }
             // --term wins; else the entry the live session used.
             decoder.emplace(header.decoder,
                             load_keymap(o.term_given || header.term.empty() ? o.term : header.term, true));
             continue;
         }
-        error = parse_record_line(line, previous, record);
-        if (error == "comment") {
-            error.clear();
+        auto parsed = parse_record_line(line, previous);
+        if (auto* wrong = std::get_if<LineProblem>(&parsed)) {
+            problem = std::move(*wrong);
             continue;
         }
-        if (!error.empty()) {
-            break;
+        const auto* record = std::get_if<Record>(&parsed);
+        if (!record) {
+            continue;  // a comment
         }
-        previous = record.time;
-        total += record.bytes.size();
+        previous = record->time;
+        total += record->bytes.size();
         auto now = vtinput::Decoder::clock::time_point{};
         if (!o.no_timing) {
-            now += record.time;
+            now += record->time;
             flush_until(*decoder, now, printer);
         }
-        feed(*decoder, record.bytes, now, o.chunk, printer);
+        feed(*decoder, record->bytes, now, o.chunk, printer);
     }
     // What was decoded before a bad line is kept: the pending input resolved, the events out.
     if (decoder) {
         decoder->finish(printer);
     }
-    if (error.empty()) {
-        return 0;
+    if (problem) {
+        printer.flush();
+        std::string where = in.name() + ":" + std::to_string(line_number);
+        if (problem->column != 0) {
+            where += ":" + std::to_string(problem->column);
+        }
+        std::fprintf(stderr, "vtinput-echo: %s: %s\n", where.c_str(), problem->message.c_str());
     }
-    printer.flush();
-    if (error != "-") {
-        // "FILE:LINE: message", or "FILE:LINE:COLUMN: message" (parse_record_line).
-        const char* separator = error[0] >= '0' && error[0] <= '9' ? ":" : ": ";
-        std::fprintf(stderr, "vtinput-echo: %s:%zu%s%s\n", in.name().c_str(), line_number, separator, error.c_str());
-    }
-    return 2;
+    return problem || unreadable ? 2 : 0;
 }
 
 }  // namespace
