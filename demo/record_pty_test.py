@@ -158,6 +158,9 @@ def main():
         s.type(b"\xa9")
         s.wait_events(6, "the second half of the character (unknown)")
         # ESC, and [B as soon as the timeout has resolved it: no pause but the polling interval.
+        # The recorder first catches up (the record of the a9), so that the ESC is the only
+        # input it has not stamped yet when the timeout resolves it.
+        s.wait_records(6, "the record of the second half")
         s.type(b"\x1b")
         s.wait_events(7, "Escape (the ESC timeout, live), again")
         s.type(b"[B")
