@@ -43,19 +43,28 @@ constexpr std::string_view k_paste_begin = "\x1b[200~";
 bool introduces_sequence(u8 b) { return b == '[' || b == 'O' || b == 'P' || b == ']' || b == '_'; }
 
 // An incomplete unit waits only the short ESC timeout while it may still be a key typed
-// by hand (a lone ESC, ESC + an introducer, a partial UTF-8 character); once it is known
-// to be a sequence it waits the stale timeout.
+// by hand (a lone ESC, ESC + an introducer, a partial UTF-8 character, a bare `CSI M`: st's
+// Ctrl+Delete, see mouse.cpp's parse_x10); once it is known to be a sequence it waits the
+// stale timeout.
 bool needs_only_esc_wait(const u8* p, const u8* end)
 {
     auto n = end - p;
     if (p[0] >= 0x80) {
-        return n == 1 || p[0] >= 0xc0;  // a partial UTF-8 character, or a lone C1 introducer
+        // A partial UTF-8 character, a lone C1 introducer, or 8-bit CSI M.
+        return n == 1 || p[0] >= 0xc0 || (n == 2 && p[0] == 0x9b && p[1] == 'M');
     }
-    if (p[0] == ESC && n <= 2) {
-        return true;
+    if (p[0] != ESC) {
+        return false;
     }
-    // ESC ESC + an introducer: Alt + a pending ESC sequence.
-    return p[0] == ESC && p[1] == ESC && n == 3;
+    if (n >= 2 && p[1] == ESC) {
+        // ESC ESC + an introducer, or ESC ESC [ M: Alt + a pending unit that waits so.
+        ++p;
+        --n;
+        if (n == 2) {
+            return true;
+        }
+    }
+    return n <= 2 || (n == 3 && p[1] == '[' && p[2] == 'M');
 }
 
 }  // namespace
@@ -68,6 +77,11 @@ void Decoder::Impl::feed(std::string_view bytes, clock::time_point now)
         return;
     }
     last = now;
+    if (paste_marker != 0) [[unlikely]] {
+        // A paste paused with part of a possible end marker (pause_paste): continue from it.
+        pending.assign(k_paste_end.data(), paste_marker);
+        paste_marker = 0;
+    }
     if (pending.empty()) {
         run(reinterpret_cast<const u8*>(bytes.data()), reinterpret_cast<const u8*>(bytes.data() + bytes.size()), false);
         return;
@@ -82,12 +96,12 @@ void Decoder::Impl::run(const u8* p, const u8* end, bool final)
 {
     while (p < end) {
         switch (mode) {
-        case Mode::paste: p = scan_paste(p, end, final); break;
+        case Mode::paste: p = scan_paste(p, end); break;
         case Mode::string: p = scan_string(p, end, final); break;
         case Mode::ground: p = fast_paths ? scan_ground<true>(p, end, final) : scan_ground<false>(p, end, final); break;
         }
     }
-    if (final && mode != Mode::ground && pending.empty()) {
+    if (final && mode == Mode::string && pending.empty()) {
         resolve_mode();
     }
 }
@@ -111,7 +125,8 @@ const u8* Decoder::Impl::scan_ground(const u8* p, const u8* end, bool final)
             // anything unusual (4 bytes, invalid, cut by the end) goes to parse_utf8.
             u8 b1 = p[1];
             if (c < 0xe0) {
-                if ((b1 & 0xc0) == 0x80) {
+                // C2 80..C2 9F, the C1 characters, are parse_utf8's (Alt+Ctrl+key).
+                if ((b1 & 0xc0) == 0x80 && (c != 0xc2 || b1 >= 0xa0)) {
                     char_slot(static_cast<char32_t>(((c & 0x1fu) << 6) | (b1 & 0x3fu)), p, 2);
                     emit(std::move(ev));
                     p += 2;
@@ -191,8 +206,8 @@ void Decoder::Impl::stash(const u8* p, const u8* end)
 }
 
 // Ends the current mode with what it holds: the paste so far as the last part of the
-// paste, or the string so far as unknown. Pending bytes (a possible terminator) belong to
-// the body.
+// paste (only at the end of the input: see paste.cpp), or the string so far as unknown.
+// Pending bytes (a possible terminator) belong to the body.
 void Decoder::Impl::resolve_mode()
 {
     if (mode == Mode::paste) {
@@ -211,23 +226,26 @@ void Decoder::Impl::resolve_mode()
     }
 }
 
-void Decoder::Impl::resolve_all()
+void Decoder::Impl::resolve_all(bool end_of_input)
 {
-    if (!pending.empty()) {
+    if (!pending.empty() && mode == Mode::ground) {
         work.swap(pending);
         pending.clear();
-        if (mode == Mode::ground) {
-            run(reinterpret_cast<const u8*>(work.data()), reinterpret_cast<const u8*>(work.data() + work.size()), true);
+        run(reinterpret_cast<const u8*>(work.data()), reinterpret_cast<const u8*>(work.data() + work.size()), true);
+    }
+    if (mode == Mode::paste) {
+        // Time never ends a paste; the end of the input does.
+        if (end_of_input) {
+            end_paste();
         } else {
-            // A possible terminator cut by the end of input: it stays part of the body.
-            if (mode == Mode::paste) {
-                paste_append(reinterpret_cast<const u8*>(work.data()), work.size());
-            } else if (!string_overlong) {
-                string += work;
-            }
-            resolve_mode();
+            pause_paste();
         }
-    } else {
+    } else if (mode == Mode::string) {
+        // A possible terminator cut by the end of input: it stays part of the body.
+        if (!string_overlong) {
+            string += pending;
+        }
+        pending.clear();
         resolve_mode();
     }
     wait = Wait::none;
@@ -235,7 +253,7 @@ void Decoder::Impl::resolve_all()
 
 std::optional<Decoder::clock::time_point> Decoder::Impl::deadline() const
 {
-    if (!has_pending()) {
+    if (!has_deadline()) {
         return std::nullopt;
     }
     Wait w = mode == Mode::ground ? wait : Wait::stale;
@@ -278,7 +296,21 @@ Result Decoder::Impl::parse_utf8(const u8* p, const u8* end, bool final)
 {
     Utf8 u = decode_utf8(p, end);
     switch (u.status) {
-    case Utf8Status::valid: char_slot(u.cp, p, u.len); return {Status::event, u.len};
+    case Utf8Status::valid:
+        if (u.cp >= 0x80 && u.cp < 0xa0) {
+            // A C1 character, U+0080..U+009F, as UTF-8 (C2 80..C2 9F): xterm's default
+            // eightBitInput sends Alt+key as the key's byte with the high bit set, and in
+            // UTF-8 mode encodes that byte as a character; for a control key that is
+            // U+0080 + its C0 byte (U+0081 is Alt+Ctrl+A, U+0088 Alt+BackSpace where kbs
+            // is ^H). No one types C1 characters as text. (Raw 8-bit bytes 0x80..0x9f are
+            // C1 controls or invalid UTF-8, parse_unit's, not this.)
+            Result r = control(static_cast<u8>(u.cp - 0x80));
+            std::get<KeyEvent>(ev).mods |= Mod::alt;
+            r.len = u.len;
+            return r;
+        }
+        char_slot(u.cp, p, u.len);
+        return {Status::event, u.len};
     case Utf8Status::invalid: return unknown(p, u.len);
     case Utf8Status::incomplete: break;
     }
@@ -377,7 +409,7 @@ void Decoder::flush(clock::time_point now, EventSink& sink)
         return;
     }
     impl_->sink = &sink;
-    impl_->resolve_all();
+    impl_->resolve_all(false);
 }
 
 void Decoder::flush(clock::time_point now, std::vector<Event>& out)
@@ -389,7 +421,7 @@ void Decoder::flush(clock::time_point now, std::vector<Event>& out)
 void Decoder::finish(EventSink& sink)
 {
     impl_->sink = &sink;
-    impl_->resolve_all();
+    impl_->resolve_all(true);
 }
 
 void Decoder::finish(std::vector<Event>& out)
@@ -412,6 +444,8 @@ std::string Decoder::take_pending()
     if (d.mode == Impl::Mode::paste) {
         out.assign(k_paste_begin);
         out += d.paste;
+        out.append(k_paste_end.data(), d.paste_marker);
+        d.paste_marker = 0;
     } else if (d.mode == Impl::Mode::string) {
         out = d.string;
     }

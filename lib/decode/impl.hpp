@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "decode/keys.hpp"
 #include "vtinput/decoder.hpp"
@@ -34,6 +35,10 @@
 namespace vtinput::detail {
 
 constexpr u8 ESC = 0x1b;
+
+// The bracketed paste end marker [ctlseqs]: paste.cpp looks for it, decoder.cpp hands a
+// partial one over.
+inline constexpr std::string_view k_paste_end = "\x1b[201~";
 
 // Parsed CSI parameters: up to k_max_params parameters holding k_max_values values in all
 // (sub-parameters included). More than that is not a sequence any terminal sends as input;
@@ -112,6 +117,10 @@ struct Decoder::Impl {
     // The string reached string_cap: `string` holds its first string_cap bytes and the rest of
     // it is skipped up to its terminator.
     bool string_overlong = false;
+    // After time passed inside a paste: how many bytes of a possible end marker had arrived
+    // (a prefix of `ESC [ 201 ~`, so the count says which bytes). Kept as a count rather than
+    // in `pending`, since nothing is then waiting for a deadline; the next feed puts them back.
+    u8 paste_marker = 0;
 
     // The current output and the event being built, shared by the parsers.
     EventSink* sink = nullptr;
@@ -182,11 +191,15 @@ struct Decoder::Impl {
     }
 
     bool has_pending() const { return mode != Mode::ground || !pending.empty(); }
+    // Whether time passing would change anything: not inside a paste that has delivered all
+    // it received (time never ends a paste).
+    bool has_deadline() const { return mode == Mode::paste ? !paste.empty() || !pending.empty() : has_pending(); }
 
     // ---- decoder.cpp: the driver ----------------------------------------------------------
 
     void feed(std::string_view bytes, clock::time_point now);
-    void resolve_all();
+    // Time passed (flush), or the input ended (finish, `end_of_input`).
+    void resolve_all(bool end_of_input);
     std::optional<clock::time_point> deadline() const;
     void run(const u8* p, const u8* end, bool final);
     template <bool Fast>
@@ -216,6 +229,7 @@ struct Decoder::Impl {
     Result csi_key(const Csi& c, std::size_t len);  // plain CSI with a key's final byte
     Result cpr_or_f3(const Csi& c, std::size_t len);
     Result tilde(const Csi& c, std::size_t len);
+    Result private_key(const Csi& c, std::size_t len);  // `CSI > 1 ; m X`
     Result linux_console(const u8* p, std::size_t intro, const u8* end, bool final);
     Result parse_ss3(const u8* p, std::size_t intro, const u8* end, bool final);
 
@@ -229,6 +243,7 @@ struct Decoder::Impl {
     Result sgr_mouse(const Csi& c, std::size_t len);
     Result urxvt_mouse(const Csi& c, std::size_t len);
     Result parse_x10(const u8* p, const u8* q, const u8* end, bool final);
+    Result bare_csi_m(const u8* p, std::size_t len);
 
     // ---- reports.cpp ----------------------------------------------------------------------
 
@@ -244,8 +259,10 @@ struct Decoder::Impl {
 
     // ---- paste.cpp ------------------------------------------------------------------------
 
-    const u8* scan_paste(const u8* p, const u8* end, bool final);
+    const u8* scan_paste(const u8* p, const u8* end);
     void paste_append(const u8* p, std::size_t n);
+    void pause_paste();
+    void end_paste();
 };
 
 // A CSI or SS3 sequence longer than csi_cap: its first bytes up to `s` (the cap) were all

@@ -35,8 +35,12 @@ Result Decoder::Impl::csi_key(const Csi& c, std::size_t len)
 
 // `CSI r ; c R`: a cursor position report, or xterm's modified F3 (`CSI 1 ; m R`).
 // Policy: a bare `CSI R` and a form with a kitty event type are F3; an outstanding
-// request (expect_cursor_position) makes it a report; otherwise `1 ; 2..16` (xterm's
-// modifier range) is F3 with modifiers and anything else a report.
+// request (expect_cursor_position) makes it a report; otherwise `1 ; m` is F3 with modifiers
+// when m - 1 holds a modifier of xterm's range (shift, alt, ctrl, meta: m = 2..16) or a lock
+// bit, and no other bit, and anything else is a report. The lock bits (capslock 64, numlock
+// 128) are ignored in deciding because kitty adds them to F3 (`CSI 1 ; 193 R` is F3 with
+// CapsLock and NumLock on): m = 2..16, 65..80, 129..144 and 193..208 are F3, with the lock
+// bits kept in its modifiers.
 Result Decoder::Impl::cpr_or_f3(const Csi& c, std::size_t len)
 {
     if (c.nparams == 0 || (c.get(0) == 1 && c.count(1) == 2 && c.nparams == 2 && valid_mod_param(c.get(1, 0)))) {
@@ -48,7 +52,7 @@ Result Decoder::Impl::cpr_or_f3(const Csi& c, std::size_t len)
     int row = c.get_or(0, 1), col = c.get_or(1, 1);
     if (expect_cpr > 0) {
         --expect_cpr;
-    } else if (row == 1 && col >= 2 && col <= 16) {
+    } else if (row == 1 && col >= 2 && col <= 256 && ((col - 1) & ~k_lock_bits) <= 15) {
         return key(function_key(3), len, mods_from_param(col));
     }
     ev = CursorPositionEvent{row, col};
@@ -91,6 +95,44 @@ Result Decoder::Impl::tilde(const Csi& c, std::size_t len)
         return {Status::skip, len};
     }
     return key(k, len, mods, kind_from_param(c.get(1, 1)));
+}
+
+// xterm's keys "marked private" [ctlseqs; xterm's manual]: with modifyCursorKeys,
+// modifyFunctionKeys or modifyKeypadKeys set to 3, a modified cursor, function or keypad key
+// is sent as at level 2 with a `>` after the CSI: `CSI > 1 ; 5 A` (Ctrl+Up), `CSI > 15 ; 3 ~`
+// (Alt+F5), `CSI > 1 ; 2 P` (Shift+F1), and, since a modified key leaves SS3 for CSI,
+// `CSI > 1 ; 5 j` (Ctrl+KP_Multiply in application keypad mode). The same keys as without
+// the mark. `CSI > 1 ; m R` is always F3: no cursor position report has the mark. (`CSI > c`
+// is DA2, reports.cpp's.)
+Result Decoder::Impl::private_key(const Csi& c, std::size_t len)
+{
+    u8 f = c.final;
+    switch (f) {
+    case 'A':
+    case 'B':
+    case 'C':
+    case 'D':
+    case 'E':
+    case 'F':
+    case 'H':
+    case 'P':
+    case 'Q':
+    case 'R':
+    case 'S': return csi_key(c, len);
+    case '~':
+        // Not the paste start nor modifyOtherKeys, which have no private form.
+        if (c.get(0) == 200 || c.get(0) == 27) {
+            return {Status::skip, len};
+        }
+        return tilde(c, len);
+    default: break;
+    }
+    // Keypad keys: `CSI > 1 ; m X` with X the SS3 final of the key [ctlseqs, VT220-Style].
+    Key k = keypad_key(f);
+    if (k == Key::none || c.nparams != 2 || c.has_subparams() || c.get_or(0, 1) != 1 || !valid_mod_param(c.get(1))) {
+        return {Status::skip, len};
+    }
+    return key(k, len, mods_from_param(c.get(1)));
 }
 
 // The Linux console's F1..F5: `CSI [ A..E` [linux]. Anything else after `CSI [` is left to

@@ -27,6 +27,9 @@ constexpr bool valid_mod_param(int m) { return m <= 256; }
 // num 128. Missing or 1: no modifier.
 inline Mods mods_from_param(int m) { return m <= 1 ? Mods() : Mods::from_bits(static_cast<unsigned>(m - 1) & 0xffu); }
 
+// The lock modifiers' bits (capslock 64, numlock 128) in `m - 1` [kitty].
+inline constexpr int k_lock_bits = 64 | 128;
+
 // kitty's event type sub-parameter [kitty]: 1 press, 2 repeat, 3 release.
 constexpr KeyKind kind_from_param(int e)
 {
@@ -41,7 +44,11 @@ constexpr bool valid_scalar(long v) { return v > 0 && v <= 0x10ffff && !(v >= 0x
 inline Key kitty_key(int code)
 {
     switch (code) {
-    case 9: return Key::tab;  // [kitty] legacy C0 codes keep their keys
+    // [kitty] legacy C0 codes keep their keys; [ctlseqs] xterm's modifyOtherKeys and
+    // formatOtherKeys=1 report BackSpace as 8 when backarrowKey sends ^H (Ctrl+Shift+BackSpace
+    // is `CSI 27;6;8~` or `CSI 8;6u`), and kitty as 127: both are Backspace.
+    case 8: return Key::backspace;
+    case 9: return Key::tab;
     case 13: return Key::enter;
     case 27: return Key::escape;
     case 127: return Key::backspace;

@@ -45,8 +45,22 @@ Result Decoder::Impl::urxvt_mouse(const Csi& c, std::size_t len)
 
 // `CSI M Cb Cx Cy`: X10/normal mouse, each value + 32 in one byte, or UTF-8 encoded
 // (mode 1005) when configured.
+//
+// A bare `CSI M` is also a key: st sends it for Ctrl+Delete (and Ctrl+KP_Delete) when
+// keypad-transmit mode is off (st's config.def.h; its terminfo has no key capability for
+// it: `\E[M` is its kmous and dl1). The rule that tells them apart: a report's first byte
+// follows `CSI M` in the same write, and is never below 32. So `CSI M` followed by a control
+// byte (the ESC of the next key, say) is the key, and `CSI M` with nothing after it waits
+// only the ESC timeout (decoder.cpp's needs_only_esc_wait), as a lone ESC does, and is
+// then the key. Once a report's first byte has arrived it is a report, cut short or not.
 Result Decoder::Impl::parse_x10(const u8* p, const u8* q, const u8* end, bool final)
 {
+    if (q == end) {
+        return final ? bare_csi_m(p, static_cast<std::size_t>(q - p)) : Result{Status::need_more, 0};
+    }
+    if (*q < 0x20) {
+        return bare_csi_m(p, static_cast<std::size_t>(q - p));
+    }
     int v[3];
     const u8* s = q;
     for (int& out : v) {
@@ -79,6 +93,19 @@ Result Decoder::Impl::parse_x10(const u8* p, const u8* q, const u8* end, bool fi
     m.y = std::max(0, v[2] - 33);
     ev = m;
     return {Status::event, static_cast<std::size_t>(s - p)};
+}
+
+// The `len` bytes at p are a bare `CSI M` (see parse_x10): the key the terminal's KeyMap
+// gives exactly these bytes (SCO's kf1, TERM=scoansi), else Ctrl+Delete, st's meaning.
+Result Decoder::Impl::bare_csi_m(const u8* p, std::size_t len)
+{
+    if (keymap && !keymap->empty()) {
+        auto m = keymap->match(std::string_view(reinterpret_cast<const char*>(p), len));
+        if (m.entry != nullptr && m.entry->sequence.size() == len) {
+            return key(m.entry->key, len, m.entry->mods);
+        }
+    }
+    return key(Key::del, len, Mod::ctrl);
 }
 
 }  // namespace vtinput

@@ -25,6 +25,13 @@ inline MouseEvent mouse_from_cb(int cb, bool sgr_release)
     if (cb & 128) {
         m.button = static_cast<MouseButton>(static_cast<int>(MouseButton::b8) + low);
     } else if (cb & 64) {
+        if (motion) {
+            // A wheel is never held, so the wheel bit with the motion bit is not a scroll:
+            // urxvt reports motion with the last button it saw, a wheel button too
+            // (`CSI < 99;6;4 M` is 64 + 32 + 3). It is motion with no button held.
+            m.action = MouseAction::move;
+            return m;
+        }
         m.button = static_cast<MouseButton>(static_cast<int>(MouseButton::wheel_up) + low);
         m.action = sgr_release ? MouseAction::release : MouseAction::scroll;
         return m;

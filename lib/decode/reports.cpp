@@ -27,7 +27,8 @@ Result Decoder::Impl::report(ReportKind what, const Csi& c, std::size_t len)
 Result Decoder::Impl::private_report(const Csi& c, std::size_t len)
 {
     if (c.prefix == '>') {
-        return c.final == 'c' ? report(ReportKind::da2, c, len) : Result{Status::skip, len};
+        // `CSI > ... c` is DA2; other finals are xterm's keys marked private (keyboard.cpp).
+        return c.final == 'c' ? report(ReportKind::da2, c, len) : private_key(c, len);
     }
     if (c.prefix != '?') {
         return {Status::skip, len};
