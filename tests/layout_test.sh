@@ -5,7 +5,7 @@
 #   - <term.h> / <curses.h> only in lib/keymap/terminfo.cpp (their macros poison the rest);
 #   - public headers include none of the three;
 #   - the poller talks to its owner through PollerHost: poller.cpp does not include the lifecycle;
-#   - the core (event, decode, keymap, support) has no threads.
+#   - the core (event, decode, keymap, binding, support) has no threads.
 # Usage: layout_test.sh SOURCE_ROOT. Exit 0 pass, 1 with one line per broken rule.
 set -u
 root=${1:?usage: layout_test.sh SOURCE_ROOT}
@@ -25,7 +25,7 @@ for f in $(grep -rlE '#include <(term|curses|ncurses)\.h>' lib include 2>/dev/nu
     [ "$f" = lib/keymap/terminfo.cpp ] || broken "$f includes <term.h> or <curses.h> (only lib/keymap/terminfo.cpp may)"
 done
 grep -q 'lifecycle.hpp' lib/device/poller.cpp lib/device/poller.hpp && broken "the poller includes the lifecycle (use PollerHost)"
-for f in $(grep -rlE '#include <(thread|mutex|condition_variable|atomic)>' lib/event lib/decode lib/support 2>/dev/null); do
+for f in $(grep -rlE '#include <(thread|mutex|condition_variable|atomic)>' lib/event lib/decode lib/binding lib/support 2>/dev/null); do
     broken "$f uses threads (the core has none)"
 done
 
