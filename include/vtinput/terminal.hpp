@@ -38,6 +38,7 @@ struct KeypadTransmit {
     std::string disable;  ///< written on every restore path (rmkx)
     /// Nothing to write: no keypad-transmit mode.
     bool empty() const { return enable.empty() && disable.empty(); }
+    /// Equal when both strings are equal.
     friend bool operator==(const KeypadTransmit&, const KeypadTransmit&) = default;
 };
 
