@@ -210,6 +210,7 @@ Result Decoder::Impl::dispatch_csi(const Csi& c, std::size_t len)
     case '^':
     case '@': return tilde(c, len);  // with `CSI 27 ; m ; k ~` (kitty.cpp) and `CSI 200 ~` (paste)
     case 'u': return kitty(c, len);
+    case '_': return win32_key(c, len);  // win32-input-mode (win32.cpp)
     case 'M': return urxvt_mouse(c, len);
     case 'I':
     case 'O':

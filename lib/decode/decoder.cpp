@@ -175,7 +175,12 @@ const u8* Decoder::Impl::scan_ground(const u8* p, const u8* end, bool final)
             r = parse_unit(p, end, final);
         }
         switch (r.status) {
-        case Status::event: emit(std::move(ev)); break;
+        case Status::event:
+            if (!before.empty()) [[unlikely]] {
+                emit_before();
+            }
+            emit(std::move(ev));
+            break;
         case Status::skip: break;
         case Status::need_more:
             // With a length, only the unit's first bytes are kept: the rest is the skipped
@@ -196,6 +201,15 @@ const u8* Decoder::Impl::scan_ground(const u8* p, const u8* end, bool final)
         p += r.len;
     }
     return p;
+}
+
+// Emits the events a unit produced before `ev` (impl.hpp's `before`).
+[[gnu::noinline]] void Decoder::Impl::emit_before()
+{
+    for (Event& e : before) {
+        emit(std::move(e));
+    }
+    before.clear();
 }
 
 // Keeps the incomplete unit [p, end) for the next feed.
@@ -348,6 +362,12 @@ Result Decoder::Impl::parse_escape(const u8* p, const u8* end, bool final)
     Result r = c >= 0x20 && c < 0x7f ? key(char_key(c), 1) : parse_unit(p + 1, end, final);
     if (r.status == Status::need_more) {
         return r.len == 0 ? r : Result{Status::need_more, r.len + 1};
+    }
+    if (!before.empty()) {
+        // A unit of several events (kitty text, a win32 repeat count) already carries its
+        // modifiers: the ESC is an Escape of its own, and the unit is decoded after it.
+        before.clear();
+        return key(Key::escape, 1);
     }
     if (r.status == Status::event) {
         if (auto* k = std::get_if<KeyEvent>(&ev); k != nullptr && !k->mods.has(Mod::alt)) {

@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "decode/keys.hpp"
 #include "vtinput/decoder.hpp"
@@ -125,6 +126,10 @@ struct Decoder::Impl {
     // The current output and the event being built, shared by the parsers.
     EventSink* sink = nullptr;
     Event ev;
+    // Events a unit produces before `ev`, for the rare unit that is several events (kitty's
+    // text with no key, a win32-input-mode repeat count): the driver emits them, in order,
+    // before `ev`. A parser adds to it only when it answers Status::event.
+    std::vector<Event> before;
 
     Impl(DecoderOptions o, std::shared_ptr<const KeyMap> km) : opt(o), keymap(std::move(km)) {}
 
@@ -205,6 +210,7 @@ struct Decoder::Impl {
     template <bool Fast>
     const u8* scan_ground(const u8* p, const u8* end, bool final);
     void stash(const u8* p, const u8* end);
+    void emit_before();
     void resolve_mode();
     Result parse_unit(const u8* p, const u8* end, bool final);
     Result parse_utf8(const u8* p, const u8* end, bool final);
@@ -236,7 +242,12 @@ struct Decoder::Impl {
     // ---- kitty.cpp ------------------------------------------------------------------------
 
     Result kitty(const Csi& c, std::size_t len);
+    Result kitty_text(const Csi& c, std::size_t len);
     Result modify_other_keys(const Csi& c, std::size_t len);
+
+    // ---- win32.cpp ------------------------------------------------------------------------
+
+    Result win32_key(const Csi& c, std::size_t len);
 
     // ---- mouse.cpp ------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@
 //   [rxvt]     rxvt-unicode's doc/rxvt.7 "Key Codes"
 //   [kitty]    the kitty keyboard protocol ("Functional key definitions")
 //   [linux]    the Linux console's terminfo entry `linux` (also FTXUI's quirk table)
+//   [win32]    Microsoft's "Virtual-Key Codes" page (winuser.h), for win32-input-mode
 #pragma once
 
 #include <array>
@@ -154,6 +155,103 @@ inline Key rxvt_arrow(u8 f)
 {
     static constexpr Key arrows[] = {Key::up, Key::down, Key::right, Key::left};
     return arrows[f - 'a'];
+}
+
+// win32-input-mode [win32]: a Virtual-Key code that names a key, as a Key; Key::none for the
+// others (letters, digits, space and the OEM punctuation keys are characters, win32.cpp).
+// `enhanced` is the ENHANCED_KEY bit of the control key state (0x100): it tells right Ctrl
+// and Alt from left, and keypad Enter from Enter. `scan` tells right Shift (scan code 0x36)
+// from left. The navigation keys are the same keys with or without it (the keypad's, with
+// NumLock off, are what xterm sends Home, Up, ... for too).
+inline Key win32_named_key(int vk, bool enhanced, int scan)
+{
+    if (vk >= 0x70 && vk <= 0x87) {
+        return function_key(vk - 0x6f);  // VK_F1 .. VK_F24
+    }
+    if (vk >= 0x60 && vk <= 0x69) {
+        // VK_NUMPAD0 .. VK_NUMPAD9
+        return static_cast<Key>(static_cast<std::uint32_t>(Key::kp_0) + static_cast<std::uint32_t>(vk - 0x60));
+    }
+    // One row a key, as the Virtual-Key Codes page names them: kept as a table.
+    // clang-format off
+    switch (vk) {
+    case 0x08: return Key::backspace;     // VK_BACK
+    case 0x09: return Key::tab;           // VK_TAB
+    case 0x0c: return Key::kp_begin;      // VK_CLEAR: keypad 5 with NumLock off
+    case 0x0d: return enhanced ? Key::kp_enter : Key::enter;  // VK_RETURN
+    case 0x10: return scan == 0x36 ? Key::right_shift : Key::left_shift;  // VK_SHIFT
+    case 0x11: return enhanced ? Key::right_ctrl : Key::left_ctrl;  // VK_CONTROL
+    case 0x12: return enhanced ? Key::right_alt : Key::left_alt;    // VK_MENU
+    case 0x13: return Key::pause;         // VK_PAUSE
+    case 0x14: return Key::caps_lock;     // VK_CAPITAL
+    case 0x1b: return Key::escape;        // VK_ESCAPE
+    case 0x21: return Key::page_up;       // VK_PRIOR
+    case 0x22: return Key::page_down;     // VK_NEXT
+    case 0x23: return Key::end;           // VK_END
+    case 0x24: return Key::home;          // VK_HOME
+    case 0x25: return Key::left;          // VK_LEFT
+    case 0x26: return Key::up;            // VK_UP
+    case 0x27: return Key::right;         // VK_RIGHT
+    case 0x28: return Key::down;          // VK_DOWN
+    case 0x2c: return Key::print;         // VK_SNAPSHOT
+    case 0x2d: return Key::insert;        // VK_INSERT
+    case 0x2e: return Key::del;           // VK_DELETE
+    case 0x5b: return Key::left_super;    // VK_LWIN
+    case 0x5c: return Key::right_super;   // VK_RWIN
+    case 0x5d: return Key::menu;          // VK_APPS
+    case 0x6a: return Key::kp_multiply;   // VK_MULTIPLY
+    case 0x6b: return Key::kp_plus;       // VK_ADD
+    case 0x6c: return Key::kp_separator;  // VK_SEPARATOR
+    case 0x6d: return Key::kp_minus;      // VK_SUBTRACT
+    case 0x6e: return Key::kp_decimal;    // VK_DECIMAL
+    case 0x6f: return Key::kp_divide;     // VK_DIVIDE
+    case 0x90: return Key::num_lock;      // VK_NUMLOCK
+    case 0x91: return Key::scroll_lock;   // VK_SCROLL
+    case 0xa0: return Key::left_shift;    // VK_LSHIFT
+    case 0xa1: return Key::right_shift;   // VK_RSHIFT
+    case 0xa2: return Key::left_ctrl;     // VK_LCONTROL
+    case 0xa3: return Key::right_ctrl;    // VK_RCONTROL
+    case 0xa4: return Key::left_alt;      // VK_LMENU
+    case 0xa5: return Key::right_alt;     // VK_RMENU
+    case 0xad: return Key::mute_volume;   // VK_VOLUME_MUTE
+    case 0xae: return Key::lower_volume;  // VK_VOLUME_DOWN
+    case 0xaf: return Key::raise_volume;  // VK_VOLUME_UP
+    case 0xb0: return Key::media_track_next;      // VK_MEDIA_NEXT_TRACK
+    case 0xb1: return Key::media_track_previous;  // VK_MEDIA_PREV_TRACK
+    case 0xb2: return Key::media_stop;            // VK_MEDIA_STOP
+    case 0xb3: return Key::media_play_pause;      // VK_MEDIA_PLAY_PAUSE
+    default: return Key::none;
+    }
+    // clang-format on
+}
+
+// win32-input-mode [win32]: the character a Virtual-Key code is labelled with on the US
+// layout (letters lower case, as kitty's key codes are), for a key whose record carries no
+// printable character (Ctrl+A carries ^A); 0 when it has none.
+constexpr char32_t win32_key_char(int vk)
+{
+    if ((vk >= '0' && vk <= '9') || vk == ' ') {
+        return static_cast<char32_t>(vk);
+    }
+    if (vk >= 'A' && vk <= 'Z') {
+        return static_cast<char32_t>(vk - 'A' + 'a');
+    }
+    // clang-format off
+    switch (vk) {
+    case 0xba: return U';';   // VK_OEM_1
+    case 0xbb: return U'=';   // VK_OEM_PLUS
+    case 0xbc: return U',';   // VK_OEM_COMMA
+    case 0xbd: return U'-';   // VK_OEM_MINUS
+    case 0xbe: return U'.';   // VK_OEM_PERIOD
+    case 0xbf: return U'/';   // VK_OEM_2
+    case 0xc0: return U'`';   // VK_OEM_3
+    case 0xdb: return U'[';   // VK_OEM_4
+    case 0xdc: return U'\\';  // VK_OEM_5
+    case 0xdd: return U']';   // VK_OEM_6
+    case 0xde: return U'\'';  // VK_OEM_7
+    default: return 0;
+    }
+    // clang-format on
 }
 
 struct KeyPress {

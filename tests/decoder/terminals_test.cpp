@@ -124,6 +124,89 @@ const Row k_rows[] = {
     {"\x1b[>27;5;97~", R"({"type":"unknown","bytes":"1b5b3e32373b353b39377e"})"},
     {"\x1b[>1;5z", R"({"type":"unknown","bytes":"1b5b3e313b357a"})"},
     {"\x1b[>2;5j", R"({"type":"unknown","bytes":"1b5b3e323b356a"})"},
+
+    // ---- 7. kitty's text with no key, `CSI 0 ; mods ; text u` [kitty "Text as code points":
+    // "If no known key is associated with the text the key number 0 must be used"]: one
+    // character key per code point, as the same text typed without the protocol. ----
+    {"\x1b[0;;233u", R"({"type":"key","key":"é","mods":[],"text":"é"})"},
+    {"\x1b[0;1;26085:26412u",
+     R"({"type":"key","key":"日","mods":[],"text":"日"} {"type":"key","key":"本","mods":[],"text":"本"})"},
+    {"\x1b[0;2;192u", R"({"type":"key","key":"À","mods":["shift"],"text":"À"})"},
+    {"\x1b[0;;101:769u", "{\"type\":\"key\",\"key\":\"e\",\"mods\":[],\"text\":\"e\"} "
+                         "{\"type\":\"key\",\"key\":\"\xcc\x81\",\"mods\":[],\"text\":\"\xcc\x81\"}"},
+    {"\x1b[0;1:2;97u", R"({"type":"key","key":"a","mods":[],"kind":"repeat","text":"a"})"},
+    {"a\x1b[0;;98:99ud",
+     R"({"type":"key","key":"a","mods":[],"text":"a"} {"type":"key","key":"b","mods":[],"text":"b"} {"type":"key","key":"c","mods":[],"text":"c"} {"type":"key","key":"d","mods":[],"text":"d"})"},
+    // ESC before it is an Escape of its own (the text carries its modifiers).
+    {"\x1b\x1b[0;;98:99u",
+     R"({"type":"key","key":"escape","mods":[]} {"type":"key","key":"b","mods":[],"text":"b"} {"type":"key","key":"c","mods":[],"text":"c"})"},
+    // No text, or a code point that is not a Unicode scalar: no meaning.
+    {"\x1b[0u", R"({"type":"unknown","bytes":"1b5b3075"})"},
+    {"\x1b[0;5u", R"({"type":"unknown","bytes":"1b5b303b3575"})"},
+    {"\x1b[0;;55296u", R"({"type":"unknown","bytes":"1b5b303b3b353532393675"})"},
+
+    // ---- 9. win32-input-mode, `CSI Vk ; Sc ; Uc ; Kd ; Cs ; Rc _` [win32]: the spec's
+    // examples, then the key tables. ----
+    // Ctrl+F1: Ctrl down, F1 down, F1 up, Ctrl up (NumLock on: 0x20).
+    {"\x1b[17;29;0;1;40;1_", R"({"type":"key","key":"left_ctrl","mods":["ctrl","numlock"]})"},
+    {"\x1b[112;59;0;1;40;1_", R"({"type":"key","key":"f1","mods":["ctrl","numlock"]})"},
+    {"\x1b[112;59;0;0;40;1_", R"({"type":"key","key":"f1","mods":["ctrl","numlock"],"kind":"release"})"},
+    {"\x1b[17;29;0;0;32;1_", R"({"type":"key","key":"left_ctrl","mods":["numlock"],"kind":"release"})"},
+    // The short forms: missing parameters take the spec's defaults (Kd 0, Cs 0, Rc 1).
+    {"\x1b[17;29;;1;8_", R"({"type":"key","key":"left_ctrl","mods":["ctrl"]})"},
+    {"\x1b[112;59;;;8_", R"({"type":"key","key":"f1","mods":["ctrl"],"kind":"release"})"},
+    {"\x1b[17;29_", R"({"type":"key","key":"left_ctrl","mods":[],"kind":"release"})"},
+    // Ctrl+Alt+A: Uc 0, the key from Vk.
+    {"\x1b[65;30;0;1;10;1_", R"({"type":"key","key":"a","mods":["alt","ctrl"]})"},
+    // Shift+A and a: the character from Uc, text on the press.
+    {"\x1b[16;42;;1;16_", R"({"type":"key","key":"left_shift","mods":["shift"]})"},
+    {"\x1b[65;30;65;1;16_", R"({"type":"key","key":"A","mods":["shift"],"text":"A"})"},
+    {"\x1b[65;30;97_", R"({"type":"key","key":"a","mods":[],"kind":"release"})"},
+    {"\x1b[65;30;97;1_", R"({"type":"key","key":"a","mods":[],"text":"a"})"},
+    {"\x1b[65;30;1;1;8_", R"({"type":"key","key":"a","mods":["ctrl"]})"},  // Ctrl+A: Uc ^A
+    {"\x1b[32;57;0;1;8_", R"({"type":"key","key":" ","mods":["ctrl"]})"},  // Ctrl+Space
+    {"\x1b[65;30;97;1;2_", R"({"type":"key","key":"a","mods":["alt"]})"},  // Alt+a: no text
+    // AltGr (right Alt + left Ctrl) producing a character: the character alone.
+    {"\x1b[81;16;64;1;9_", R"({"type":"key","key":"@","mods":[],"text":"@"})"},
+    {"\x1b[18;56;0;1;265_", R"({"type":"key","key":"right_alt","mods":["alt","ctrl"]})"},
+    // Named keys, left and right modifier keys, the keypad.
+    {"\x1b[13;28;13;1_", R"({"type":"key","key":"enter","mods":[]})"},
+    {"\x1b[13;28;13;1;256_", R"({"type":"key","key":"kp_enter","mods":[]})"},
+    {"\x1b[13;28;13;1;16_", R"({"type":"key","key":"enter","mods":["shift"]})"},  // Shift+Enter
+    {"\x1b[8;14;8;1_", R"({"type":"key","key":"backspace","mods":[]})"},
+    {"\x1b[9;15;9;1;16_", R"({"type":"key","key":"tab","mods":["shift"]})"},
+    {"\x1b[27;1;27;1_", R"({"type":"key","key":"escape","mods":[]})"},
+    {"\x1b[38;72;0;1;256_", R"({"type":"key","key":"up","mods":[]})"},
+    {"\x1b[37;75;0;1;264_", R"({"type":"key","key":"left","mods":["ctrl"]})"},
+    {"\x1b[36;71;0;1;256_", R"({"type":"key","key":"home","mods":[]})"},
+    {"\x1b[46;83;0;1;256_", R"({"type":"key","key":"delete","mods":[]})"},
+    {"\x1b[34;81;0;1;256_", R"({"type":"key","key":"pagedown","mods":[]})"},
+    {"\x1b[135;0;0;1_", R"({"type":"key","key":"f24","mods":[]})"},
+    {"\x1b[16;54;;1;16_", R"({"type":"key","key":"right_shift","mods":["shift"]})"},
+    {"\x1b[17;29;;1;260_", R"({"type":"key","key":"right_ctrl","mods":["ctrl"]})"},
+    {"\x1b[18;56;;1;2_", R"({"type":"key","key":"left_alt","mods":["alt"]})"},
+    {"\x1b[91;91;;1;256_", R"({"type":"key","key":"left_super","mods":[]})"},
+    {"\x1b[97;79;49;1;32_", R"({"type":"key","key":"kp_1","mods":["numlock"],"text":"1"})"},
+    {"\x1b[107;78;43;1;32_", R"({"type":"key","key":"kp_plus","mods":["numlock"],"text":"+"})"},
+    {"\x1b[12;76;0;1_", R"({"type":"key","key":"kp_begin","mods":[]})"},
+    {"\x1b[20;58;0;1;128_", R"({"type":"key","key":"capslock","mods":["capslock"]})"},
+    {"\x1b[179;0;0;1_", R"({"type":"key","key":"media_play_pause","mods":[]})"},
+    {"\x1b[186;39;59;1_", R"({"type":"key","key":";","mods":[],"text":";"})"},
+    {"\x1b[186;39;0;1;8_", R"({"type":"key","key":";","mods":["ctrl"]})"},
+    // A character with no key (an input method's text): Vk 0.
+    {"\x1b[0;0;233;1_", R"({"type":"key","key":"é","mods":[],"text":"é"})"},
+    {"\x1b[0;0;13;1_", R"({"type":"key","key":"enter","mods":[]})"},
+    // The repeat count: a press, then repeats; a release is one event.
+    {"\x1b[65;30;97;1;0;3_",
+     R"({"type":"key","key":"a","mods":[],"text":"a"} {"type":"key","key":"a","mods":[],"kind":"repeat","text":"a"} {"type":"key","key":"a","mods":[],"kind":"repeat","text":"a"})"},
+    {"\x1b[65;30;97;0;0;3_", R"({"type":"key","key":"a","mods":[],"kind":"release"})"},
+    {"\x1b[65;30;97;1;0;0_", R"({"type":"key","key":"a","mods":[],"text":"a"})"},
+    // No key: the SCO Ctrl+Shift+F10 form (a bare CSI _), an unnamed Vk with no character, a
+    // surrogate half, a value out of range.
+    {"\x1b[_", R"({"type":"unknown","bytes":"1b5b5f"})"},
+    {"\x1b[180;0;0;1_", R"({"type":"unknown","bytes":"1b5b3138303b303b303b315f"})"},
+    {"\x1b[0;0;55357;1_", R"({"type":"unknown","bytes":"1b5b303b303b35353335373b315f"})"},
+    {"\x1b[65;30;97;2_", R"({"type":"unknown","bytes":"1b5b36353b33303b39373b325f"})"},
 };
 
 }  // namespace
@@ -195,6 +278,12 @@ TEST_SUITE("decoder")
         CHECK(
             json(out) ==
             R"({"type":"cursor_position","row":1,"col":193} {"type":"key","key":"f3","mods":["capslock","numlock"]})");
+    }
+
+    TEST_CASE("a win32-input-mode repeat count is capped")
+    {
+        const std::vector<Event> events = check_decoding("\x1b[65;30;97;1;0;65535_");
+        CHECK(events.size() == 64);
     }
 
     TEST_CASE("time never ends a paste: a pause delivers what arrived as a continued part")
