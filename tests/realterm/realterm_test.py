@@ -27,6 +27,7 @@ every case gave and asserts nothing (how the table was made).
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -91,7 +92,8 @@ def matches(expected, event):
 
 def show(event):
     e = {k: sorted(v) if isinstance(v, set) else v for k, v in event.items()}
-    e.pop("text", None) if e.get("type") == "key" and e.get("text") == e.get("key") else None
+    if e.get("type") == "key" and e.get("text") == e.get("key"):
+        e.pop("text", None)  # the text of a plain character key is the key itself
     return json.dumps(e, ensure_ascii=True, separators=(",", ":"))
 
 
@@ -464,8 +466,8 @@ class Driver:
         self.session_args = (session + "-again" if not session.endswith("-again") else session, flags)
         self.out = os.path.join(self.work, f"{session}.out")
         self.err = os.path.join(self.work, f"{session}.err")
-        command = " ".join(["exec", shlex_quote(self.echo), "--json"] + flags +
-                           [">", shlex_quote(self.out), "2>", shlex_quote(self.err)])
+        command = " ".join(["exec", shlex.quote(self.echo), "--json"] + flags +
+                           [">", shlex.quote(self.out), "2>", shlex.quote(self.err)])
         argv = self.spec["argv"](["sh", "-c", command])
         self.log = open(os.path.join(self.work, f"{session}.terminal.log"), "w")
         self.proc = subprocess.Popen(argv, env=self.env, cwd=self.work, stdout=self.log,
@@ -776,7 +778,7 @@ class Driver:
                             "resize event", deadline=20)
         except Failure as f:
             print(f"         {f}")
-        got = [e for e in self.sentinel() if e.get("type") == "resize"]
+        self.sentinel()  # the resize events that follow the first one are in by then
         got = [e for e in self.events()[start:] if e.get("type") == "resize"]
         ok = bool(got) and got[-1].get("cols") == 100 and got[-1].get("rows") == 30
         self.verdict("resize", ok, got[-1:])
@@ -801,11 +803,6 @@ class Driver:
                     self.resize_case()
             finally:
                 self.stop()
-
-
-def shlex_quote(s):
-    import shlex
-    return shlex.quote(s)
 
 
 def read(path):
