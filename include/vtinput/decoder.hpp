@@ -29,18 +29,22 @@ namespace vtinput {
 
 /// How long the decoder waits for the rest of a sequence, and how much it holds at most.
 struct DecoderOptions {
-    /// How long a lone ESC (or ESC + `[`, `O`, `P`, `]`, `_`, or a partial UTF-8 character)
-    /// waits for the rest of a sequence before it becomes Escape / Alt+key / an unknown event.
+    /// How long a lone ESC (or ESC + `[`, `O`, `P`, `]`, `_`, a partial UTF-8 character, or a
+    /// bare `CSI M`) waits for the rest of a sequence before it becomes Escape / Alt+key / an
+    /// unknown event (a bare `CSI M`: st's Ctrl+Delete).
     std::chrono::milliseconds esc_timeout{50};
     /// How long a sequence already known to be one (CSI with a parameter byte, an OSC/DCS/APC
-    /// string, a paste, an X10 mouse report) may stay incomplete with no new byte arriving
-    /// before its bytes come out as they are (unknown, or the paste so far).
+    /// string, an X10 mouse report after its first byte) may stay incomplete with no new byte
+    /// arriving before its bytes come out as they are (unknown). Inside a bracketed paste it
+    /// never ends the paste: what has arrived is delivered as a PasteEvent with `continued`
+    /// set, and the paste goes on until its end marker or finish().
     std::chrono::milliseconds stale_timeout{1000};
     /// Longest CSI/SS3 sequence, introducer included; longer ones come out as unknown.
     std::size_t csi_cap = 256;
     /// Longest OSC/DCS/APC string, introducer and terminator included.
     std::size_t string_cap = 1 << 16;
-    /// A paste longer than this is delivered in several PasteEvents of at most this size.
+    /// A paste longer than this is delivered in several PasteEvents of at most this size (a
+    /// paste that pauses past stale_timeout is delivered in parts too).
     std::size_t paste_cap = 1 << 22;
     /// X10/normal mouse reports carry UTF-8 encoded coordinates (mode 1005).
     bool mouse_utf8 = false;
