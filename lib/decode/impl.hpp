@@ -6,8 +6,9 @@
 //   csi_short.hpp the inline fast path for the short CSI forms (included by decoder.cpp only)
 //   csi.cpp       CSI syntax (parameters, intermediates, caps) and the dispatch by final byte
 //   keyboard.cpp  legacy keys: cursor/function/editing keys, rxvt, the Linux console, SS3,
-//                 and the CPR-vs-F3 policy
+//                 xterm's keys marked private (CSI > 1 ; m X), and the CPR-vs-F3 policy
 //   kitty.cpp     CSI u (kitty, fixterms) and modifyOtherKeys (CSI 27 ; m ; k ~)
+//   win32.cpp     win32-input-mode (CSI Vk ; Sc ; Uc ; Kd ; Cs ; Rc _)
 //   mouse.cpp     SGR and SGR-pixels, urxvt, X10/normal and UTF-8 (1005) reports
 //   reports.cpp   terminal replies in CSI form: DA1/DA2, DECRPM, CPR, kitty flags, focus,
 //                 in-band resize, window and status reports
@@ -21,7 +22,8 @@
 // the driver keeps the unit's bytes and parses it again, whole, when more arrive. Only with
 // `final` set (flush or finish: time passed, or input ended) does it resolve an incomplete
 // unit instead. An event is built in `ev` (reusing its storage) and announced by
-// Status::event; the driver emits it.
+// Status::event; the driver emits it, after any events the unit put in `before` (a unit that
+// is several events).
 #pragma once
 
 #include <algorithm>
