@@ -38,22 +38,18 @@ import time
 DEADLINE = 45.0  # seconds; every wait's deadline, reached only on failure
 POLL = 0.05  # the polling interval, not a synchronisation
 SENTINEL = "z"
+NUDGE = "~"  # typed after a paste that has stalled (mlterm); not in the long paste's text
 COLS, ROWS = 80, 24
 FONT = "DejaVu Sans Mono"
 FONT_SIZE = 10
 
-# Known decoder defects (issue 12): case name -> the defect. Each case asserts the behaviour the
-# issue asks for; delete a line when its fix lands (the run then fails with XPASS until it is).
-EXPECTED_FAIL = {
-    ("st", "keypad-keys"): "defect 1: keypad-transmit (smkx) is never sent; st's Delete is CSI P (F1)",
-    ("st", "ctrl-delete"): "defect 1: st's Ctrl+Delete CSI M is held as an X10 mouse prefix",
-    ("xterm", "alt-ctrl-letter"): "defect 2: xterm eightBitInput Alt+Ctrl+A is U+0081, delivered as a character",
-    ("kitty", "kitty-f3-locks"): "defect 3: kitty F3 with CapsLock+NumLock is CSI 1;193 R, taken for a CPR",
-    ("urxvt", "motion-after-wheel"): "defect 4: urxvt motion after a wheel event is CSI <99;x;y M, taken for a scroll",
-    ("xterm", "mok-ctrl-shift-backspace"): "defect 5: CSI 27;6;8~ becomes the character U+0008",
-    ("mlterm", "mok-ctrl-shift-backspace"): "defect 5: CSI 27;6;8~ becomes the character U+0008",
-    ("mlterm", "long-paste"): "defect 6: mlterm pauses inside a 64 KiB paste; the tail is typed as keys",
-}
+# Known decoder defects: (terminal, case) -> the defect. Each case asserts the behaviour the
+# fix must give; the run reports it as XFAIL until the fix lands, then fails with XPASS until its
+# line is deleted. The six defects of issue 12 were listed here and are fixed (commit 489fe53):
+#   st keypad-keys, st ctrl-delete (1: smkx), xterm alt-ctrl-letter (2: eightBitInput C1),
+#   kitty kitty-f3-locks (3: lock bits in CPR-vs-F3), urxvt motion-after-wheel (4),
+#   xterm and mlterm mok-ctrl-shift-backspace (5: key code 8), mlterm long-paste (6).
+EXPECTED_FAIL = {}
 
 
 # ---- events ---------------------------------------------------------------------------------
@@ -329,7 +325,7 @@ MOUSE = [
     ("drag", at(5, 12, ("drag", 1, (5, 12), (9, 14))),
      [mouse("press", "left", 5, 12), mouse("drag", "left", 7, 13), mouse("drag", "left", 9, 14),
       mouse("release", "left", 9, 14)]),
-    # Defect 4: urxvt reports this motion as CSI <99;56;5M (wheel bit, motion bit, button 3).
+    # Defect 4 (fixed): urxvt reports this motion as CSI <97;56;5M (wheel bit, motion bit, button 1).
     ("motion-after-wheel", at(50, 3, ("click", 5, 50, 3), ("move", 55, 4)),
      [mouse("scroll", "wheel_down", 50, 3), mouse("move", "none", 55, 4)]),
 ]
@@ -679,31 +675,27 @@ class Driver:
         start = self.seen
         self.act(("key", "shift+Insert"))
 
-        growth = {"size": -1, "since": time.monotonic(), "nudged": False}
+        growth = {"size": -1, "since": time.monotonic(), "nudges": 0}
 
         def pasted():
             events = self.events()[start:]
             parts = [e for e in events if e.get("type") == "paste"]
             got = "".join(p["text"] for p in parts)
-            if parts and len(got) >= len(text) and not parts[-1].get("continued"):
-                return True
+            if parts and not parts[-1].get("continued"):
+                # Ended: whole, or cut short (then the rest would come as keys).
+                return True if len(got) >= len(text) else "cut"
             if len(events) != growth["size"]:
                 growth.update(size=len(events), since=time.monotonic())
-            stalled = time.monotonic() - growth["since"]
             # mlterm writes the rest of a long paste only when it next has a key to send (it
-            # does not wait for the terminal to become writable): after 3 s with nothing new,
-            # the sentinel is typed once, as a user would type on. It comes after the paste.
-            if stalled > 3 and not growth["nudged"]:
-                self.xdo("key", SENTINEL)
-                growth.update(nudged=True, since=time.monotonic())
-                return False
-            # The failure path of a cut paste (its tail typed as keys, or lost): over once a
-            # paste has ended short and the output has stopped growing for 8 s, rather than
-            # at the deadline.
-            return parts and stalled > 8 and "cut"
+            # does not wait for the terminal to become writable again): after 3 s with nothing
+            # new, a key is typed, as a user would type on. It comes after what mlterm holds.
+            if time.monotonic() - growth["since"] > 3 and growth["nudges"] < 15:
+                self.xdo("key", "asciitilde")  # NUDGE
+                growth.update(nudges=growth["nudges"] + 1, since=time.monotonic())
+            return False
         try:
             if self.poll_until(pasted, f"a paste of {len(text)} bytes", deadline=60) == "cut":
-                raise Failure("the paste ended short, and nothing came for 8 s")
+                raise Failure("the paste ended short")
         except Failure as f:
             got = self.events()[start:]
             self.expected_now = [dict(type="paste", text=f"<{len(text)} bytes>")]
@@ -718,10 +710,12 @@ class Driver:
             self.start(*self.session_args)
             return
         got = self.sentinel()
-        if growth["nudged"]:
-            self.sentinel()  # the second one typed, so that the next case starts clean
         got = [e for e in got if e.get("type") not in ("focus", "resize")
                and not (e.get("type") == "mouse" and e.get("action") == "move")]
+        # The keys typed to make mlterm go on, once the paste has ended.
+        while growth["nudges"] and got and got[-1] == dict(type="key", key=NUDGE, mods=[], text=NUDGE):
+            got.pop()
+            growth["nudges"] -= 1
         parts = [e for e in got if e.get("type") == "paste"]
         body = "".join(p["text"] for p in parts)
         normal = body.replace("\r\n", "\n").replace("\r", "\n")
