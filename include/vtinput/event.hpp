@@ -371,8 +371,9 @@ struct MouseEvent {
     friend bool operator==(const MouseEvent&, const MouseEvent&) = default;
 };
 
-/// A bracketed paste, byte for byte. A paste longer than DecoderOptions::paste_cap arrives
-/// as several events in order; all but the last have `continued` set.
+/// A bracketed paste, byte for byte. A paste longer than DecoderOptions::paste_cap, or one
+/// the terminal pauses in for longer than the stale timeout, arrives as several events in
+/// order; all but the last have `continued` set.
 struct PasteEvent {
     /// The pasted bytes, exactly as they arrived (not necessarily valid UTF-8).
     std::string text;
