@@ -23,8 +23,9 @@ namespace {
 
 constexpr std::string_view k_usage =
     "usage: vtinput-echo [--all] [--mouse[=MODE]] [--pixels] [--paste] [--focus] [--kitty[=FLAGS]]\n"
-    "                    [--modify-other-keys[=1|2]] [--resize] [--raw] [--json] [--subscribers N]\n"
-    "                    [--no-query] [--query-timeout MS] [--term NAME] [--tui] [--record FILE]\n"
+    "                    [--modify-other-keys[=1|2]] [--win32-input] [--resize] [--raw] [--json]\n"
+    "                    [--subscribers N] [--no-query] [--query-timeout MS] [--term NAME] [--tui]\n"
+    "                    [--record FILE]\n"
     "       vtinput-echo --replay FILE|- [--json] [--chunk N] [--no-timing] [--term NAME] [--stats]\n"
     "       vtinput-echo --help | --version\n"
     "Live mode reads the terminal (standard input, else /dev/tty) and prints every event as it\n"
@@ -36,6 +37,7 @@ constexpr std::string_view k_usage =
     "  --focus          focus in/out reports (1004)\n"
     "  --kitty[=FLAGS]  push kitty keyboard protocol flags (default 31: all five)\n"
     "  --modify-other-keys[=1|2]  xterm modifyOtherKeys level (default 2)\n"
+    "  --win32-input    Windows Terminal's win32-input-mode (9001): every key press and release\n"
     "  --resize         in-band resize reports (2048)\n"
     "  --all            --mouse --paste --focus --kitty --resize\n"
     "  --raw            also print the bytes read, before the events they produced\n"
@@ -173,6 +175,8 @@ Options parse_args(int argc, char** argv)
             o.modes.bracketed_paste = true;
         } else if (arg == "--focus") {
             o.modes.focus = true;
+        } else if (arg == "--win32-input") {
+            o.modes.win32_input = true;
         } else if (name == "--kitty") {
             o.modes.kitty_flags = optional ? parse_number(*optional, 1u, 31u, name) : 31u;
         } else if (name == "--modify-other-keys") {

@@ -83,6 +83,9 @@ std::string describe(const vtinput::TerminalModes& m)
     if (m.modify_other_keys != 0) {
         parts.push_back("modifyOtherKeys " + std::to_string(m.modify_other_keys));
     }
+    if (m.win32_input) {
+        parts.emplace_back("win32-input-mode");
+    }
     if (m.in_band_resize) {
         parts.emplace_back("in-band resize");
     }
