@@ -216,9 +216,9 @@ TEST_SUITE("pty")
         child.finish();
         const std::string& out = child.terminal_output();
         CHECK(out == "\x1b[?2004h\x1b[?2004l");
-        for (const char* absent : {"\x1b[?1000", "\x1b[?1002", "\x1b[?1003", "\x1b[?1006", "\x1b[?1016", "\x1b[?1004",
-                                   "\x1b[>", "\x1b[<", "\x1b[?2048", "\x1b[?9001", "\x1b[?1h", "\x1b[?1l", "\x1b=",
-                                   "\x1b>"}) {
+        for (const char* absent :
+             {"\x1b[?1000", "\x1b[?1002", "\x1b[?1003", "\x1b[?1006", "\x1b[?1016", "\x1b[?1004", "\x1b[>", "\x1b[<",
+              "\x1b[?2048", "\x1b[?9001", "\x1b[?1h", "\x1b[?1l", "\x1b=", "\x1b>"}) {
             CHECK_MESSAGE(out.find(absent) == std::string::npos, "unexpected sequence " << (absent + 1));
         }
     }
@@ -249,8 +249,8 @@ TEST_SUITE("pty")
             // TERM unset: the key table's fallback name is a guess, not written to.
             {"keypad-unset", nullptr, "", std::nullopt, false, "\x1b[?2004h", "\x1b[?2004l"},
             // The application's own (kitty's smkx: DECCKM alone), whatever TERM says.
-            {"keypad-given", "xterm-256color", "", KeypadTransmit{"\x1b[?1h", "\x1b[?1l"}, false,
-             "\x1b[?1h\x1b[?2004h", "\x1b[?2004l\x1b[?1l"},
+            {"keypad-given", "xterm-256color", "", KeypadTransmit{"\x1b[?1h", "\x1b[?1l"}, false, "\x1b[?1h\x1b[?2004h",
+             "\x1b[?2004l\x1b[?1l"},
             // win32-input-mode (9001) beside them, after bracketed paste.
             {"keypad-win32", "xterm-256color", "", std::nullopt, true, "\x1b[?1h\x1b=\x1b[?2004h\x1b[?9001h",
              "\x1b[?9001l\x1b[?2004l\x1b[?1l\x1b>"},
