@@ -380,6 +380,16 @@ vtinput::TerminalModes as_device_sets(vtinput::TerminalModes modes)
     return modes;
 }
 
+std::string paste_and_hidden_cursor_enable()
+{
+    return vtinput::enable_sequence(as_device_sets(*paste_and_hidden_cursor().terminal));
+}
+
+std::string paste_and_hidden_cursor_disable()
+{
+    return vtinput::disable_sequence(as_device_sets(*paste_and_hidden_cursor().terminal));
+}
+
 void run_forked(Reporter& report, const std::function<void(Reporter&)>& scenario, std::string_view done_line)
 {
     ::_exit(run_scenario(report, scenario, true, done_line));

@@ -133,6 +133,11 @@ inline constexpr std::string_view k_xterm_rmkx = "\x1b[?1l\x1b>";
 // the child's TERM (xterm-256color). For enable_sequence / disable_sequence of what it writes.
 vtinput::TerminalModes as_device_sets(vtinput::TerminalModes modes);
 
+// The bytes a device opened with paste_and_hidden_cursor() writes when it takes the terminal
+// and when it gives it back (as_device_sets of its modes).
+std::string paste_and_hidden_cursor_enable();
+std::string paste_and_hidden_cursor_disable();
+
 // Thread and fd counts of this process (tests/proc_counts.hpp).
 using vtinput::test::settled_thread_count;
 using vtinput::test::thread_count;

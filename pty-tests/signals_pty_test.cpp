@@ -49,8 +49,8 @@ using pty::require;
 
 namespace {
 
-const std::string k_enable = enable_sequence(pty::as_device_sets(*pty::paste_and_hidden_cursor().terminal));
-const std::string k_disable = disable_sequence(pty::as_device_sets(*pty::paste_and_hidden_cursor().terminal));
+const std::string k_enable = pty::paste_and_hidden_cursor_enable();
+const std::string k_disable = pty::paste_and_hidden_cursor_disable();
 
 int setting(const char* name, int plain, int sanitized)
 {
