@@ -13,9 +13,10 @@
 //   side table under `payload_mutex`, which only those rare events touch.
 // - So the sender's cost per event is a handful of stores whatever the number of receivers,
 //   and receivers copy in parallel. The sender touches shared state per batch only to wake:
-//   one sleeping receiver (which wakes two more: a tree), and each armed eventfd.
-// - A receiver's eventfd is readable whenever it has something to take (never a lost wake-up):
-//   it clears the fd when it finds nothing, then arms; the sender disarms and writes after
+//   one sleeping receiver (which wakes two more: a tree), and each armed readiness fd.
+// - A receiver's readiness fd (platform::WakeFd: an eventfd, or a pipe) is readable whenever it
+//   has something to take (never a lost wake-up): it clears the fd when it finds nothing, then
+//   arms; the sender disarms and signals after
 //   publishing; a receiver that finds events after arming signals itself (seq_cst on both sides
 //   closes the window). A write racing a receive that already took the events leaves it
 //   spuriously readable until the next receive call.
@@ -54,12 +55,12 @@
 #include <condition_variable>
 #include <mutex>
 
-#include <sys/eventfd.h>
 #include <sched.h>
 #include <unistd.h>
 
 #include "channel/record.hpp"
 #include "channel/resize_slot.hpp"
+#include "platform/platform.hpp"
 #include "support/error.hpp"
 #include "support/fd.hpp"
 
@@ -69,8 +70,8 @@ namespace detail {
 struct ReceiverState {
     std::uint64_t cursor = 0;          // next sequence number to take; touched only by the owner
     std::uint64_t resize_had = 0;      // number of the last resize delivered (or counted as had)
-    UniqueFd efd;                      // Receiver::fd, created on first use; closed with the state
-    std::atomic<bool> armed{false};    // the sender must write `efd` on the next publish
+    platform::WakeFd efd;              // Receiver::fd, created on first use; closed with the state
+    std::atomic<bool> armed{false};    // the sender must signal `efd` on the next publish
     std::chrono::nanoseconds spin{0};  // set_spin; touched only by the owner
 };
 
@@ -82,20 +83,6 @@ struct Slot {
     std::atomic<std::uint64_t> seq{0};
     std::atomic<std::uint64_t> words[k_record_words]{};
 };
-
-void write_fd(int fd)
-{
-    std::uint64_t one = 1;
-    ssize_t n = ::write(fd, &one, sizeof one);  // EFD_NONBLOCK; a full counter is still readable
-    (void)n;
-}
-
-void drain_fd(int fd)
-{
-    std::uint64_t count = 0;
-    ssize_t n = ::read(fd, &count, sizeof count);  // EAGAIN when already clear
-    (void)n;
-}
 
 }  // namespace
 
@@ -133,7 +120,7 @@ struct ChannelState {
     std::condition_variable wake;
     std::atomic<int> sleepers{0};
 
-    // Registry: receiver count, eventfd holders, hand-over cursor, drop hook.
+    // Registry: receiver count, readiness fd holders, hand-over cursor, drop hook.
     std::mutex registry_mutex;
     std::size_t receivers = 0;
     std::vector<ReceiverState*> fd_receivers;
@@ -230,7 +217,7 @@ struct ChannelState {
             std::lock_guard lock(registry_mutex);
             for (ReceiverState* r : fd_receivers) {
                 if (r->armed.exchange(false, std::memory_order_seq_cst)) {
-                    write_fd(r->efd.get());
+                    r->efd.signal();
                 }
             }
         }
@@ -317,10 +304,10 @@ struct ChannelState {
         if (!r.efd) {
             return;
         }
-        drain_fd(r.efd.get());
+        r.efd.clear();
         r.armed.store(true, std::memory_order_seq_cst);
         if (has_pending(r) && r.armed.exchange(false, std::memory_order_seq_cst)) {
-            write_fd(r.efd.get());
+            r.efd.signal();
         }
     }
 
@@ -380,7 +367,7 @@ Receiver::~Receiver()
         }
         hook = channel_->drop_hook;
     }
-    state_.reset();  // closes the eventfd
+    state_.reset();  // closes the readiness fd
     if (hook) {
         hook(remaining);
     }
@@ -483,9 +470,9 @@ int Receiver::fd()
         detail::throw_errno(ENOTCONN, "Receiver::fd: the receiver is not subscribed");
     }
     if (!state_->efd) {
-        detail::UniqueFd efd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+        auto efd = detail::platform::WakeFd::create();
         if (!efd) {
-            detail::throw_errno(errno, "Receiver::fd: cannot create an eventfd");
+            detail::throw_errno(errno, "Receiver::fd: cannot create its readiness descriptor");
         }
         {
             std::lock_guard lock(channel_->registry_mutex);
@@ -495,7 +482,7 @@ int Receiver::fd()
         }
         channel_->rearm(*state_);
     }
-    return state_->efd.get();
+    return state_->efd.fd();
 }
 
 std::size_t Receiver::pending() const

@@ -13,10 +13,18 @@
 // failed send leaves moved-from events behind (a paste with no text). Sender::send_batch
 // publishes nothing when it throws.
 //
-// Pausing: reading stops (the uv_poll_t is stopped, and on_readable checks `paused` before it
-// reads, whatever libuv still has queued) while no receiver is left, and while the device has
-// released the terminal. On release the decoder's pending bytes are resolved and delivered
-// before the host is told: they were typed for the application.
+// Reading: a uv_poll_t watches the fd and on_readable reads it, except for a terminal on the
+// portable backend (platform::read_terminals_as_streams: kqueue refuses terminals), which is a
+// uv_tty_t that libuv reads (select() on a thread of its own on macOS) into our buffer, handing
+// each read to on_read. uv_tty_init may put a new description of the same terminal under the fd
+// it is given, and uv_close closes that fd: it gets a copy (>= 3, which libuv closes), and
+// `config_.fd` stays ours for the window size and the flags to put back.
+//
+// Pausing: reading stops (the handle is stopped, and both paths check `paused` and the receiver
+// count before they read: on_readable before read(), on_alloc by refusing the buffer, whatever
+// libuv still has queued) while no receiver is left, and while the device has released the
+// terminal. On release the decoder's pending bytes are resolved and delivered before the host
+// is told: they were typed for the application.
 #include "device/poller.hpp"
 
 #include <cerrno>
@@ -25,11 +33,11 @@
 #include <vector>
 
 #include <fcntl.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include "device/source.hpp"
+#include "platform/platform.hpp"
 #include "support/error.hpp"
 #include "terminal/winch.hpp"
 
@@ -37,7 +45,9 @@ namespace vtinput::detail {
 
 struct Poller::Loop {
     uv_loop_t loop{};
-    uv_poll_t poll{};
+    uv_poll_t poll{};        // the input, watched; or
+    uv_tty_t tty{};          // the input, read by libuv (`stream`)
+    bool stream = false;     // the input is `tty`, not `poll`
     uv_timer_t timer{};
     uv_async_t doorbell{};
     uv_async_t winch{};      // rung by the SIGWINCH listener
@@ -51,6 +61,13 @@ struct Poller::Loop {
     Poller* self = nullptr;
 
     Loop(const PollerConfig& c) : decoder(c.decoder, c.keymap) {}
+
+    uv_handle_t* input()
+    {
+        return stream ? reinterpret_cast<uv_handle_t*>(&tty) : reinterpret_cast<uv_handle_t*>(&poll);
+    }
+    // Whether to read now: not released, and someone to read for.
+    bool reading() { return !paused && self->host_.sender().receiver_count() > 0; }
 };
 
 namespace {
@@ -73,19 +90,20 @@ void close_handle(uv_handle_t* h)
 void on_winch_signal(void* loop) noexcept { uv_async_send(&static_cast<Poller::Loop*>(loop)->winch); }
 
 // The first uv_loop_init of the process also creates libuv's process-wide signal lock pipe,
-// after the loop's epoll fd, and calls abort() if it cannot: 3 free fds are needed then. Ask
-// for them first, so that too few fds are an error instead of a crash. (Another thread could
-// take them between this check and the init; nothing closes that window short of libuv.)
+// after the loop's epoll (kqueue) fd, and calls abort() if it cannot: 3 free fds are needed
+// then. Ask for them first (copies of the terminal's fd), so that too few fds are an error
+// instead of a crash. (Another thread could take them between this check and the init; nothing
+// closes that window short of libuv.)
 std::atomic<bool> g_libuv_initialised{false};
 
-void check_fds_for_first_loop()
+void check_fds_for_first_loop(int fd_to_copy)
 {
     if (g_libuv_initialised.load()) {
         return;
     }
     UniqueFd probe[3];
     for (UniqueFd& fd : probe) {
-        fd.reset(::eventfd(0, EFD_CLOEXEC));
+        fd.reset(::fcntl(fd_to_copy, F_DUPFD_CLOEXEC, 0));
         if (!fd) {
             throw_errno(errno, "cannot start the input poller: libuv needs 3 free file descriptors");
         }
@@ -110,7 +128,7 @@ void Poller::start()
     auto l = std::make_unique<Loop>(config_);
     l->self = this;
     l->paused = config_.start_paused;
-    check_fds_for_first_loop();
+    check_fds_for_first_loop(config_.fd.get());
     if (int err = uv_loop_init(&l->loop)) {
         // libuv 1.44 leaves the epoll fd open when a later step of its init fails.
         if (int backend = uv_backend_fd(&l->loop); backend >= 0) {
@@ -125,7 +143,7 @@ void Poller::start()
     // loop closed (undo_start).
     try {
         const char* what = "the terminal fd cannot be polled";
-        int err = uv_poll_init(&lp.loop, &lp.poll, config_.fd.get());
+        int err = init_input(lp);
         if (err == 0) {
             uv_timer_init(&lp.loop, &lp.timer);
             what = "uv_async_init";
@@ -137,7 +155,7 @@ void Poller::start()
         if (err != 0) {
             throw_error(uv_code(err), std::string("cannot start the input poller: ") + what);
         }
-        lp.poll.data = lp.timer.data = lp.doorbell.data = lp.winch.data = &lp;
+        lp.input()->data = lp.timer.data = lp.doorbell.data = lp.winch.data = &lp;
         // Watch SIGWINCH before open() returns: a resize that arrives before the thread runs
         // is then queued for the loop instead of being missed.
         add_winch_listener(on_winch_signal, &lp);
@@ -154,6 +172,24 @@ void Poller::start()
         undo_start();
         throw;
     }
+}
+
+int Poller::init_input(Loop& lp)
+{
+    const int fd = config_.fd.get();
+    lp.stream = platform::read_terminals_as_streams && ::isatty(fd) == 1;
+    if (!lp.stream) {
+        return uv_poll_init(&lp.loop, &lp.poll, fd);
+    }
+    int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);  // libuv never closes 0..2
+    if (copy < 0) {
+        return -errno;
+    }
+    int err = uv_tty_init(&lp.loop, &lp.tty, copy, 0);
+    if (err != 0) {
+        ::close(copy);
+    }
+    return err;
 }
 
 void Poller::undo_start() noexcept
@@ -191,7 +227,7 @@ void Poller::stop() noexcept
         remove_winch_listener(on_winch_signal, &l);
         l.listening = false;
     }
-    close_handle(reinterpret_cast<uv_handle_t*>(&l.poll));
+    close_handle(l.input());
     close_handle(reinterpret_cast<uv_handle_t*>(&l.winch));
     close_handle(reinterpret_cast<uv_handle_t*>(&l.timer));
     close_handle(reinterpret_cast<uv_handle_t*>(&l.doorbell));
@@ -307,7 +343,7 @@ void Poller::on_readable(int status) noexcept
         // libuv reports POLLERR as UV_EBADF and stops the handle; with receivers, the read
         // below then tells the real story (ECONNRESET, EIO, end of input). Only if it has
         // nothing to say is the poll status itself the error.
-        if (l.paused || host_.sender().receiver_count() == 0) {
+        if (!l.reading()) {
             uv_poll_stop(&l.poll);
             return;
         }
@@ -334,12 +370,7 @@ void Poller::on_readable(int status) noexcept
                 break;
             }
             if (n == 0 || errno == EIO) {
-                // End of input: a pipe's writer closed, or the terminal hung up (EIO).
-                finish();
-                l.batch.push_back(EofEvent{});
-                send();
-                host_.input_ended();
-                stop();
+                end_of_input();
                 return;
             }
             int e = errno;
@@ -347,6 +378,49 @@ void Poller::on_readable(int status) noexcept
             fail(errno_code(e), "reading the terminal failed: ", std::strerror(e));
             return;
         }
+        deliver();
+    } catch (const std::exception& ex) {
+        fail(ex.what());
+    } catch (...) {
+        fail("unknown exception");
+    }
+}
+
+void Poller::end_of_input()
+{
+    // A pipe's writer closed, or the terminal hung up (EIO).
+    finish();
+    loop_->batch.push_back(EofEvent{});
+    send();
+    host_.input_ended();
+    stop();
+}
+
+void Poller::on_read(long nread) noexcept
+{
+    Loop& l = *loop_;
+    try {
+        if (nread == UV_ENOBUFS) {  // on_alloc refused: released, or nobody to read for
+            uv_read_stop(reinterpret_cast<uv_stream_t*>(&l.tty));
+            return;
+        }
+        if (nread == 0) {  // EAGAIN: libuv waits again
+            return;
+        }
+        if (nread == UV_EOF || nread == UV_EIO) {
+            end_of_input();
+            return;
+        }
+        if (nread < 0) {
+            int err = static_cast<int>(nread);
+            finish();
+            fail(uv_code(err), "reading the terminal failed: ", uv_strerror(err));
+            return;
+        }
+        if (auto h = hooks(); h && h->before_read) {
+            h->before_read();
+        }
+        decode(std::string_view(l.buffer.data(), static_cast<std::size_t>(nread)));
         deliver();
     } catch (const std::exception& ex) {
         fail(ex.what());
@@ -391,7 +465,7 @@ void Poller::pause()
     Loop& l = *loop_;
     if (!l.paused) {
         l.paused = true;
-        uv_poll_stop(&l.poll);
+        stop_reading();
         finish();
         deliver();
     }
@@ -440,10 +514,35 @@ void Poller::start_polling()
     if (l.paused || l.stopping) {
         return;
     }
-    int err = uv_poll_start(&l.poll, UV_READABLE | UV_DISCONNECT,
+    int err = 0;
+    if (l.stream) {
+        // The buffer goes out only while reading() holds (else UV_ENOBUFS: on_read stops).
+        auto on_alloc = [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
+            Loop& lp = loop_of(h->data);
+            *buf = lp.reading() ? uv_buf_init(lp.buffer.data(), static_cast<unsigned>(lp.buffer.size()))
+                                : uv_buf_init(nullptr, 0);
+        };
+        err = uv_read_start(reinterpret_cast<uv_stream_t*>(&l.tty), on_alloc,
+                            [](uv_stream_t* h, ssize_t nread, const uv_buf_t*) {
+                                loop_of(h->data).self->on_read(static_cast<long>(nread));
+                            });
+        err = err == UV_EALREADY ? 0 : err;
+    } else {
+        err = uv_poll_start(&l.poll, UV_READABLE | UV_DISCONNECT,
                             [](uv_poll_t* h, int status, int) { loop_of(h->data).self->on_readable(status); });
+    }
     if (err != 0) {
         fail(uv_code(err), "the terminal fd cannot be polled: ", uv_strerror(err));
+    }
+}
+
+void Poller::stop_reading()
+{
+    Loop& l = *loop_;
+    if (l.stream) {
+        uv_read_stop(reinterpret_cast<uv_stream_t*>(&l.tty));
+    } else {
+        uv_poll_stop(&l.poll);
     }
 }
 

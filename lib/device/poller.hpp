@@ -1,6 +1,7 @@
 // The poller: one std::thread running one libuv loop that reads the terminal (internal).
 //
-// Handles: uv_poll_t on the terminal fd, uv_timer_t for the decoder's deadline, uv_async_t as
+// Handles: uv_poll_t on the terminal fd (uv_tty_t for a terminal on the portable backend: see
+// poller.cpp), uv_timer_t for the decoder's deadline, uv_async_t as
 // the doorbell other threads ring, and a second uv_async_t rung by a SIGWINCH listener
 // (terminal/winch.hpp; libuv's own uv_signal_t would take the application's SIGWINCH handler
 // away). They are initialised (and SIGWINCH watched) by start() on the spawning thread, before
@@ -10,7 +11,7 @@
 // throws. The poller knows its owner only as a PollerHost, and its test hooks only as the
 // HookSlot in its PollerConfig.
 //
-// Reading is paused (the uv_poll_t stopped, nothing read) while the host says so: when no
+// Reading is paused (the input handle stopped, nothing read) while the host says so: when no
 // receiver is left, and while the device has released the terminal to another program.
 #pragma once
 
@@ -102,11 +103,16 @@ private:
     // Closes what start() set up, when it fails.
     void undo_start() noexcept;
     void run() noexcept;
-    void on_readable(int status) noexcept;
+    // Sets up the input handle (uv_poll_t, or uv_tty_t on a copy of the fd); libuv's error.
+    int init_input(Loop& lp);
+    void on_readable(int status) noexcept;  // uv_poll_t: read what the fd has
+    void on_read(long nread) noexcept;      // uv_tty_t: what libuv read into the buffer
+    void end_of_input();
     void on_timer() noexcept;
     void on_winch() noexcept;
     void on_doorbell() noexcept;
     void start_polling();
+    void stop_reading();
     // Stops reading, resolves what the decoder holds and delivers it (the terminal is being
     // released: what was read before must not be joined with what is read after).
     void pause();

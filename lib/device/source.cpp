@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "platform/platform.hpp"
 #include "support/error.hpp"
 
 namespace vtinput::detail {
@@ -57,12 +58,12 @@ InputFd open_input(const DeviceOptions& options)
         }
         return {std::move(fd), -1};
     }
-    std::string proc = "/proc/self/fd/" + std::to_string(options.fd);
-    UniqueFd fd = open_path(proc.c_str(), flags);
+    UniqueFd fd = platform::reopen(options.fd, flags);
     if (fd) {
         return {std::move(fd), -1};
     }
-    // Sockets cannot be re-opened: share the description and put its flags back afterwards.
+    // Sockets cannot be re-opened (nor, on the portable backend, anything but a terminal):
+    // share the description and put its flags back afterwards.
     int old_flags = ::fcntl(options.fd, F_GETFL);
     fd.reset(::fcntl(options.fd, F_DUPFD_CLOEXEC, 0));
     if (!fd || old_flags < 0) {

@@ -12,6 +12,8 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "platform/platform.hpp"
+
 namespace vtinput::detail {
 namespace {
 
@@ -20,7 +22,7 @@ std::atomic<unsigned long long> g_in_chain[k_chain_entries];  // (thread, signal
 
 unsigned long long chain_key(int sig)
 {
-    return (static_cast<unsigned long long>(::gettid()) << 8) | static_cast<unsigned long long>(sig);
+    return (platform::thread_token() << 8) | static_cast<unsigned long long>(sig);
 }
 
 }  // namespace

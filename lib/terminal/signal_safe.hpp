@@ -2,7 +2,7 @@
 // lock a handler may take, and the call of the handler we replaced, with the guard against
 // being called back from it.
 //
-// Everything a handler calls here is async-signal-safe (write, sigprocmask, getpid, gettid,
+// Everything a handler calls here is async-signal-safe (write, sigprocmask, getpid, platform::thread_token (gettid or pthread_self),
 // sched_yield, atomics that are lock-free). A handler never holds the lock while it calls
 // someone else's handler, and whoever holds it has every signal blocked on its thread, so no
 // handler can spin on a lock its own thread holds.

@@ -1,7 +1,7 @@
 // The restore paths that run where almost nothing is allowed: signal handlers and atexit.
 //
 // Everything here that a handler calls is async-signal-safe: write, tcsetattr, tcgetpgrp,
-// getpgrp, sigaction, sigprocmask, pthread_sigmask, sigpending, raise, kill, getpid, gettid,
+// getpgrp, sigaction, sigprocmask, pthread_sigmask, sigpending, raise, kill, getpid, platform::thread_token (gettid or pthread_self),
 // sched_yield. It reads only the state the guard prepared in advance (state.hpp), always under
 // g_guard_lock, and allocates nothing. Handlers keep errno as they found it.
 //
