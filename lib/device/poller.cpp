@@ -48,6 +48,7 @@ struct Poller::Loop {
     uv_poll_t poll{};        // the input, watched; or
     uv_tty_t tty{};          // the input, read by libuv (`stream`)
     bool stream = false;     // the input is `tty`, not `poll`
+    int low_fd = -1;         // `tty`'s fd when libuv chose one of 0..2, which it never closes
     uv_timer_t timer{};
     uv_async_t doorbell{};
     uv_async_t winch{};      // rung by the SIGWINCH listener
@@ -186,10 +187,18 @@ int Poller::init_input(Loop& lp)
         return -errno;
     }
     int err = uv_tty_init(&lp.loop, &lp.tty, copy, 0);
-    if (err != 0) {
+    uv_os_fd_t used = -1;
+    if (err != 0 || uv_fileno(lp.input(), &used) != 0) {
         ::close(copy);
+        return err;
     }
-    return err;
+    // A terminal re-opened by name is read through the new fd, which libuv closes with the
+    // handle unless it is 0..2 (then run() does); `copy` was only pointed at it (dup2).
+    if (used != copy) {
+        ::close(copy);
+        lp.low_fd = used <= 2 ? used : -1;
+    }
+    return 0;
 }
 
 void Poller::undo_start() noexcept
@@ -203,6 +212,9 @@ void Poller::undo_start() noexcept
         &l.loop, [](uv_handle_t* h, void*) { close_handle(h); }, nullptr);
     uv_run(&l.loop, UV_RUN_DEFAULT);
     uv_loop_close(&l.loop);
+    if (l.low_fd >= 0) {
+        ::close(l.low_fd);
+    }
     loop_.reset();
 }
 
@@ -565,6 +577,9 @@ void Poller::run() noexcept
     uv_run(&l.loop, UV_RUN_DEFAULT);
     // uv_run returns only once every handle is closed (stop() was called on every exit path).
     bool clean = uv_loop_close(&l.loop) == 0;
+    if (l.low_fd >= 0) {
+        ::close(l.low_fd);
+    }
     std::string carry;
     try {
         carry = l.decoder.take_pending();
