@@ -30,7 +30,7 @@ public:
 
 private:
     UniqueFd read_;
-    UniqueFd write_;  // POSIX only; the eventfd is written through read_
+    UniqueFd write_;  // the pipe's write end (POSIX backend only)
 };
 
 // A file description of our own for the open fd `fd`, opened with `flags` (plus O_NOCTTY and
