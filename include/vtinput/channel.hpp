@@ -88,15 +88,16 @@ public:
     /// returns how many were added. Non-blocking.
     std::size_t try_receive_all(std::vector<Event>& out);
 
-    /// A file descriptor (eventfd) that is readable whenever this receiver has events pending
-    /// or the channel is closed, for poll/epoll/select or another event loop; a wake-up is
+    /// A file descriptor that is readable whenever this receiver has events pending or the
+    /// channel is closed, for poll/epoll/kqueue/select or another event loop (an eventfd on
+    /// Linux, the read end of a pipe on the portable backend: README "Platforms"); a wake-up is
     /// never lost. Like any readiness signal it can be spurious: a send racing with a receive
     /// that already took its events may leave it readable with nothing pending (the next
     /// receive call clears it), so after poll() use try_receive / try_receive_all, not a
     /// blocking receive. Only read it through this Receiver's receive calls. Owned by the
     /// receiver (closed when it unsubscribes); created on the first call, the same fd after.
     /// Throws std::system_error: std::errc::not_connected when the receiver is not subscribed,
-    /// or the errno of eventfd() when the system refuses one. Thread: any.
+    /// or the system's errno when it refuses a descriptor (EMFILE, ENFILE). Thread: any.
     int fd();
 
     /// Events pending for this receiver (lost ones not counted; pending resizes count as one).

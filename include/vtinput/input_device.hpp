@@ -44,9 +44,11 @@ namespace vtinput {
 /// What InputDevice::open() reads, and how: the terminal, its modes, the decoder and the channel.
 struct DeviceOptions {
     /// The file descriptor to read. -1: standard input if it is a terminal, else /dev/tty.
-    /// The device reads its own open file description (it re-opens the terminal or
-    /// /proc/self/fd/N), so the caller's file status flags are never changed; where that is
-    /// impossible (a socket) the flags it had are put back when the poller stops.
+    /// The device reads its own open file description (it re-opens the terminal by name, and on
+    /// Linux anything else through /proc/self/fd/N), so the caller's file status flags are
+    /// never changed; where that is impossible (a socket; on the portable backend anything but
+    /// a terminal) the description is shared while the device reads, O_NONBLOCK set on it, and
+    /// the flags it had are put back when the poller stops.
     int fd = -1;
     /// Terminfo entry for terminal-specific keys, and for the keypad-transmit bytes that go with
     /// them (TerminalModes::keypad_transmit); empty: $TERM. Unknown entries fall back to the
