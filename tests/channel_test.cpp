@@ -176,7 +176,9 @@ TEST_SUITE("channel")
                  return Event(k);
              }},
         };
-        for (const auto& [name, make] : kinds) {
+        for (const auto& kind : kinds) {
+            const char* name = kind.first;  // not a structured binding: CAPTURE's lambda takes it (clang 14)
+            auto make = kind.second;
             CAPTURE(name);
             Sender tx(o);
             Receiver r = tx.subscribe();
@@ -349,7 +351,7 @@ TEST_SUITE("channel")
         CHECK(readable(r.fd()));
     }
 
-    TEST_CASE("Receiver::fd throws when the system refuses an eventfd, and works once it no longer does")
+    TEST_CASE("Receiver::fd throws when the system refuses its descriptor, and works once it no longer does")
     {
         Sender tx;
         Receiver r = tx.subscribe();
