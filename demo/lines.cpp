@@ -2,8 +2,8 @@
 // human-readable or JSON, from one or more receivers; and the line format, which the screen's
 // event log (tui.cpp) and --replay (replay.cpp) share.
 //
-// Every receiver runs the same loop on its own thread: wait (poll on the receiver's eventfd and
-// the stop pipe), take everything pending, print it as one flushed write. The device's own
+// Every receiver runs the same loop on its own thread: wait (poll on the receiver's fd and the
+// stop pipe), take everything pending, print it as one flushed write. The device's own
 // receiver decides when the program ends and says so through the stop pipe. The others see the
 // same events in the same order, so they stop at the same Ctrl+C by themselves; one that lagged
 // past it stops once it has printed what was pending when the stop came.

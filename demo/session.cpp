@@ -185,8 +185,18 @@ QuitKeys::Step QuitKeys::offer(const vtinput::Event& event)
 Stop::Stop()
 {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+    if (::pipe(fds) != 0) {
         throw std::system_error(errno, std::generic_category(), "cannot create a pipe");
+    }
+    // Close-on-exec and non-blocking flag by flag (pipe2 is Linux's and the BSDs', not macOS's):
+    // nothing has forked from here meanwhile, and the signal handlers are installed below.
+    for (int fd : fds) {
+        if (::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+            int err = errno;
+            ::close(fds[0]);
+            ::close(fds[1]);
+            throw std::system_error(err, std::generic_category(), "cannot set up a pipe");
+        }
     }
     read_fd_ = fds[0];
     g_stop_write_fd = fds[1];

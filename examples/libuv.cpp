@@ -1,6 +1,6 @@
 // libuv: vtinput inside the application's own libuv loop. The device reads the terminal on its
-// own thread; the application's loop watches the receiver's fd (an eventfd that is readable
-// whenever events are pending) with a uv_poll_t and takes the events without blocking. A timer
+// own thread; the application's loop watches the receiver's fd (readable whenever events are
+// pending: an eventfd on Linux, a pipe elsewhere) with a uv_poll_t and takes the events without blocking. A timer
 // stands for the rest of the application's work. q quits; then every handle is closed and the
 // loop closes cleanly.
 //

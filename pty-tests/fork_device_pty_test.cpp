@@ -60,7 +60,7 @@ TEST_SUITE("pty")
             report.line("ready");
             report.event("dev", pty::next_event(dev.events(), "the device"));
             report.event("other", pty::next_event(other, "the other receiver"));
-            pid_t pid = ::fork();
+            pid_t pid = pty::fork_watched();
             require(pid >= 0, "fork");
             if (pid == 0) {
                 // The child: no thread may be started here, and nothing of the parent's touched.
@@ -117,7 +117,7 @@ TEST_SUITE("pty")
                 report.line("ready");
                 report.event("dev", pty::next_event(dev.events(), "the device"));
             }
-            pid_t pid = ::fork();  // at once: the poller may still be exiting
+            pid_t pid = pty::fork_watched();  // at once: the poller may still be exiting
             require(pid >= 0, "fork");
             if (pid == 0) {
                 pty::run_forked(

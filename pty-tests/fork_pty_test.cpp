@@ -96,7 +96,7 @@ TEST_SUITE("pty")
             require(::tcgetattr(STDIN_FILENO, &raw) == 0, "tcgetattr");
             report.line("open");
             for (Way way : k_ways) {
-                pid_t pid = ::fork();
+                pid_t pid = pty::fork_watched();
                 require(pid >= 0, std::string("fork: ") + std::strerror(errno));
                 if (pid == 0) {
                     leave(way, dev);

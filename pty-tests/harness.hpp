@@ -1,8 +1,8 @@
 // The PTY harness: a test process playing the user of a terminal, and a child process running
 // the library inside that terminal.
 //
-// The parent (the doctest process) opens a pseudo-terminal with openpty() and forks a child on
-// its slave, which becomes the child's controlling terminal (login_tty: a new session) and its
+// The parent (the doctest process) opens a pseudo-terminal (posix_openpt) and forks a child on
+// its slave, which becomes the child's controlling terminal (a new session, as login_tty) and its
 // stdin/stdout/stderr, with the signal dispositions the test process started with. There
 // is no exec: the child runs a scenario function from this binary. The parent then does what a
 // terminal emulator does: it writes keystrokes to the master, resizes the window with
@@ -25,7 +25,8 @@
 // The child's terminal starts raw (cfmakeraw), or with ChildOptions::cooked, cooked and
 // distinctive (cooked_termios()): set by the parent before the fork, so that the parent knows
 // exactly what a restore must bring back. The parent reads the slave's termios at any time
-// with tcgetattr on the master (Linux answers for the slave), also after the child has gone.
+// with tcgetattr on the master (which answers for the slave, on Linux and the BSDs), also after
+// the child has gone.
 //
 // Waiting: every wait in the parent has a deadline (k_failure_timeout) that is reached only when
 // something is broken; it then fails the test and prints the transcript so far (report lines,
@@ -54,6 +55,7 @@
 #include "vtinput/input_device.hpp"
 
 #include "proc_counts.hpp"
+#include "system.hpp"
 
 namespace pty {
 
@@ -102,8 +104,14 @@ void await_cue(std::string_view word);
 // process (and copes with it at fork). A scenario that forks checks it started no thread.
 std::size_t threads_at_start();
 
+// For scenarios that fork: fork(), and keep a way to wait for the new child's end with a
+// deadline (system.hpp: ChildExit), which reap_forked and try_reap_forked use. Returns what
+// fork() returns; the child runs on with nothing of it to look after.
+pid_t fork_watched();
+
 // For scenarios that fork: waits for this process's child `pid` to end and returns its wait
-// status. At the deadline (k_child_timeout, only reached on failure) kills it and fails.
+// status (a child of fork_watched() is waited for on its ChildExit, one of a plain fork() by
+// re-checking every few milliseconds). At the deadline (k_child_timeout, only reached on failure) kills it and fails.
 int reap_forked(pid_t pid);
 // The same with a deadline that is not a failure: false if `pid` is still running after
 // `within`; else true, with its wait status in `status`.
@@ -165,7 +173,7 @@ struct ChildOptions {
 // VERASE (^H), VMIN/VTIME (5/2) and speed (19200 baud). `base` supplies the other fields.
 termios cooked_termios(const termios& base);
 
-// Empty if `want` and `got` agree on every field (the four flag words, the line discipline,
+// Empty if `want` and `got` agree on every field (the four flag words, Linux's line discipline,
 // every c_cc entry, both speeds); else one line per field that differs, with the flag bits
 // named ("c_lflag: want 0x8a3b got 0xa30, missing/changed ISIG ICANON ECHO IEXTEN").
 std::string termios_diff(const termios& want, const termios& got);
@@ -252,7 +260,7 @@ private:
     int reports_ = -1;
     int cues_ = -1;  // our end of the cue socket
     termios initial_{};
-    int pidfd_ = -1;  // for waiting on the child's exit with a deadline; -1 if unsupported
+    vtinput::test::ChildExit exit_;  // for waiting on the child's exit with a deadline
     bool reports_eof_ = false;
     bool reaped_ = false;
     int wait_status_ = 0;

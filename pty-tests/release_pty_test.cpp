@@ -119,8 +119,8 @@ std::string read_line(int fd)
 void run_other_program(Reporter& report)
 {
     int p[2];
-    require(::pipe2(p, O_CLOEXEC) == 0, "pipe2");
-    pid_t pid = ::fork();
+    require(vtinput::test::open_pipe(p) == 0, "pipe");
+    pid_t pid = pty::fork_watched();
     require(pid >= 0, "fork");
     if (pid == 0) {
         ::close(p[0]);

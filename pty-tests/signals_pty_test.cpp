@@ -131,7 +131,7 @@ std::string dispositions()
         struct sigaction now {};
         ::sigaction(sig, nullptr, &now);
         bool app = !(now.sa_flags & SA_SIGINFO) && now.sa_handler == app_handler;
-        out += std::string(out.empty() ? "" : " ") + ::sigabbrev_np(sig) + "=" + (app ? "app" : "other");
+        out += std::string(out.empty() ? "" : " ") + vtinput::test::signal_abbrev(sig) + "=" + (app ? "app" : "other");
     }
     return out;
 }
@@ -155,7 +155,7 @@ TEST_SUITE("pty")
             for (int run = 0; run < runs; ++run) {
                 int go[2];
                 require(::pipe(go) == 0, "pipe");
-                pid_t pid = ::fork();
+                pid_t pid = pty::fork_watched();
                 require(pid >= 0, std::string("fork: ") + std::strerror(errno));
                 if (pid == 0) {
                     // The worker: open and close until killed (bounded, in case it never is).
@@ -288,9 +288,10 @@ TEST_SUITE("pty")
                     int before = g_calls[sig].load();
                     require(::kill(::getpid(), sig) == 0, "kill");
                     while (g_calls[sig].load() == before) {
-                        await_byte(g_told[0], std::string("the application's handler of SIG") + ::sigabbrev_np(sig));
+                        await_byte(g_told[0],
+                                   std::string("the application's handler of SIG") + vtinput::test::signal_abbrev(sig));
                     }
-                    report.line(std::string("chained ") + ::sigabbrev_np(sig));
+                    report.line(std::string("chained ") + vtinput::test::signal_abbrev(sig));
                     if (sig == SIGWINCH || sig == SIGCONT) {
                         // The device gets its resize too (SIGCONT raises SIGWINCH, the cue to
                         // redraw). Taken at once: resizes not yet taken collapse into the last.
@@ -302,7 +303,7 @@ TEST_SUITE("pty")
             report.line("after close: " + dispositions());
         });
         for (int sig : k_app_signals) {
-            child.expect(std::string("chained ") + ::sigabbrev_np(sig));
+            child.expect(std::string("chained ") + vtinput::test::signal_abbrev(sig));
             if (sig == SIGWINCH || sig == SIGCONT) {
                 child.expect_event(ResizeEvent{80, 24, 0, 0});
             }

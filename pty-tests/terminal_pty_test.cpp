@@ -553,7 +553,7 @@ TEST_SUITE("pty")
             termios stopped{};
             require(::tcgetattr(STDIN_FILENO, &stopped) == 0, "tcgetattr");
             std::string diff = pty::termios_diff(before, stopped);
-            report.line("job stopped by " + std::string(::sigabbrev_np(WSTOPSIG(status))) +
+            report.line("job stopped by " + std::string(vtinput::test::signal_abbrev(WSTOPSIG(status))) +
                         (diff.empty() ? ", termios restored" : ", termios not restored: " + diff));
             require(::tcsetpgrp(STDIN_FILENO, ::getpgrp()) == 0, std::string("tcsetpgrp: ") + std::strerror(errno));
             pty::await_cue("fg");

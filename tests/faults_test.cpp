@@ -10,12 +10,14 @@
 // Bytes: LeakSanitizer checks them at exit in the sanitizer builds.
 //
 // A binary of its own: it replaces the global operator new, and has its own main, which also
-// serves the fresh-process runs (`faults_test --fresh-rlimit K`, run through /proc/self/exe).
+// serves the fresh-process runs (`faults_test --fresh-rlimit K`, run as the path this binary was
+// started by, made absolute at start: g_self).
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -35,6 +37,7 @@
 
 #include "device/lifecycle.hpp"
 #include "proc_counts.hpp"
+#include "system.hpp"
 #include "support/fd.hpp"
 #include "vtinput/input_device.hpp"
 
@@ -121,6 +124,11 @@ using test::thread_count;
 
 namespace {
 
+// This binary, for the fresh-process runs: argv[0] made absolute at start (a later chdir must
+// not change what it names), or as given when it has no slash (execlp then searches $PATH, as
+// the shell did).
+std::string g_self = "faults_test";
+
 constexpr auto k_failure_timeout = 20s;  // only reached when something is broken
 
 // A pipe with the library's owning fds.
@@ -129,7 +137,7 @@ struct Pipe {
     Pipe()
     {
         int fds[2];
-        REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+        REQUIRE(test::open_pipe(fds) == 0);
         r.reset(fds[0]);
         w.reset(fds[1]);
     }
@@ -521,13 +529,13 @@ TEST_SUITE("faults")
         int succeeded = 0;
         for (int k = 0; k <= 15; ++k) {
             int out[2];
-            REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+            REQUIRE(test::open_pipe(out) == 0);
             pid_t pid = ::fork();
             REQUIRE(pid >= 0);
             if (pid == 0) {
                 ::dup2(out[1], STDOUT_FILENO);
                 std::string arg = std::to_string(k);
-                ::execl("/proc/self/exe", "faults_test", "--fresh-rlimit", arg.c_str(), static_cast<char*>(nullptr));
+                ::execlp(g_self.c_str(), "faults_test", "--fresh-rlimit", arg.c_str(), static_cast<char*>(nullptr));
                 ::_exit(127);
             }
             ::close(out[1]);
@@ -558,7 +566,7 @@ namespace {
 int fresh_rlimit(int k)
 {
     int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0) {
+    if (test::open_pipe(p) != 0) {
         return 1;
     }
     auto before = fd_count();
@@ -606,6 +614,12 @@ int fresh_rlimit(int k)
 
 int main(int argc, char** argv)
 {
+    if (argc > 0 && std::strchr(argv[0], '/') != nullptr) {
+        char resolved[PATH_MAX];
+        g_self = ::realpath(argv[0], resolved) != nullptr ? resolved : argv[0];
+    } else if (argc > 0) {
+        g_self = argv[0];
+    }
     if (argc == 3 && std::string_view(argv[1]) == "--fresh-rlimit") {
         return fresh_rlimit(std::atoi(argv[2]));
     }

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "system.hpp"
 #include "terminal/winch.hpp"
 #include "vtinput/terminal.hpp"
 
@@ -89,7 +90,7 @@ struct Pipe {
     Pipe()
     {
         int fds[2];
-        REQUIRE(::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0);
+        REQUIRE(test::open_pipe(fds, true) == 0);
         r = fds[0];
         w = fds[1];
     }

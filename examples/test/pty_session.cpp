@@ -12,9 +12,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <pty.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,7 +41,11 @@ std::string visible(std::string_view bytes)
     return out;
 }
 
-void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+using vtinput::test::set_nonblocking;
+
+// The fd at which the program keeps the write end of its ChildExit pipe (portable build), below
+// the ones closed before exec.
+constexpr int k_exit_fd = 3;
 
 // Appends what `fd` has now to `out`; sets `eof` at its end.
 void drain(int fd, std::string& out, bool& eof)
@@ -71,8 +73,9 @@ PtySession::PtySession(Program program)
     ws.ws_col = program.cols;
     ws.ws_row = program.rows;
     int slave = -1;
-    if (::openpty(&master_, &slave, nullptr, nullptr, &ws) != 0) {
-        std::printf("SKIP: no pseudo-terminal (openpty: %s)\n", std::strerror(errno));
+    std::string why;
+    if (!vtinput::test::open_pty(master_, slave, &ws, why)) {
+        std::printf("SKIP: no pseudo-terminal (%s)\n", why.c_str());
         std::exit(77);
     }
     ::tcgetattr(slave, &initial_);
@@ -99,6 +102,8 @@ PtySession::PtySession(Program program)
         envp.push_back(e.data());
     }
     envp.push_back(nullptr);
+    const int fd_limit = vtinput::test::fd_limit();
+    exit_.prepare();  // without it (no fd to spare), the waits re-check every few milliseconds
 
     pid_ = ::fork();
     if (pid_ < 0) {
@@ -111,14 +116,15 @@ PtySession::PtySession(Program program)
         ::dup2(in[0] >= 0 ? in[0] : slave, STDIN_FILENO);
         ::dup2(out[1] >= 0 ? out[1] : slave, STDOUT_FILENO);
         ::dup2(slave, STDERR_FILENO);
-        ::closefrom(3);
+        exit_.in_child(k_exit_fd);
+        vtinput::test::close_fds_from(k_exit_fd + 1, fd_limit);
         ::signal(SIGPIPE, SIG_DFL);
         ::execve(argv[0], argv.data(), envp.data());
         ::_exit(127);
     }
     ::close(slave);
     ::signal(SIGPIPE, SIG_IGN);  // a program that does not read its input is a failure, not our death
-    pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+    exit_.in_parent(pid_);
     set_nonblocking(master_);
     if (in[0] >= 0) {
         ::close(in[0]);
@@ -142,7 +148,7 @@ PtySession::~PtySession()
         ::kill(pid_, SIGKILL);
         ::waitpid(pid_, nullptr, 0);
     }
-    for (int fd : {master_, stdout_fd_, pidfd_}) {
+    for (int fd : {master_, stdout_fd_}) {
         if (fd >= 0) {
             ::close(fd);
         }
@@ -167,14 +173,20 @@ void PtySession::pump_until(Done done, std::string_view what)
         }
         pollfd fds[3];
         nfds_t n = 0;
-        for (int fd : {master_eof_ ? -1 : master_, stdout_eof_ ? -1 : stdout_fd_, exited_ ? -1 : pidfd_}) {
+        int exit_index = -1;
+        for (int fd : {master_eof_ ? -1 : master_, stdout_eof_ ? -1 : stdout_fd_, exited_ ? -1 : exit_.fd()}) {
             if (fd >= 0) {
                 fds[n++] = pollfd{fd, POLLIN, 0};
             }
         }
-        // Without pidfd_open (Linux < 5.3) the program's exit is noticed within 10 ms.
-        int wait_ms = pidfd_ >= 0 || exited_ ? static_cast<int>(left) : 10;
-        ::poll(fds, n, std::min(wait_ms, static_cast<int>(left)));
+        if (!exited_ && exit_.fd() >= 0) {
+            exit_index = static_cast<int>(n) - 1;
+        }
+        // The program's end is watched through exit_ (system.hpp: ChildExit).
+        int wait_ms = exited_ ? static_cast<int>(left) : exit_.timeout(static_cast<int>(left));
+        if (::poll(fds, n, wait_ms) > 0 && exit_index >= 0) {
+            exit_.saw(fds[exit_index].revents);
+        }
         read_available();
         if (!exited_ && ::waitpid(pid_, &wait_status_, WNOHANG) == pid_) {
             exited_ = true;
@@ -220,8 +232,8 @@ void PtySession::resize(unsigned short cols, unsigned short rows)
 
 void PtySession::finish(int status)
 {
-    // The terminal's modes, read through the master while it is still open (Linux answers for
-    // the slave): the program must leave them as it found them.
+    // The terminal's modes, read through the master while it is still open (it answers for the
+    // slave on Linux and the BSDs): the program must leave them as it found them.
     pump_until([&] { return exited_; }, "the program to exit");
     termios now{};
     if (::tcgetattr(master_, &now) != 0) {

@@ -25,6 +25,8 @@
 #include <sys/types.h>
 #include <termios.h>
 
+#include "system.hpp"  // tests/: a PTY, closing fds, a child's end, without Linux-only calls
+
 namespace example_test {
 
 using namespace std::chrono_literals;
@@ -75,7 +77,7 @@ private:
     pid_t pid_ = -1;
     int master_ = -1;
     int stdout_fd_ = -1;
-    int pidfd_ = -1;
+    vtinput::test::ChildExit exit_;  // the program's end, to wait for with a deadline
     termios initial_{};
     bool master_eof_ = false;  // no process has the slave open any more
     bool stdout_eof_ = false;

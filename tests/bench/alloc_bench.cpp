@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "system.hpp"
 #include "vtinput/channel.hpp"
 #include "vtinput/decoder.hpp"
 #include "vtinput/input_device.hpp"
@@ -181,11 +182,13 @@ void channel_path(const Input& in)
 void device_path(const Input& in)
 {
     int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0) {
+    if (vtinput::test::open_pipe(p) != 0) {
         std::perror("pipe");
         std::exit(2);
     }
-    ::fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
+#if defined(F_SETPIPE_SZ)
+    ::fcntl(p[1], F_SETPIPE_SZ, 1 << 20);  // fewer, larger reads (Linux; elsewhere the pipe's own size)
+#endif
     vtinput::DeviceOptions o;
     o.fd = p[0];
     o.terminal = std::nullopt;

@@ -155,7 +155,9 @@ if [ "$SYSTEM" = 1 ]; then
 import resource, subprocess, sys
 exe, path, name = sys.argv[1:]
 r = subprocess.run([exe, "--replay", path, "--stats"], capture_output=True, text=True)
-rss_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # Linux: KiB
+rss_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB, but bytes on macOS
+if sys.platform == "darwin":
+    rss_kib //= 1024
 print("rss corpus=%s kib=%d rc=%d %s" % (name, rss_kib, r.returncode, r.stdout.strip()))
 PY
     done
@@ -163,7 +165,10 @@ fi
 
 # 6. The tables.
 {
-echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)),"
+# The CPU's name: lscpu (util-linux) where there is one, else sysctl (macOS, the BSDs).
+cpu_model=$( (lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p';
+              sysctl -n machdep.cpu.brand_string hw.model 2>/dev/null) | head -n 1)
+echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(getconf _NPROCESSORS_ONLN) CPUs (${cpu_model:-unknown CPU}),"
 echo "kernel $(uname -r), $(c++ --version | head -n 1); vtinput $(git -C "$project" rev-parse --short HEAD 2>/dev/null || echo '?')."
 echo "Command: \`tests/bench/compare.sh\` (REPS=$REPS NCURSES=$NCURSES NCURSES_LIMIT=$NCURSES_LIMIT LAT_ITERS=$LAT_ITERS LAT_PIN=$LAT_PIN CG_LIMIT=$CG_LIMIT)."
 echo

@@ -17,7 +17,8 @@
 //
 // Pinning: the main (writing) thread runs on CPU 0; every reader-side thread (the floor's
 // reader; vtinput's poller and subscriber) on CPU 1 (`cross`) or CPU 0 (`same`), or anywhere
-// (`none`). vtinput has one more hand-off than the floors (poller -> subscriber); pinning both
+// (`none`); `none` is all there is where the system cannot pin a thread (macOS: no
+// sched_setaffinity), which the output says. vtinput has one more hand-off than the floors (poller -> subscriber); pinning both
 // of its threads where the floor's reader runs makes that a same-CPU hand-off, as it would be
 // for an application that pins its input thread.
 //
@@ -40,12 +41,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <pty.h>
 #include <sched.h>
 #include <termios.h>
 #include <unistd.h>
 #include <uv.h>
 
+#include "system.hpp"
 #include "vtinput/input_device.hpp"
 
 namespace {
@@ -82,12 +83,16 @@ void pin_self(int cpu)
     if (g_pin == Pin::none) {
         return;
     }
+#if defined(CPU_SET)
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(static_cast<std::size_t>(cpu), &set);
     if (::sched_setaffinity(0, sizeof set, &set) != 0) {
         die("sched_setaffinity");
     }
+#else
+    (void)cpu;  // main() has set g_pin to none
+#endif
 }
 
 constexpr int k_writer_cpu = 0;
@@ -113,8 +118,10 @@ struct Pty {
     int master = -1, slave = -1;
     Pty()
     {
-        if (::openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) {
-            die("openpty");
+        std::string why;
+        if (!vtinput::test::open_pty(master, slave, nullptr, why)) {
+            std::fprintf(stderr, "latency_bench: %s\n", why.c_str());
+            std::exit(2);
         }
         termios t{};
         ::tcgetattr(slave, &t);
@@ -207,7 +214,7 @@ void run_round(Variant v, std::string_view payload, int iters, int warmup, std::
 {
     Pty pty;
     int ackp[2];
-    if (::pipe2(ackp, O_CLOEXEC) != 0) {
+    if (vtinput::test::open_pipe(ackp) != 0) {
         die("pipe");
     }
     const long total = warmup + iters;
@@ -300,6 +307,12 @@ int main(int argc, char** argv)
             usage();
         }
     }
+#if !defined(CPU_SET)
+    if (g_pin != Pin::none) {
+        std::printf("latency: no CPU pinning on this system: --pin none\n");
+        g_pin = Pin::none;
+    }
+#endif
     if (g_pin == Pin::cross && std::thread::hardware_concurrency() < 2) {
         std::printf("latency: SKIP: --pin cross needs two CPUs\n");
         return 0;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "device/lifecycle.hpp"
+#include "system.hpp"
 #include "vtinput/input_device.hpp"
 
 using namespace vtinput;
@@ -40,7 +41,7 @@ double since_us(clock_type::time_point t0)
 int main()
 {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
+    if (vtinput::test::open_pipe(fds) != 0) {
         std::perror("pipe");
         return 1;
     }

@@ -11,7 +11,7 @@
 // - Each cycle opens the device on the pipe (every 4th cycle first waits for the poller to
 //   exit, forcing a new generation; the others race the exiting poller and reuse it when they
 //   win) and hands it to 1..K long-lived subscriber threads, which subscribe, take 1..16 keys
-//   (blocking, through the receiver's eventfd, or in batches) and drop; the device takes 1..8.
+//   (blocking, by polling the receiver's fd, or in batches) and drop; the device takes 1..8.
 //   The device closes before or after them, alternately, so either may be the last receiver
 //   to drop. Every 3rd cycle the device also releases the terminal and takes it back
 //   (suspend/resume) while its subscribers wait for keys: the poller stops reading for all of
@@ -33,7 +33,6 @@
 // Options given twice: the last wins (so `meson test --test-args` can override the defaults).
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -57,6 +56,7 @@
 #include "sanitizers.hpp"
 #include "device/lifecycle.hpp"
 #include "proc_counts.hpp"
+#include "system.hpp"
 #include "vtinput/input_device.hpp"
 
 namespace {
@@ -99,20 +99,15 @@ std::uint32_t add_mod(std::uint32_t index, std::uint64_t n)
     return static_cast<std::uint32_t>((index + n % k_period) % k_period);
 }
 
-// Resident set size of this process in KiB.
+// Resident set size of this process in KiB (proc_counts.hpp: now on Linux and macOS, the peak
+// elsewhere).
 std::size_t rss_kib()
 {
-    std::FILE* f = std::fopen("/proc/self/statm", "r");
-    if (f == nullptr) {
-        fail(errno_text("/proc/self/statm"));
+    std::size_t kib = vtinput::test::resident_kib();
+    if (kib == 0) {
+        fail("the resident set size of this process is unknown");
     }
-    unsigned long size = 0, resident = 0;
-    int n = std::fscanf(f, "%lu %lu", &size, &resident);
-    std::fclose(f);
-    if (n != 2) {
-        fail("/proc/self/statm: unexpected format");
-    }
-    return static_cast<std::size_t>(resident) * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)) / 1024;
+    return kib;
 }
 
 // Writes the stream into the pipe, paced by the receivers so that the work per cycle stays
@@ -129,14 +124,14 @@ std::size_t rss_kib()
 //   accept).
 // window 0: no pacing, the pipe is kept full and the poller decodes flat out.
 // The write end is non-blocking: a full pipe parks the writer in poll() on the pipe and on its
-// stop eventfd; otherwise it waits on `version_`, which every change of the front or the hunger
+// stop pipe; otherwise it waits on `version_`, which every change of the front or the hunger
 // bumps.
 class Input {
 public:
-    Input(int fd, std::uint64_t window) : fd_(fd), window_(window), stop_fd_(::eventfd(0, EFD_CLOEXEC))
+    Input(int fd, std::uint64_t window) : fd_(fd), window_(window)
     {
-        if (stop_fd_ < 0) {
-            fail(errno_text("eventfd"));
+        if (vtinput::test::open_pipe(stop_) != 0) {
+            fail(errno_text("stop pipe"));
         }
         thread_ = std::thread([this] { run(); });
     }
@@ -151,13 +146,13 @@ public:
         }
         stopping_.store(true);
         bump();
-        std::uint64_t one = 1;
-        if (::write(stop_fd_, &one, sizeof one) != sizeof one) {
-            fail(errno_text("writer: eventfd write"));
+        if (::write(stop_[1], "s", 1) != 1) {
+            fail(errno_text("writer: stop pipe write"));
         }
         thread_.join();
-        ::close(stop_fd_);
-        stop_fd_ = -1;
+        ::close(stop_[0]);
+        ::close(stop_[1]);
+        stop_[0] = stop_[1] = -1;
     }
 
     // A receiver took the event with stream index `index`. Thread: any.
@@ -226,7 +221,7 @@ private:
                 if (w == static_cast<ssize_t>(chunk.size())) {
                     chunk.clear();
                 } else if (w < 0 && errno == EAGAIN) {
-                    pollfd p[2] = {{fd_, POLLOUT, 0}, {stop_fd_, POLLIN, 0}};
+                    pollfd p[2] = {{fd_, POLLOUT, 0}, {stop_[0], POLLIN, 0}};
                     if (::poll(p, 2, -1) < 0 && errno != EINTR) {
                         fail(errno_text("writer: poll"));
                     }
@@ -244,7 +239,7 @@ private:
 
     int fd_;  // the pipe's write end; not owned
     const std::uint64_t window_;
-    int stop_fd_;
+    int stop_[2] = {-1, -1};  // a pipe: readable once stop() wrote its byte
     std::atomic<bool> stopping_{false};
     std::atomic<std::uint64_t> announced_{0};  // events written or being written
     std::atomic<std::uint64_t> written_{0};
@@ -264,7 +259,7 @@ struct Track {
     std::uint64_t lags = 0;
     std::uint64_t missed = 0;
     std::uint64_t max_batch = 0;    // the most events one try_receive_all returned
-    std::uint64_t spurious_fd = 0;  // times the eventfd was readable with nothing pending
+    std::uint64_t spurious_fd = 0;  // times the receiver's fd was readable with nothing pending
     Input& input;
 
     Track(std::string name, Input& in) : who(std::move(name)), input(in) {}
@@ -320,7 +315,7 @@ struct Totals {
     void add(const Track& t) { add(Totals{t.keys, t.lags, t.missed, t.max_batch, t.spurious_fd}); }
 };
 
-enum class Mode { blocking, eventfd, batch };
+enum class Mode { blocking, polled, batch };
 
 // Takes events until `keys` keys have been taken, in the given way.
 void take_keys(Receiver& r, Track& t, std::uint64_t keys, Mode mode)
@@ -340,7 +335,7 @@ void take_keys(Receiver& r, Track& t, std::uint64_t keys, Mode mode)
             t.take(*e);
             break;
         }
-        case Mode::eventfd: {
+        case Mode::polled: {
             if (auto e = r.try_receive()) {
                 t.take(*e);
                 break;
@@ -686,14 +681,18 @@ int soak_main(int argc, char** argv)
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
 
     int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-        fail(errno_text("pipe2"));
+    if (vtinput::test::open_pipe(pipe_fds) != 0) {
+        fail(errno_text("pipe"));
     }
     // One page: a read takes at most ~1,365 keys, so the decoding work per cycle stays small
-    // and the cycles (not the decoder) are what is soaked, under the sanitizers too.
+    // and the cycles (not the decoder) are what is soaked, under the sanitizers too. Linux only
+    // (F_SETPIPE_SZ); elsewhere the pipe keeps its size (16 to 64 KiB on macOS and the BSDs),
+    // and the writer's window (not the pipe) still bounds what flows per cycle.
+#if defined(F_SETPIPE_SZ)
     if (::fcntl(pipe_fds[1], F_SETPIPE_SZ, 4096) < 0) {
         fail(errno_text("F_SETPIPE_SZ"));
     }
+#endif
     if (::fcntl(pipe_fds[1], F_SETFL, ::fcntl(pipe_fds[1], F_GETFL) | O_NONBLOCK) < 0) {
         fail(errno_text("O_NONBLOCK on the write end"));
     }
@@ -703,7 +702,7 @@ int soak_main(int argc, char** argv)
         Input input(pipe_fds[1], opt.window);
         Pool pool(opt.subscribers, input);
         Soak soak(pipe_fds[0], input, pool);
-        // Exact: no poller has existed yet (a joined one can linger in /proc/self/task).
+        // Exact: no poller has existed yet (a joined one can linger in Linux's thread list).
         const std::size_t threads_before = thread_count();
 
         // Warm-up (see Options::warmup), then the baseline, with the writer and the pool
@@ -729,8 +728,8 @@ int soak_main(int argc, char** argv)
             soak.cycle(opt.warmup + i, i % opt.slow_every == 0);
             if (i % opt.sample_every == 0 || i == opt.cycles) {
                 // A checkpoint at rest, comparable with the baseline: the poller exited and
-                // joined. Waiting also orders the opendir/fopen below after the exiting
-                // poller's last use of its fds, whose close ThreadSanitizer cannot see (an
+                // joined. Waiting also orders the counts below (which open /proc's files on
+                // Linux) after the exiting poller's last use of its fds, whose close ThreadSanitizer cannot see (an
                 // uninstrumented libuv closes them with syscall(SYS_close)); without it, TSan
                 // reports the reuse of an fd number as a race.
                 if (!lifecycle.wait_idle(k_failure_timeout)) {
