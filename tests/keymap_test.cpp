@@ -1,5 +1,6 @@
 // KeyMap tests: construction (sorting, empty and duplicate sequences), single_byte and match
-// semantics, and loading from terminfo (keys, and the keypad-transmit strings smkx/rmkx).
+// semantics, and loading from terminfo (keys, and the keypad-transmit strings smkx/rmkx). On
+// Windows, built without terminfo, from_terminfo must say that every entry is unavailable.
 #include "vtinput/keymap.hpp"
 
 #include <doctest/doctest.h>
@@ -41,6 +42,25 @@ const KeyMap& sample()
          Key::up, Mod::alt},
     });
     return km;
+}
+
+// setenv/unsetenv are POSIX; the Windows CRT has _putenv_s, for which an empty value unsets.
+void set_env(const char* name, const char* value)
+{
+#if defined(_WIN32)
+    _putenv_s(name, value);
+#else
+    ::setenv(name, value, 1);
+#endif
+}
+
+void unset_env(const char* name)
+{
+#if defined(_WIN32)
+    _putenv_s(name, "");
+#else
+    ::unsetenv(name);
+#endif
 }
 
 }  // namespace
@@ -148,6 +168,73 @@ TEST_SUITE("keymap")
         }
     }
 
+    TEST_CASE("smkx/rmkx: kept only as a pair")
+    {
+        std::vector<KeyMap::Entry> entries{{"\x1bOA", Key::up, {}}};
+        KeyMap both(entries, "\x1b[?1h\x1b=", "\x1b[?1l\x1b>");
+        CHECK(both.smkx() == "\x1b[?1h\x1b=");
+        CHECK(both.rmkx() == "\x1b[?1l\x1b>");
+        CHECK(both.entries().size() == 1);
+        for (auto [on, off] : {std::pair{"\x1b=", ""}, std::pair{"", "\x1b>"}, std::pair{"", ""}}) {
+            KeyMap half(entries, on, off);
+            CHECK(half.smkx().empty());
+            CHECK(half.rmkx().empty());
+        }
+        CHECK(KeyMap().smkx().empty());
+        CHECK(KeyMap(entries).rmkx().empty());
+    }
+
+    TEST_CASE("from_terminfo with an unknown or empty terminal name")
+    {
+        auto error_of = [](std::string_view term) -> std::string {
+            try {
+                KeyMap::from_terminfo(term);
+            } catch (const std::system_error& e) {
+                CHECK(e.code() == (term.empty() ? std::errc::invalid_argument : std::errc::no_such_file_or_directory));
+                return e.what();
+            }
+            return "";
+        };
+        std::string unknown = error_of("no-such-term-xyz");
+        CHECK(unknown.starts_with("vtinput: "));
+        CHECK(unknown.find("'no-such-term-xyz'") != std::string::npos);
+        CHECK_FALSE(error_of("").empty());
+    }
+
+    TEST_CASE("term_name: the configured name, else $TERM, else xterm-256color")
+    {
+        CHECK(KeyMap::term_name("linux") == "linux");
+        const char* saved = std::getenv("TERM");
+        std::string saved_value = saved ? saved : "";
+        set_env("TERM", "rxvt-unicode");
+        CHECK(KeyMap::term_name() == "rxvt-unicode");
+        set_env("TERM", "");  // set and empty; unset on Windows
+        CHECK(KeyMap::term_name() == "xterm-256color");
+        unset_env("TERM");
+        CHECK(KeyMap::term_name() == "xterm-256color");
+        if (saved) {
+            set_env("TERM", saved_value.c_str());
+        }
+    }
+
+#if defined(_WIN32)
+    TEST_CASE("from_terminfo without terminfo (Windows): every entry unavailable")
+    {
+        // lib/keymap/terminfo_none.cpp: the built-in grammar alone serves, as for an unknown
+        // terminal elsewhere.
+        for (const char* term : {"xterm-256color", "linux", "dumb"}) {
+            CAPTURE(term);
+            try {
+                KeyMap::from_terminfo(term);
+                FAIL("from_terminfo(" << term << ") did not throw");
+            } catch (const std::system_error& e) {
+                CHECK(e.code() == std::errc::no_such_file_or_directory);
+                CHECK(std::string(e.what()).find("no terminfo in this build") != std::string::npos);
+            }
+        }
+    }
+#else
+    // The database (ncurses-base, ncurses-term): not on Windows.
     TEST_CASE("from_terminfo(\"xterm-256color\")")
     {
         KeyMap km = KeyMap::from_terminfo("xterm-256color");  // ncurses-base ships it
@@ -190,22 +277,6 @@ TEST_SUITE("keymap")
         CHECK(m.entry->key == Key::kp_begin);
         // "\x1b[[" is a strict prefix of kf1..kf5.
         CHECK(km.match("\x1b[[").could_grow);
-    }
-
-    TEST_CASE("smkx/rmkx: kept only as a pair")
-    {
-        std::vector<KeyMap::Entry> entries{{"\x1bOA", Key::up, {}}};
-        KeyMap both(entries, "\x1b[?1h\x1b=", "\x1b[?1l\x1b>");
-        CHECK(both.smkx() == "\x1b[?1h\x1b=");
-        CHECK(both.rmkx() == "\x1b[?1l\x1b>");
-        CHECK(both.entries().size() == 1);
-        for (auto [on, off] : {std::pair{"\x1b=", ""}, std::pair{"", "\x1b>"}, std::pair{"", ""}}) {
-            KeyMap half(entries, on, off);
-            CHECK(half.smkx().empty());
-            CHECK(half.rmkx().empty());
-        }
-        CHECK(KeyMap().smkx().empty());
-        CHECK(KeyMap(entries).rmkx().empty());
     }
 
     TEST_CASE("from_terminfo: smkx/rmkx of xterm-256color, st-256color and rxvt-unicode; none for dumb and linux")
@@ -257,39 +328,6 @@ TEST_SUITE("keymap")
         CHECK(km.rmkx() == "\x1b[?1l\x1b>");
     }
 
-    TEST_CASE("from_terminfo with an unknown or empty terminal name")
-    {
-        auto error_of = [](std::string_view term) -> std::string {
-            try {
-                KeyMap::from_terminfo(term);
-            } catch (const std::system_error& e) {
-                CHECK(e.code() == (term.empty() ? std::errc::invalid_argument : std::errc::no_such_file_or_directory));
-                return e.what();
-            }
-            return "";
-        };
-        std::string unknown = error_of("no-such-term-xyz");
-        CHECK(unknown.starts_with("vtinput: "));
-        CHECK(unknown.find("'no-such-term-xyz'") != std::string::npos);
-        CHECK_FALSE(error_of("").empty());
-    }
-
-    TEST_CASE("term_name: the configured name, else $TERM, else xterm-256color")
-    {
-        CHECK(KeyMap::term_name("linux") == "linux");
-        const char* saved = std::getenv("TERM");
-        std::string saved_value = saved ? saved : "";
-        ::setenv("TERM", "rxvt-unicode", 1);
-        CHECK(KeyMap::term_name() == "rxvt-unicode");
-        ::setenv("TERM", "", 1);
-        CHECK(KeyMap::term_name() == "xterm-256color");
-        ::unsetenv("TERM");
-        CHECK(KeyMap::term_name() == "xterm-256color");
-        if (saved) {
-            ::setenv("TERM", saved_value.c_str(), 1);
-        }
-    }
-
     TEST_CASE("from_terminfo from several threads at once gives the same map")
     {
         const KeyMap reference = KeyMap::from_terminfo("xterm-256color");
@@ -319,4 +357,5 @@ TEST_SUITE("keymap")
             }
         }
     }
+#endif
 }

@@ -48,7 +48,8 @@ public:
     /// unusable; std::errc::invalid_argument: an empty name); the built-in grammar alone then
     /// serves, which is what the input device does (DeviceStatus::terminfo_diagnostic says
     /// why). Thread-safe (tinfo is not, so calls are serialised internally); blocking (reads
-    /// the database).
+    /// the database). Windows builds have no terminfo: there every entry is unavailable
+    /// (std::errc::no_such_file_or_directory).
     static KeyMap from_terminfo(std::string_view term);
 
     /// The terminfo entry to use: `configured` if not empty, else $TERM if set and not empty,

@@ -18,7 +18,11 @@
 #include <optional>
 #include <string>
 
+// TerminalGuard is POSIX (termios, signals): on Windows, where only the core is built
+// (meson.build), this header gives the modes and their byte sequences alone.
+#if !defined(_WIN32)
 #include <termios.h>
+#endif
 
 namespace vtinput {
 
@@ -106,6 +110,7 @@ std::string enable_sequence(const TerminalModes& modes);
 std::string disable_sequence(const TerminalModes& modes);
 ///@}
 
+#if !defined(_WIN32)
 /// Sets a terminal's modes and puts them back on every way out (see the top of this file).
 class TerminalGuard {
 public:
@@ -159,5 +164,6 @@ private:
     bool restored_ = false;
     bool suspended_ = false;
 };
+#endif  // !_WIN32
 
 }  // namespace vtinput
