@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <stdexcept>
 #include <chrono>
 #include <thread>
@@ -26,8 +27,6 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
-
-#include <map>
 
 #include "device/lifecycle.hpp"
 #include "system.hpp"

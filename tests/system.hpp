@@ -276,15 +276,16 @@ public:
 #endif
     }
 
-    // In the child, right after fork(). Async-signal-safe.
-    void in_child(int keep_as = -1)
+    // In the child, right after fork(). True if it kept a write end (at `keep_as` if given);
+    // false if there is none (native build, or prepare() failed). Async-signal-safe.
+    bool in_child(int keep_as = -1)
     {
         if (read_ >= 0) {
             ::close(read_);
             read_ = -1;
         }
         if (write_ < 0) {
-            return;
+            return false;
         }
         if (keep_as >= 0 && keep_as != write_) {
             ::dup2(write_, keep_as);  // the copy is inheritable
@@ -293,6 +294,7 @@ public:
             ::fcntl(write_, F_SETFD, 0);
         }
         write_ = -1;  // the child's for good: never closed by this object
+        return true;
     }
 
     // In the parent, after a successful fork().

@@ -43,8 +43,8 @@ std::string visible(std::string_view bytes)
 
 using vtinput::test::set_nonblocking;
 
-// The fd at which the program keeps the write end of its ChildExit pipe (portable build), below
-// the ones closed before exec.
+// The fd at which the program keeps the write end of its ChildExit pipe (portable build); the
+// fds above it (and it, when there is no pipe) are closed before exec.
 constexpr int k_exit_fd = 3;
 
 // Appends what `fd` has now to `out`; sets `eof` at its end.
@@ -116,8 +116,8 @@ PtySession::PtySession(Program program)
         ::dup2(in[0] >= 0 ? in[0] : slave, STDIN_FILENO);
         ::dup2(out[1] >= 0 ? out[1] : slave, STDOUT_FILENO);
         ::dup2(slave, STDERR_FILENO);
-        exit_.in_child(k_exit_fd);
-        vtinput::test::close_fds_from(k_exit_fd + 1, fd_limit);
+        bool kept = exit_.in_child(k_exit_fd);
+        vtinput::test::close_fds_from(kept ? k_exit_fd + 1 : k_exit_fd, fd_limit);
         ::signal(SIGPIPE, SIG_DFL);
         ::execve(argv[0], argv.data(), envp.data());
         ::_exit(127);

@@ -18,9 +18,9 @@
 // Pinning: the main (writing) thread runs on CPU 0; every reader-side thread (the floor's
 // reader; vtinput's poller and subscriber) on CPU 1 (`cross`) or CPU 0 (`same`), or anywhere
 // (`none`); `none` is all there is where the system cannot pin a thread (macOS: no
-// sched_setaffinity), which the output says. vtinput has one more hand-off than the floors (poller -> subscriber); pinning both
-// of its threads where the floor's reader runs makes that a same-CPU hand-off, as it would be
-// for an application that pins its input thread.
+// sched_setaffinity), which the output says. vtinput has one more hand-off than the floors
+// (poller -> subscriber); pinning both of its threads where the floor's reader runs makes that
+// a same-CPU hand-off, as it would be for an application that pins its input thread.
 //
 // One line per case: `latency variant=V payload=P pin=M n=N p50_us=.. p90_us=.. p99_us=..
 // max_us=.. p50_vs_read=.. p99_vs_read=..` (ratios to pty-read, same payload, same run).
