@@ -45,10 +45,10 @@ namespace vtinput::detail {
 
 struct Poller::Loop {
     uv_loop_t loop{};
-    uv_poll_t poll{};        // the input, watched; or
-    uv_tty_t tty{};          // the input, read by libuv (`stream`)
-    bool stream = false;     // the input is `tty`, not `poll`
-    int low_fd = -1;         // `tty`'s fd when libuv chose one of 0..2, which it never closes
+    uv_poll_t poll{};     // the input, watched; or
+    uv_tty_t tty{};       // the input, read by libuv (`stream`)
+    bool stream = false;  // the input is `tty`, not `poll`
+    int low_fd = -1;      // `tty`'s fd when libuv chose one of 0..2, which it never closes
     uv_timer_t timer{};
     uv_async_t doorbell{};
     uv_async_t winch{};      // rung by the SIGWINCH listener

@@ -62,8 +62,7 @@ void WakeFd::clear() const noexcept
     // The sender writes at most once per rearm (channel.cpp), so one read nearly always
     // empties it; loop anyway, until EAGAIN.
     char sink[64];
-    while (::read(read_.get(), sink, sizeof sink) > 0) {
-    }
+    while (::read(read_.get(), sink, sizeof sink) > 0) {}
 }
 
 UniqueFd reopen(int fd, int flags)

@@ -20,10 +20,7 @@ namespace {
 constexpr std::size_t k_chain_entries = 64;
 std::atomic<unsigned long long> g_in_chain[k_chain_entries];  // (thread, signal) in call_handler; 0: free
 
-unsigned long long chain_key(int sig)
-{
-    return (platform::thread_token() << 8) | static_cast<unsigned long long>(sig);
-}
+unsigned long long chain_key(int sig) { return (platform::thread_token() << 8) | static_cast<unsigned long long>(sig); }
 
 }  // namespace
 
