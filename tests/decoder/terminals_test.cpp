@@ -34,7 +34,7 @@ using namespace vtinput::test;
 
 namespace {
 
-const Row k_rows[] = {
+const Row k_terminal_rows[] = {
     // ---- 1. st's Ctrl+Delete, a bare CSI M [st]: `{ XK_Delete, ControlMask, "\033[M", -1, 0 }`
     // (keypad-transmit off). A report's first byte follows CSI M at once and is never below 32;
     // CSI M followed by a control byte, or by nothing, is the key. ----
@@ -215,7 +215,7 @@ TEST_SUITE("decoder")
 {
     TEST_CASE("keys as real terminals send them: exact events, split, handed over, fast paths on and off")
     {
-        for (const Row& r : k_rows) {
+        for (const Row& r : k_terminal_rows) {
             INFO(context(r));
             CHECK(json(check_decoding(r.in, options_for(r.opt))) == r.want);
         }

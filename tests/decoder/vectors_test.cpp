@@ -23,7 +23,7 @@ namespace {
 
 // The project's own vectors. Where a row encodes a choice rather than a standard, the comment
 // says whose convention it follows.
-const Row k_rows[] = {
+const Row k_vector_rows[] = {
     // ---- printable ASCII and UTF-8: one key each, text filled ----
     {"a", R"({"type":"key","key":"a","mods":[],"text":"a"})"},
     {"Z", R"({"type":"key","key":"Z","mods":[],"text":"Z"})"},
@@ -457,8 +457,8 @@ TEST_SUITE("decoder")
 {
     TEST_CASE("the project's vectors: exact events, split, handed over, fast paths on and off")
     {
-        CHECK(std::size(k_rows) >= 120);
-        for (const Row& r : k_rows) {
+        CHECK(std::size(k_vector_rows) >= 120);
+        for (const Row& r : k_vector_rows) {
             INFO(context(r));
             CHECK(json(check_decoding(r.in, options_for(r.opt))) == r.want);
         }
