@@ -315,6 +315,7 @@ TEST_SUITE("pty")
         del.key = Key::del;
         child.expect_event(del);
         child.expect("suspended");
+        child.wait_output(off, on.size());  // written before "suspended", read by us maybe after
         CHECK_MESSAGE(child.terminal_output() == on + off, child.transcript());
         child.cue("resume");
         child.expect_event(ResizeEvent{80, 24, 0, 0});
