@@ -2,7 +2,6 @@
 // names a Linux-only call (tests/layout_test.sh); posix.cpp is its twin.
 #include "platform/platform.hpp"
 
-#include <cerrno>
 #include <cstdint>
 #include <string>
 
@@ -12,7 +11,6 @@
 
 namespace vtinput::detail::platform {
 
-const char* const backend_name = "linux";
 const bool read_terminals_as_streams = false;
 
 WakeFd WakeFd::create() noexcept

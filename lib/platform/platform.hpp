@@ -10,9 +10,6 @@
 
 namespace vtinput::detail::platform {
 
-// "linux" or "posix": for messages and the build summary's claims in tests.
-extern const char* const backend_name;
-
 // A readiness descriptor, what Receiver::fd() hands out: readable from signal() until clear().
 // Non-blocking and close-on-exec. signal() may be called from any thread and any number of
 // times (a full pipe or counter stays readable); clear() only by the one thread that owns the

@@ -17,7 +17,6 @@
 
 namespace vtinput::detail::platform {
 
-const char* const backend_name = "posix";
 const bool read_terminals_as_streams = true;
 
 namespace {
