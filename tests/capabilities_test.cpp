@@ -45,13 +45,112 @@ constexpr std::string_view k_answer =
 TEST_SUITE("capabilities")
 {
 
-    TEST_CASE("the query asks for kitty flags, each mode, the version, and DA1 last")
+    TEST_CASE("the query: saved cursor, kitty flags, each mode, version, DA2, colours, scheme, termcap, graphics, "
+              "modifyOtherKeys, pixel sizes, DA1 last, cursor restored")
     {
         CHECK(capability_query() ==
+              "\x1b"
+              "7"
               "\x1b[?u"
-              "\x1b[?1000$p\x1b[?1002$p\x1b[?1003$p\x1b[?1004$p\x1b[?1006$p\x1b[?1016$p\x1b[?2004$p\x1b[?2048$p"
+              "\x1b[?1$p\x1b[?1000$p\x1b[?1002$p\x1b[?1003$p\x1b[?1004$p\x1b[?1006$p\x1b[?1016$p\x1b[?2004$p"
+              "\x1b[?2026$p\x1b[?2027$p\x1b[?2031$p\x1b[?2048$p\x1b[?9001$p"
               "\x1b[>0q"
-              "\x1b[c");
+              "\x1b[>c"
+              "\x1b]10;?\x1b\\\x1b]11;?\x1b\\"
+              "\x1b[?996n"
+              "\x1bP+q544e;524742;636f6c6f7273\x1b\\"
+              "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
+              "\x1b[?4m"
+              "\x1b[16t\x1b[14t"
+              "\x1b[c"
+              "\x1b"
+              "8");
+    }
+
+    // An answer to the whole query in the forms kitty sends (kitty/screen.c, graphics.c: DA2
+    // `CSI > 1;4000;N c`, colours as rgb:RRRR/GGGG/BBBB, one XTGETTCAP reply per name, the
+    // graphics query's `APC G i=31;OK ST`), in request order.
+    constexpr const char* k_kitty_answer =
+        "\x1b[?1u"
+        "\x1b[?1;2$y\x1b[?1000;2$y\x1b[?1002;2$y\x1b[?1003;2$y\x1b[?1004;2$y\x1b[?1006;2$y\x1b[?1016;2$y"
+        "\x1b[?2004;2$y\x1b[?2026;2$y\x1b[?2027;0$y\x1b[?2031;2$y\x1b[?2048;2$y\x1b[?9001;0$y"
+        "\x1bP>|kitty(0.31.0)\x1b\\"
+        "\x1b[>1;4000;31c"
+        "\x1b]10;rgb:dddd/dddd/dddd\x1b\\"
+        "\x1b]11;rgb:0000/0000/0000\x1b\\"
+        "\x1b[?997;1n"
+        "\x1bP1+r544e=787465726d2d6b69747479\x1b\\"
+        "\x1bP1+r524742=382f382f38\x1b\\"
+        "\x1bP1+r636f6c6f7273=323536\x1b\\"
+        "\x1b_Gi=31;OK\x1b\\"
+        "\x1b[6;20;10t"
+        "\x1b[4;960;1600t"
+        "\x1b[?62;52c";
+
+    TEST_CASE("the wide probe reads a kitty terminal's whole answer into typed fields")
+    {
+        CapabilityProbe probe;
+        auto rest = offer_all(probe, k_kitty_answer);
+        CHECK(rest.empty());
+        REQUIRE(probe.done());
+        Capabilities c = probe.result(900us);
+        CHECK(c.kitty_flags == 1u);
+        CHECK(c.version == "kitty(0.31.0)");
+        CHECK(c.secondary_attributes == std::vector<int>{1, 4000, 31});
+        CHECK(c.foreground == Rgb{0xdddd, 0xdddd, 0xdddd});
+        CHECK(c.background == Rgb{0, 0, 0});
+        CHECK(c.color_scheme == ColorScheme::dark);
+        CHECK(c.terminal_name == "xterm-kitty");
+        CHECK(c.truecolor == true);
+        CHECK(c.colors == 256);
+        CHECK(c.kitty_graphics == true);
+        CHECK_FALSE(c.sixel());
+        CHECK(c.synchronized_output());
+        CHECK(c.mode(2027) == ModeSupport::not_recognized);
+        CHECK_FALSE(c.modify_other_keys.has_value());  // no XTQMODKEYS reply in this answer
+        CHECK(c.cell_pixels == PixelSize{10, 20});
+        CHECK(c.window_pixels == PixelSize{1600, 960});
+    }
+
+    TEST_CASE("xterm: one XTGETTCAP reply stopping at an unknown name, XTQMODKEYS, sixel, a light background")
+    {
+        CapabilityProbe probe;
+        auto rest = offer_all(probe,
+                              "\x1b[?1;2$y\x1b[?2026;0$y"
+                              "\x1bP>|XTerm(390)\x1b\\"
+                              "\x1b[>41;390;0c"
+                              "\x1b]10;rgb:0000/0000/0000\x1b\\"
+                              "\x1b]11;rgb:ffff/ffff/dddd\x1b\\"
+                              "\x1bP1+r544e=787465726d\x1b\\"  // TN=xterm
+                              "\x1bP0+r524742\x1b\\"           // RGB unknown (xterm without direct colour)
+                              "\x1b[>4;1m"
+                              "\x1b[?64;1;2;4;6;9;15;18;21;22c");
+        CHECK(rest.empty());
+        Capabilities c = probe.result(0us);
+        CHECK(c.secondary_attributes == std::vector<int>{41, 390, 0});
+        CHECK(c.color_scheme == ColorScheme::light);  // by luminance: no 997 answer
+        CHECK(c.terminal_name == "xterm");
+        CHECK(c.truecolor == false);
+        CHECK_FALSE(c.colors.has_value());
+        CHECK(c.modify_other_keys == 1);
+        CHECK(c.sixel());
+        CHECK_FALSE(c.synchronized_output());
+        CHECK_FALSE(c.kitty_graphics.has_value());
+        CHECK(c.mode(2031) == ModeSupport::unknown);
+    }
+
+    TEST_CASE("a terminal that answers only DA1 (the Linux console): every new field unknown")
+    {
+        CapabilityProbe probe;
+        CHECK(offer_all(probe, "\x1b[?6c").empty());
+        Capabilities c = probe.result(0us);
+        CHECK(c.answered());
+        CHECK(c.color_scheme == ColorScheme::unknown);
+        CHECK_FALSE(c.foreground.has_value());
+        CHECK_FALSE(c.truecolor.has_value());
+        CHECK_FALSE(c.cell_pixels.has_value());
+        CHECK(c.secondary_attributes.empty());
+        CHECK(c.terminal_name.empty());
     }
 
     TEST_CASE("the probe takes the replies and leaves a key typed among them")
@@ -96,14 +195,16 @@ TEST_SUITE("capabilities")
     {
         CapabilityProbe probe;
         auto rest = offer_all(probe,
-                              "\x1b[?1049;1$y"    // a mode nobody asked about
-                              "\x1b[2004;1$y"     // an ANSI (not DEC private) mode report
-                              "\x1b[?2004;2$y"    // taken
-                              "\x1b[?2004;1$y"    // the same mode again: not ours
-                              "\x1b[?1u\x1b[?3u"  // first kitty reply taken, second left
-                              "\x1b[>41;390;0c"   // DA2 is not asked for
-                              "\x1b[12;5R");      // a cursor position report
-        CHECK(rest.size() == 6);
+                              "\x1b[?1049;1$y"                     // a mode nobody asked about
+                              "\x1b[2004;1$y"                      // an ANSI (not DEC private) mode report
+                              "\x1b[?2004;2$y"                     // taken
+                              "\x1b[?2004;1$y"                     // the same mode again: not ours
+                              "\x1b[?1u\x1b[?3u"                   // first kitty reply taken, second left
+                              "\x1b[>41;390;0c"                    // DA2: taken
+                              "\x1b[>41;390;0c"                    // DA2 again: not ours
+                              "\x1b]4;1;rgb:cdcd/0000/0000\x1b\\"  // a palette colour nobody asked for
+                              "\x1b[12;5R");                       // a cursor position report
+        CHECK(rest.size() == 7);
         CHECK_FALSE(probe.done());
         Capabilities c = probe.result(500ms);
         CHECK(c.status == Capabilities::Status::timed_out);

@@ -4,11 +4,23 @@
 /// The query is a burst of requests ended by Primary Device Attributes (DA1), which every
 /// terminal since the VT100 answers. Terminals answer in order, so once the DA1 reply arrives
 /// every other reply that is coming has arrived: a request the terminal ignores costs nothing,
-/// and a terminal that answers nothing at all costs the timeout.
+/// and a terminal that answers nothing at all costs the timeout. The burst is wrapped in
+/// DECSC/DECRC (`ESC 7` ... `ESC 8`), so that a terminal that misreads a request as a cursor
+/// move or an attribute (st reads `CSI ? u` as restore-cursor) is put back (README "Talking to
+/// the terminal" lists each request and why it is safe).
 ///
-///     CSI ? u          kitty keyboard flags    reply CSI ? flags u       (only if supported)
-///     CSI ? Pm $ p     DECRQM, per mode        reply CSI ? Pm ; Ps $ y   (Ps 0 = not recognized)
+///     CSI ? u          kitty keyboard flags    reply CSI ? flags u         (only if supported)
+///     CSI ? Pm $ p     DECRQM, per mode        reply CSI ? Pm ; Ps $ y     (Ps 0 = not recognized)
 ///     CSI > 0 q        XTVERSION               reply DCS > | name(version) ST
+///     CSI > c          DA2                     reply CSI > Pp ; Pv ; Pc c
+///     OSC 10 ; ? ST    foreground colour       reply OSC 10 ; rgb:R/G/B ST
+///     OSC 11 ; ? ST    background colour       reply OSC 11 ; rgb:R/G/B ST
+///     CSI ? 996 n      dark or light scheme    reply CSI ? 997 ; 1|2 n
+///     DCS + q ... ST   XTGETTCAP TN RGB colors reply DCS 1 + r name=value;... ST
+///     APC G ... ST     kitty graphics query    reply APC G i=31;OK ST
+///     CSI ? 4 m        XTQMODKEYS              reply CSI > 4 ; level m
+///     CSI 16 t         cell size in pixels     reply CSI 6 ; height ; width t
+///     CSI 14 t         text area in pixels     reply CSI 4 ; height ; width t
 ///     CSI c            DA1, the sentinel       reply CSI ? Ps ; ... c
 ///
 /// CapabilityProbe is pure (no I/O, no clock): feed it decoded events and it keeps the replies.
@@ -25,6 +37,7 @@
 #include <vector>
 
 #include "vtinput/event.hpp"
+#include "vtinput/replies.hpp"
 
 namespace vtinput {
 
@@ -47,10 +60,19 @@ struct ModeReport {
     friend bool operator==(const ModeReport&, const ModeReport&) = default;
 };
 
-/// The DEC private modes a query asks about: everything TerminalModes can enable.
-/// 1000/1002/1003 mouse tracking, 1004 focus, 1006 SGR mouse, 1016 SGR-pixels mouse,
-/// 2004 bracketed paste, 2048 in-band resize.
-inline constexpr int k_queried_modes[] = {1000, 1002, 1003, 1004, 1006, 1016, 2004, 2048};
+/// The DEC private modes a query asks about: everything TerminalModes can enable, and three
+/// an application wants to know of. 1 cursor keys (DECCKM, keypad transmit), 1000/1002/1003
+/// mouse tracking, 1004 focus, 1006 SGR mouse, 1016 SGR-pixels mouse, 2004 bracketed paste,
+/// 2026 synchronized output, 2027 grapheme clusters, 2031 colour-scheme updates, 2048 in-band
+/// resize, 9001 win32-input-mode.
+inline constexpr int k_queried_modes[] = {1, 1000, 1002, 1003, 1004, 1006, 1016, 2004, 2026, 2027, 2031, 2048, 9001};
+
+/// The terminal's colour scheme.
+enum class ColorScheme : std::uint8_t {
+    unknown,  ///< it did not say, and its background is not known
+    dark,     ///< dark background, light text
+    light,    ///< light background, dark text
+};
 
 /// What a capability query found out (InputDevice::query_capabilities, CapabilityProbe).
 struct Capabilities {
@@ -73,6 +95,27 @@ struct Capabilities {
     std::string version;
     /// One entry per mode of k_queried_modes, in that order.
     std::vector<ModeReport> modes;
+    /// DA2 parameters: terminal type, firmware version, ROM (xterm: 41;390;0); empty: none.
+    std::vector<int> secondary_attributes;
+    std::optional<Rgb> foreground;  ///< OSC 10's answer
+    std::optional<Rgb> background;  ///< OSC 11's answer
+    /// The answer to `CSI ? 996 n` if it came; else dark or light by the background's
+    /// luminance; else unknown.
+    ColorScheme color_scheme = ColorScheme::unknown;
+    /// XTGETTCAP's `TN`: the terminal's own terminfo name (e.g. "xterm-kitty"); empty: none.
+    std::string terminal_name;
+    /// 24-bit colour: true when XTGETTCAP answered `RGB`, false when it named `RGB` unknown;
+    /// nullopt when it did not say (only what the terminal says counts, never its name).
+    std::optional<bool> truecolor;
+    /// XTGETTCAP's `colors` (e.g. 256); nullopt: it did not say.
+    std::optional<int> colors;
+    /// The kitty graphics protocol: true when the query was answered OK, false when answered
+    /// with an error; nullopt: no answer. (Sixel is DA1 feature 4: see sixel().)
+    std::optional<bool> kitty_graphics;
+    /// XTQMODKEYS: the modifyOtherKeys level in effect (0..3); nullopt: no answer.
+    std::optional<int> modify_other_keys;
+    std::optional<PixelSize> cell_pixels;    ///< one cell, from `CSI 16 t`
+    std::optional<PixelSize> window_pixels;  ///< the text area, from `CSI 14 t`
 
     /// status == Status::answered.
     bool answered() const { return status == Status::answered; }
@@ -80,6 +123,10 @@ struct Capabilities {
     ModeSupport mode(int m) const;
     /// The terminal knows mode `m` (set, reset, or permanently one of them).
     bool supports(int m) const;
+    /// Synchronized output (mode 2026) is known: an application may bracket its frames.
+    bool synchronized_output() const { return supports(2026); }
+    /// DA1 lists feature 4: sixel graphics.
+    bool sixel() const;
 
     /// Equal when every field is equal.
     friend bool operator==(const Capabilities&, const Capabilities&) = default;
@@ -113,7 +160,11 @@ public:
     Capabilities result(std::chrono::microseconds elapsed) const;
 
 private:
+    bool offer_color(const ReportEvent& r);
+    bool offer_termcap(const ReportEvent& r);
+
     Capabilities caps_;
+    ColorScheme scheme_ = ColorScheme::unknown;  // as the terminal said (CSI ? 997 ; n n)
     bool done_ = false;
     bool have_version_ = false;
 };

@@ -426,6 +426,8 @@ enum class ReportKind : std::uint8_t {
     osc,           ///< OSC text (BEL|ST)          text, e.g. "11;rgb:0000/0000/0000"
     dcs,           ///< other DCS                  text
     apc,           ///< APC text ST                text
+    modify_keys,   ///< CSI > Pp;Pv m (XTQMODKEYS)  params {resource, value}: 4 is modifyOtherKeys
+    xtsmgraphics,  ///< CSI ? Pi;Ps;Pv... S        params {item, status, values...}
 };
 
 /// A terminal's reply to a request (device attributes, mode reports, strings): never user input.

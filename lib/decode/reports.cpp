@@ -27,7 +27,12 @@ Result Decoder::Impl::report(ReportKind what, const Csi& c, std::size_t len)
 Result Decoder::Impl::private_report(const Csi& c, std::size_t len)
 {
     if (c.prefix == '>') {
-        // `CSI > ... c` is DA2; other finals are xterm's keys marked private (keyboard.cpp).
+        // `CSI > ... c` is DA2, `CSI > Pp ; Pv m` the XTQMODKEYS reply (xterm 377+: `CSI > 4 ; 2 m`
+        // is modifyOtherKeys at level 2); other finals are xterm's keys marked private
+        // (keyboard.cpp).
+        if (c.final == 'm' && c.inter == 0 && c.nparams >= 1 && c.nparams <= 2 && !c.has_subparams()) {
+            return report(ReportKind::modify_keys, c, len);
+        }
         return c.final == 'c' ? report(ReportKind::da2, c, len) : private_key(c, len);
     }
     if (c.prefix != '?') {
@@ -36,6 +41,13 @@ Result Decoder::Impl::private_report(const Csi& c, std::size_t len)
     switch (c.final) {
     case 'c': return report(ReportKind::da1, c, len);
     case 'u': return report(ReportKind::kitty_flags, c, len);
+    case 'S':
+        // XTSMGRAPHICS reply `CSI ? Pi ; Ps ; Pv... S` (item 1 colour registers, 2 sixel
+        // geometry, 3 ReGIS geometry; status 0 success, 1 error, 2 unknown item, 3 failure).
+        if (c.inter == 0 && c.nparams >= 2 && !c.has_subparams()) {
+            return report(ReportKind::xtsmgraphics, c, len);
+        }
+        break;
     case 'R':
         // DECXCPR, `CSI ? r ; c [; page] R`: unambiguous, unlike `CSI r ; c R`.
         if (c.nparams >= 2 && !c.has_subparams()) {

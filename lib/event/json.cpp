@@ -135,7 +135,9 @@ void append_report_value(std::string& out, const ReportEvent& e)
     case ReportKind::da1:
     case ReportKind::da2:
     case ReportKind::status:
-    case ReportKind::window: append_params_json(out, e.params); return;
+    case ReportKind::window:
+    case ReportKind::modify_keys:
+    case ReportKind::xtsmgraphics: append_params_json(out, e.params); return;
     case ReportKind::decrpm:
         out += e.private_mode ? "{\"private\":true,\"mode\":" : "{\"private\":false,\"mode\":";
         append_int(out, param_or(e.params, 0, 0));

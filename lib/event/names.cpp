@@ -201,10 +201,10 @@ std::string_view to_string(MouseAction action)
 std::string_view to_string(ReportKind kind)
 {
     static constexpr std::string_view names[] = {
-        "da1",    "da2",       "da3",       "decrpm",  "kitty_flags", "color_scheme", "status",
-        "window", "xtversion", "xtgettcap", "decrqss", "osc",         "dcs",          "apc",
+        "da1",       "da2",       "da3",     "decrpm", "kitty_flags", "color_scheme", "status",      "window",
+        "xtversion", "xtgettcap", "decrqss", "osc",    "dcs",         "apc",          "modify_keys", "xtsmgraphics",
     };
-    static_assert(std::size(names) == static_cast<std::size_t>(ReportKind::apc) + 1);
+    static_assert(std::size(names) == static_cast<std::size_t>(ReportKind::xtsmgraphics) + 1);
     return names[static_cast<std::size_t>(kind)];
 }
 

@@ -3,6 +3,7 @@
 #include "vtinput/capabilities.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 namespace vtinput {
@@ -21,6 +22,13 @@ bool Capabilities::supports(int m) const
 {
     ModeSupport s = mode(m);
     return s != ModeSupport::unknown && s != ModeSupport::not_recognized;
+}
+
+bool Capabilities::sixel() const
+{
+    // DA1 is `CSI ? level ; features... c`; feature 4 is sixel graphics (VT330/VT340).
+    return device_attributes.size() > 1 &&
+           std::find(device_attributes.begin() + 1, device_attributes.end(), 4) != device_attributes.end();
 }
 
 std::string_view to_string(ModeSupport support)
@@ -71,6 +79,47 @@ std::string to_string(const Capabilities& caps)
     } else if (caps.status == Capabilities::Status::answered) {
         out += "; no kitty keyboard";
     }
+    if (!caps.secondary_attributes.empty()) {
+        out += "; DA2 ";
+        for (std::size_t i = 0; i < caps.secondary_attributes.size(); ++i) {
+            out += (i ? ";" : "") + std::to_string(caps.secondary_attributes[i]);
+        }
+    }
+    if (!caps.terminal_name.empty()) {
+        out += "; TN " + caps.terminal_name;
+    }
+    if (caps.foreground) {
+        out += "; foreground " + caps.foreground->hex();
+    }
+    if (caps.background) {
+        out += "; background " + caps.background->hex();
+    }
+    if (caps.color_scheme != ColorScheme::unknown) {
+        out += caps.color_scheme == ColorScheme::dark ? "; dark" : "; light";
+    }
+    if (caps.truecolor) {
+        out += *caps.truecolor ? "; truecolor" : "; no truecolor";
+    }
+    if (caps.colors) {
+        out += "; " + std::to_string(*caps.colors) + " colors";
+    }
+    if (caps.kitty_graphics) {
+        out += *caps.kitty_graphics ? "; kitty graphics" : "; kitty graphics refused";
+    }
+    if (caps.sixel()) {
+        out += "; sixel";
+    }
+    if (caps.modify_other_keys) {
+        out += "; modifyOtherKeys " + std::to_string(*caps.modify_other_keys);
+    }
+    if (caps.cell_pixels) {
+        out += "; cell " + std::to_string(caps.cell_pixels->width) + "x" + std::to_string(caps.cell_pixels->height) +
+               " px";
+    }
+    if (caps.window_pixels) {
+        out += "; window " + std::to_string(caps.window_pixels->width) + "x" +
+               std::to_string(caps.window_pixels->height) + " px";
+    }
     bool first = true;
     for (const ModeReport& r : caps.modes) {
         if (r.support == ModeSupport::unknown) {
@@ -85,12 +134,25 @@ std::string to_string(const Capabilities& caps)
 
 std::string capability_query()
 {
-    std::string q = "\x1b[?u";
+    std::string q = "\x1b"
+                    "7";  // DECSC: see the top of vtinput/capabilities.hpp
+    q += "\x1b[?u";
     for (int m : k_queried_modes) {
         q += "\x1b[?" + std::to_string(m) + "$p";
     }
     q += "\x1b[>0q";
+    q += "\x1b[>c";
+    q += "\x1b]10;?\x1b\\";
+    q += "\x1b]11;?\x1b\\";
+    q += "\x1b[?996n";
+    q += termcap_query({"TN", "RGB", "colors"});
+    q += "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\";
+    q += "\x1b[?4m";
+    q += "\x1b[16t";
+    q += "\x1b[14t";
     q += "\x1b[c";
+    q += "\x1b"
+         "8";  // DECRC
     return q;
 }
 
@@ -138,8 +200,89 @@ bool CapabilityProbe::offer(const Event& event)
         caps_.version = r->text;
         have_version_ = true;
         return true;
+    case ReportKind::da2:
+        if (!caps_.secondary_attributes.empty() || r->params.empty()) {
+            return false;
+        }
+        caps_.secondary_attributes = r->params;
+        return true;
+    case ReportKind::osc: return offer_color(*r);
+    case ReportKind::color_scheme:
+        if (scheme_ != ColorScheme::unknown || r->params.empty() || (r->params[0] != 1 && r->params[0] != 2)) {
+            return false;
+        }
+        scheme_ = r->params[0] == 1 ? ColorScheme::dark : ColorScheme::light;
+        return true;
+    case ReportKind::xtgettcap: return offer_termcap(*r);
+    case ReportKind::apc: {
+        // kitty graphics: `APC G i=31;OK ST`, or `i=31;ENOENT:...` for an error.
+        std::string_view t = r->text;
+        if (caps_.kitty_graphics || !t.starts_with("Gi=31;")) {
+            return false;
+        }
+        caps_.kitty_graphics = t.substr(6) == "OK";
+        return true;
+    }
+    case ReportKind::modify_keys:
+        if (caps_.modify_other_keys) {
+            return false;
+        }
+        caps_.modify_other_keys = modify_other_keys_reply(*r);
+        return caps_.modify_other_keys.has_value();
+    case ReportKind::window:
+        if (auto cell = cell_pixels_reply(*r); cell && !caps_.cell_pixels) {
+            caps_.cell_pixels = cell;
+            return true;
+        }
+        if (auto area = window_pixels_reply(*r); area && !caps_.window_pixels) {
+            caps_.window_pixels = area;
+            return true;
+        }
+        return false;
     default: return false;
     }
+}
+
+bool CapabilityProbe::offer_color(const ReportEvent& r)
+{
+    auto reply = color_reply(r);
+    if (!reply || (reply->osc != 10 && reply->osc != 11)) {
+        return false;
+    }
+    auto& slot = reply->osc == 10 ? caps_.foreground : caps_.background;
+    if (slot) {
+        return false;
+    }
+    slot = reply->color;
+    return true;
+}
+
+bool CapabilityProbe::offer_termcap(const ReportEvent& r)
+{
+    // xterm answers the names in one reply (or stops at the first unknown one, answering
+    // `0 + r name`); kitty and foot answer each name on its own: take any number.
+    auto reply = termcap_reply(r);
+    if (!reply) {
+        return false;
+    }
+    bool ours = false;
+    for (const auto& [name, value] : reply->entries) {
+        if (name == "TN" && caps_.terminal_name.empty()) {
+            caps_.terminal_name = reply->valid ? value : "";
+            ours = true;
+        } else if (name == "RGB" && !caps_.truecolor) {
+            caps_.truecolor = reply->valid;
+            ours = true;
+        } else if (name == "colors" && !caps_.colors) {
+            int n = 0;
+            auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+            if (reply->valid && ec == std::errc() && end == value.data() + value.size() && n > 0) {
+                caps_.colors = n;
+            }
+            ours = true;
+        }
+    }
+    return ours;
 }
 
 Capabilities CapabilityProbe::result(std::chrono::microseconds elapsed) const
@@ -147,6 +290,9 @@ Capabilities CapabilityProbe::result(std::chrono::microseconds elapsed) const
     Capabilities c = caps_;
     c.status = done_ ? Capabilities::Status::answered : Capabilities::Status::timed_out;
     c.elapsed = elapsed;
+    c.color_scheme = scheme_ != ColorScheme::unknown ? scheme_
+                     : c.background                  ? (c.background->dark() ? ColorScheme::dark : ColorScheme::light)
+                                                     : ColorScheme::unknown;
     return c;
 }
 
