@@ -4,24 +4,28 @@
 /// The query is a burst of requests ended by Primary Device Attributes (DA1), which every
 /// terminal since the VT100 answers. Terminals answer in order, so once the DA1 reply arrives
 /// every other reply that is coming has arrived: a request the terminal ignores costs nothing,
-/// and a terminal that answers nothing at all costs the timeout. The burst is wrapped in
-/// DECSC/DECRC (`ESC 7` ... `ESC 8`), so that a terminal that misreads a request as a cursor
-/// move or an attribute (st reads `CSI ? u` as restore-cursor) is put back (README "Talking to
-/// the terminal" lists each request and why it is safe).
+/// and a terminal that answers nothing at all costs the timeout. Every request is harmless
+/// where it is not understood (README "Talking to the terminal" has the table and the sources):
+/// the first round is wrapped in DECSC/DECRC (`ESC 7` ... `ESC 8`), since st reads `CSI ? u` as
+/// restore-cursor; what some terminals print as text or misread (DCS, APC, `CSI ? 4 m`) goes in
+/// a second round, sent only to a terminal that answered XTVERSION.
 ///
+///     round 1
 ///     CSI ? u          kitty keyboard flags    reply CSI ? flags u         (only if supported)
 ///     CSI ? Pm $ p     DECRQM, per mode        reply CSI ? Pm ; Ps $ y     (Ps 0 = not recognized)
-///     CSI > 0 q        XTVERSION               reply DCS > | name(version) ST
-///     CSI > c          DA2                     reply CSI > Pp ; Pv ; Pc c
-///     OSC 10 ; ? ST    foreground colour       reply OSC 10 ; rgb:R/G/B ST
-///     OSC 11 ; ? ST    background colour       reply OSC 11 ; rgb:R/G/B ST
 ///     CSI ? 996 n      dark or light scheme    reply CSI ? 997 ; 1|2 n
-///     DCS + q ... ST   XTGETTCAP TN RGB colors reply DCS 1 + r name=value;... ST
-///     APC G ... ST     kitty graphics query    reply APC G i=31;OK ST
-///     CSI ? 4 m        XTQMODKEYS              reply CSI > 4 ; level m
-///     CSI 16 t         cell size in pixels     reply CSI 6 ; height ; width t
+///     OSC 10 ; ? ST    foreground colour       reply OSC 10 ; rgb:R/G/B ST (or BEL)
+///     OSC 11 ; ? ST    background colour       reply OSC 11 ; rgb:R/G/B ST (or BEL)
 ///     CSI 14 t         text area in pixels     reply CSI 4 ; height ; width t
+///     CSI 16 t         cell size in pixels     reply CSI 6 ; height ; width t
+///     CSI > 0 q        XTVERSION               reply DCS > | name(version) ST
+///     CSI > 0 c        DA2                     reply CSI > Pp ; Pv ; Pc c
 ///     CSI c            DA1, the sentinel       reply CSI ? Ps ; ... c
+///     round 2 (only after an XTVERSION answer)
+///     DCS + q ... ST   XTGETTCAP TN RGB colors reply DCS 1 + r name=value;... ST
+///     APC G ... ST     kitty graphics query    reply APC G i=31;OK ST      (not under tmux)
+///     CSI ? 4 m        XTQMODKEYS              reply CSI > 4 ; level m     (xterm 377+ only)
+///     CSI c            DA1, the sentinel
 ///
 /// CapabilityProbe is pure (no I/O, no clock): feed it decoded events and it keeps the replies.
 /// InputDevice::query_capabilities uses it on the poller's stream, so the replies never reach
@@ -84,8 +88,11 @@ struct Capabilities {
         unavailable,  ///< the input is not a terminal in raw mode that this device manages
     };
     Status status = Status::not_queried;  ///< how the query went
-    /// From writing the query to decoding the DA1 reply (answered), or the timeout.
+    /// From writing the query to decoding the last DA1 reply (answered), or the timeout.
     std::chrono::microseconds elapsed{0};
+    /// The first round alone (write to DA1 reply): one round trip to the terminal, what an
+    /// adaptive ESC timeout is derived from (DecoderOptions); 0 when it timed out.
+    std::chrono::microseconds round_trip{0};
     /// DA1 parameters: the conformance level (1 VT100 .. 65 VT500) and feature codes.
     std::vector<int> device_attributes;
     /// The terminal answered CSI ? u: it speaks the kitty keyboard protocol, with these flags
@@ -142,8 +149,17 @@ std::string_view to_string(Capabilities::Status status);
 /// 1000 reset, 1004 reset, 2048 not recognized".
 std::string to_string(const Capabilities& caps);
 
-/// The bytes to write to the terminal to ask.
-std::string capability_query();
+/// The first round's bytes, for the terminal `term` names ($TERM; empty: unknown). Every
+/// request here is harmless where it is not understood, with two exceptions it leaves out: on
+/// the Linux console (`linux`), DECRQM, XTVERSION and DA2 (before 5.16 it prints part of them
+/// as text, and answers none); on Eterm, DA2 (answered with its DA1 reply).
+std::string capability_query(std::string_view term = {});
+/// The second round's bytes, after the first round's replies `first`: XTGETTCAP (TN, RGB,
+/// colors), the kitty graphics query (not under tmux, which makes an APC its pane title) and,
+/// on xterm 377 or later, XTQMODKEYS; then DA1. Empty, with no second round, unless the
+/// terminal answered XTVERSION: every terminal known to print DCS or APC bodies, or to read
+/// `CSI ? 4 m` as an attribute, does not.
+std::string capability_followup(const Capabilities& first);
 
 /// Collects the replies to capability_query() from a decoded event stream.
 class CapabilityProbe {
@@ -158,6 +174,9 @@ public:
     bool done() const { return done_; }
     /// What has arrived so far, with status `answered` once done(), `timed_out` before.
     Capabilities result(std::chrono::microseconds elapsed) const;
+    /// The follow-up round (capability_followup) was sent: its DA1 ends the probe again (the
+    /// first round's DA1 parameters are kept).
+    void expect_followup();
 
 private:
     bool offer_color(const ReportEvent& r);

@@ -32,6 +32,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "vtinput/capabilities.hpp"
 #include "vtinput/channel.hpp"
@@ -40,6 +41,29 @@
 #include "vtinput/terminal.hpp"
 
 namespace vtinput {
+
+/// A request to the terminal and how to know its reply: what InputDevice::query() sends.
+struct TerminalQuery {
+    /// The bytes to write, e.g. "\x1b[?6n".
+    std::string request;
+    /// True for the event that answers the request. Called on the poller thread with each
+    /// decoded event while the query waits: it must be quick and must not block.
+    std::function<bool(const Event&)> is_reply;
+    /// How long to wait for the reply.
+    std::chrono::milliseconds timeout{500};
+    /// Follow the request with DA1 (`CSI c`), which every terminal answers: when its reply
+    /// comes first the terminal does not know the request, and the query ends at once instead
+    /// of waiting for the timeout. Its reply is taken out of the stream too. Turn it off only
+    /// for a request whose own reply is DA1's.
+    bool sentinel = true;
+};
+
+/// The colours a terminal reports with OSC 10, 11 and 12.
+enum class TerminalColor : std::uint8_t {
+    foreground = 10,  ///< OSC 10: default text
+    background = 11,  ///< OSC 11: default background
+    cursor = 12,      ///< OSC 12: the text cursor
+};
 
 /// What InputDevice::open() reads, and how: the terminal, its modes, the decoder and the channel.
 struct DeviceOptions {
@@ -177,10 +201,52 @@ public:
     /// The result of the last query (status `not_queried` before the first).
     const Capabilities& capabilities() const { return capabilities_; }
 
+    /// Writes `q.request` to the terminal and waits for the event `q.is_reply` accepts, which
+    /// is then taken out of the stream: no receiver sees it. Keys typed meanwhile reach the
+    /// receivers as usual, in order. Several queries may be in flight at once, from any
+    /// threads: terminals answer in order, so each reply goes to the oldest waiting query that
+    /// accepts it. nullopt when no reply came within `q.timeout`, or when the terminal answered
+    /// the sentinel first (it does not know the request). A reply that arrives after its query
+    /// gave up reaches the receivers as the ReportEvent (or other event) it is, never as keys.
+    /// Throws std::system_error: operation_not_supported unless the input is a terminal in raw
+    /// mode under this device and not released (as for query_capabilities), or the errno of a
+    /// failed write. Thread: any, while the device is open (not concurrently with close(),
+    /// suspend() or resume()); blocks the caller only.
+    std::optional<Event> query(const TerminalQuery& q);
+
+    ///@{
+    /// Typed queries, on query(). Each returns nullopt when the terminal did not answer (or
+    /// does not know the request) within `timeout`, and throws as query() does.
+    ///
+    /// The cursor position, 1-based: DECXCPR (`CSI ? 6 n`, whose reply `CSI ? r ; c R` no key
+    /// resembles); where the terminal does not know it, the plain CPR (`CSI 6 n`), whose reply
+    /// `CSI 1 ; m R` is read as the position even where it could be a modified F3 (a real F3
+    /// typed in that moment would be taken for the reply: the reason DECXCPR goes first).
+    std::optional<CursorPositionEvent> cursor_position(std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+    /// A colour (OSC 10/11/12 with `?`).
+    std::optional<Rgb> query_color(TerminalColor which, std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+    /// Palette entry `index` (OSC 4), 0..255.
+    std::optional<Rgb> query_palette(int index, std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+    /// A DEC private mode's state (DECRQM `CSI ? m $ p`); ModeSupport::unknown when no answer.
+    ModeSupport query_mode(int mode, std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+    /// Terminfo capabilities by name, as the terminal itself knows them (XTGETTCAP).
+    std::optional<TermcapReply> query_termcap(const std::vector<std::string>& names,
+                                              std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+    /// One cell's size in pixels (`CSI 16 t`).
+    std::optional<PixelSize> query_cell_pixels(std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+    /// The text area's size in pixels (`CSI 14 t`).
+    std::optional<PixelSize> query_window_pixels(std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+    ///@}
+
 private:
     InputDevice(Receiver receiver, DeviceOptions options);
     // Throws unless the device is open, in the process that opened it.
     void check_usable(const char* what) const;
+    // The terminal a query writes to; throws operation_not_supported when there is none
+    // (not a raw terminal under this device, or released).
+    int query_fd(const char* what) const;
+    // $TERM, or DeviceOptions::term: what the probe tailors its requests to.
+    std::string term_name() const;
 
     Receiver receiver_;
     DeviceOptions options_;

@@ -12,6 +12,7 @@
 // untouched, and the calls that would act on the terminal throw.
 #include "vtinput/input_device.hpp"
 
+#include <cstdlib>
 #include <new>
 #include <string>
 #include <system_error>
@@ -182,8 +183,171 @@ const Capabilities& InputDevice::query_capabilities(std::chrono::milliseconds ti
         capabilities_.status = Capabilities::Status::unavailable;
         return capabilities_;
     }
-    capabilities_ = Lifecycle::instance().query_capabilities(guard_->fd(), timeout);
+    capabilities_ = Lifecycle::instance().query_capabilities(guard_->fd(), term_name(), timeout);
     return capabilities_;
+}
+
+std::string InputDevice::term_name() const
+{
+    if (!options_.term.empty()) {
+        return options_.term;
+    }
+    const char* term = std::getenv("TERM");
+    return term != nullptr ? term : "";
+}
+
+int InputDevice::query_fd(const char* what) const
+{
+    check_usable(what);
+    if (!guard_ || !guard_->modes().raw || suspended_) {
+        detail::throw_error(std::errc::operation_not_supported,
+                            std::string(what) + ": the input is not a terminal in raw mode under this device, or it is released");
+    }
+    return guard_->fd();
+}
+
+std::optional<Event> InputDevice::query(const TerminalQuery& q)
+{
+    int fd = query_fd("query");
+    if (!q.is_reply) {
+        detail::throw_error(std::errc::invalid_argument, "query: no is_reply given");
+    }
+    return Lifecycle::instance().query(fd, q.request, q.is_reply, q.sentinel, q.timeout);
+}
+
+namespace {
+
+template <class T>
+std::optional<T> as(const std::optional<Event>& e)
+{
+    if (e) {
+        if (const T* t = std::get_if<T>(&*e)) {
+            return *t;
+        }
+    }
+    return std::nullopt;
+}
+
+// `CSI 1 ; m R`, which the decoder reads as F3 with modifiers unless it expected a report:
+// the position it stands for (row 1, column m: the modifier bits plus one).
+std::optional<CursorPositionEvent> f3_as_position(const Event& e)
+{
+    const auto* k = std::get_if<KeyEvent>(&e);
+    if (k == nullptr || k->key != function_key(3) || k->mods.empty() || k->kind != KeyKind::press) {
+        return std::nullopt;
+    }
+    return CursorPositionEvent{1, static_cast<int>(k->mods.bits()) + 1};
+}
+
+}  // namespace
+
+std::optional<CursorPositionEvent> InputDevice::cursor_position(std::chrono::milliseconds timeout)
+{
+    auto is_position = [](const Event& e) { return std::holds_alternative<CursorPositionEvent>(e); };
+    if (auto p = as<CursorPositionEvent>(query({"\x1b[?6n", is_position, timeout, true}))) {
+        return p;
+    }
+    // The terminal does not know DECXCPR (or was silent): the plain CPR.
+    auto e = query({"\x1b[6n", [&](const Event& x) { return is_position(x) || f3_as_position(x); }, timeout, true});
+    if (!e) {
+        return std::nullopt;
+    }
+    return is_position(*e) ? std::get<CursorPositionEvent>(*e) : f3_as_position(*e);
+}
+
+std::optional<Rgb> InputDevice::query_color(TerminalColor which, std::chrono::milliseconds timeout)
+{
+    const int osc = static_cast<int>(which);
+    auto e = query({"\x1b]" + std::to_string(osc) + ";?\x1b\\",
+                    [osc](const Event& x) {
+                        const auto* r = std::get_if<ReportEvent>(&x);
+                        auto c = r ? color_reply(*r) : std::nullopt;
+                        return c && c->osc == osc;
+                    },
+                    timeout, true});
+    return e ? std::optional<Rgb>(color_reply(std::get<ReportEvent>(*e))->color) : std::nullopt;
+}
+
+std::optional<Rgb> InputDevice::query_palette(int index, std::chrono::milliseconds timeout)
+{
+    if (index < 0 || index > 255) {
+        detail::throw_error(std::errc::invalid_argument, "query_palette: the index is 0..255");
+    }
+    auto e = query({"\x1b]4;" + std::to_string(index) + ";?\x1b\\",
+                    [index](const Event& x) {
+                        const auto* r = std::get_if<ReportEvent>(&x);
+                        auto c = r ? color_reply(*r) : std::nullopt;
+                        return c && c->osc == 4 && c->index == index;
+                    },
+                    timeout, true});
+    return e ? std::optional<Rgb>(color_reply(std::get<ReportEvent>(*e))->color) : std::nullopt;
+}
+
+ModeSupport InputDevice::query_mode(int mode, std::chrono::milliseconds timeout)
+{
+    auto e = query({"\x1b[?" + std::to_string(mode) + "$p",
+                    [mode](const Event& x) {
+                        const auto* r = std::get_if<ReportEvent>(&x);
+                        return r && r->what == ReportKind::decrpm && r->private_mode && r->params.size() == 2 &&
+                               r->params[0] == mode;
+                    },
+                    timeout, true});
+    if (!e) {
+        return ModeSupport::unknown;
+    }
+    int v = std::get<ReportEvent>(*e).params[1];
+    return v >= 0 && v <= 4 ? static_cast<ModeSupport>(v + 1) : ModeSupport::not_recognized;
+}
+
+std::optional<TermcapReply> InputDevice::query_termcap(const std::vector<std::string>& names,
+                                                       std::chrono::milliseconds timeout)
+{
+    // xterm answers all the names in one reply (0 + r at the first unknown one); kitty and
+    // foot one reply per name: ask for each on its own so that either way one reply answers.
+    TermcapReply all;
+    all.valid = true;
+    bool any = false;
+    for (const std::string& name : names) {
+        auto e = query({termcap_query({name}),
+                        [](const Event& x) {
+                            const auto* r = std::get_if<ReportEvent>(&x);
+                            return r && termcap_reply(*r).has_value();
+                        },
+                        timeout, true});
+        if (!e) {
+            continue;
+        }
+        any = true;
+        auto reply = *termcap_reply(std::get<ReportEvent>(*e));
+        if (!reply.valid) {
+            all.valid = false;
+            continue;
+        }
+        all.entries.insert(all.entries.end(), reply.entries.begin(), reply.entries.end());
+    }
+    return any ? std::optional<TermcapReply>(std::move(all)) : std::nullopt;
+}
+
+std::optional<PixelSize> InputDevice::query_cell_pixels(std::chrono::milliseconds timeout)
+{
+    auto e = query({"\x1b[16t",
+                    [](const Event& x) {
+                        const auto* r = std::get_if<ReportEvent>(&x);
+                        return r && cell_pixels_reply(*r).has_value();
+                    },
+                    timeout, true});
+    return e ? cell_pixels_reply(std::get<ReportEvent>(*e)) : std::nullopt;
+}
+
+std::optional<PixelSize> InputDevice::query_window_pixels(std::chrono::milliseconds timeout)
+{
+    auto e = query({"\x1b[14t",
+                    [](const Event& x) {
+                        const auto* r = std::get_if<ReportEvent>(&x);
+                        return r && window_pixels_reply(*r).has_value();
+                    },
+                    timeout, true});
+    return e ? window_pixels_reply(std::get<ReportEvent>(*e)) : std::nullopt;
 }
 
 DeviceStatus InputDevice::status() { return Lifecycle::instance().status(); }

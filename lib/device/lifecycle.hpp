@@ -38,9 +38,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "device/hooks.hpp"
@@ -93,10 +96,18 @@ public:
     // false on timeout. For tests.
     bool wait_idle(std::chrono::milliseconds timeout);
 
-    // Writes capability_query() to terminal `fd` and waits at most `timeout` for the DA1
-    // reply, taking the replies out of the event stream meanwhile (take_replies). One query
-    // at a time; a second caller waits for the first.
-    Capabilities query_capabilities(int fd, std::chrono::milliseconds timeout) { return replies_.query(fd, timeout); }
+    // The capability probe and general queries (reply_capture.hpp): the requests are written
+    // to terminal `fd`, the replies taken out of the event stream (take_replies). Any number
+    // at once, from any threads.
+    Capabilities query_capabilities(int fd, std::string_view term, std::chrono::milliseconds timeout)
+    {
+        return replies_.probe(fd, term, timeout);
+    }
+    std::optional<Event> query(int fd, const std::string& request, std::function<bool(const Event&)> is_reply,
+                               bool sentinel, std::chrono::milliseconds timeout)
+    {
+        return replies_.query(fd, request, std::move(is_reply), sentinel, timeout);
+    }
 
     DoorbellAnswer doorbell() override;
     void input_ended() override;

@@ -1,13 +1,11 @@
-// Capturing the replies to a capability query (see reply_capture.hpp).
+// Queries in flight (see reply_capture.hpp).
 //
 // The replies are picked out of the decoded stream, not the bytes: the decoder has already
 // separated them from keys typed meanwhile, which keep their order and reach receivers as
-// usual. A reply that arrives after the timeout is no longer taken and reaches receivers as a
-// ReportEvent.
+// usual.
 #include "device/reply_capture.hpp"
 
 #include <cerrno>
-#include <string>
 #include <string_view>
 
 #include <poll.h>
@@ -17,20 +15,48 @@
 
 namespace vtinput::detail {
 
+bool ReplyCapture::claim(const Event& e, clock::time_point now)
+{
+    entries_.remove_if([&](const Entry& x) { return x.ghost && (x.finished() || x.expires <= now); });
+    const auto* report = std::get_if<ReportEvent>(&e);
+    const bool da1 = report != nullptr && report->what == ReportKind::da1;
+    for (Entry& x : entries_) {
+        if (da1 && x.sentinel && !x.sentinel_back) {
+            x.sentinel_back = true;
+            if (x.probe != nullptr && !x.ghost) {
+                x.probe->offer(e);
+                x.answered = true;
+            }
+            return true;
+        }
+        if (x.ghost || x.answered) {
+            continue;
+        }
+        if (x.probe != nullptr) {
+            if (x.probe->offer(e)) {
+                return true;
+            }
+        } else if (x.is_reply(e)) {
+            x.reply = e;
+            x.answered = true;
+            return true;
+        }
+    }
+    return false;
+}
+
 void ReplyCapture::take_replies(std::vector<Event>& batch)
 {
-    if (!capturing_.load(std::memory_order_acquire)) {
+    if (!active_.load(std::memory_order_acquire)) {
         return;
     }
-    std::lock_guard lock(probe_mutex_);
-    if (!probe_ || probe_->done()) {
-        return;
-    }
+    std::lock_guard lock(mutex_);
+    const auto now = clock::now();
     // Stable removal of the replies; keys typed meanwhile keep their order. A RawEvent whose
     // bytes produced only replies goes too (it would announce events nobody receives).
     std::vector<Event> kept;
     kept.reserve(batch.size());
-    bool in_raw_group = false, group_taken = false, group_kept = false;
+    bool in_raw_group = false, group_taken = false, group_kept = false, taken = false;
     auto end_group = [&] {
         if (in_raw_group && group_taken && !group_kept) {
             kept.pop_back();  // the group's RawEvent: nothing was kept after it
@@ -42,8 +68,8 @@ void ReplyCapture::take_replies(std::vector<Event>& batch)
             in_raw_group = true;
             group_taken = group_kept = false;
             kept.push_back(std::move(e));
-        } else if (probe_->offer(e)) {
-            group_taken = true;
+        } else if (claim(e, now)) {
+            group_taken = taken = true;
         } else {
             group_kept = true;
             kept.push_back(std::move(e));
@@ -51,50 +77,102 @@ void ReplyCapture::take_replies(std::vector<Event>& batch)
     }
     end_group();
     batch.swap(kept);
-    if (probe_->done()) {
-        probe_done_.notify_all();
+    active_.store(!entries_.empty(), std::memory_order_release);
+    if (taken) {
+        changed_.notify_all();
     }
 }
 
-Capabilities ReplyCapture::query(int fd, std::chrono::milliseconds timeout)
+void ReplyCapture::write_all(int fd, const std::string& bytes, clock::time_point deadline)
 {
-    std::lock_guard serial(query_mutex_);
-    {
-        std::lock_guard lock(probe_mutex_);
-        probe_.emplace();
-    }
-    capturing_.store(true, std::memory_order_release);
-    auto start = std::chrono::steady_clock::now();
-    auto deadline = start + timeout;
-    std::string query = capability_query();
-    std::string_view rest = query;
-    int write_error = 0;
+    std::string_view rest = bytes;
     while (!rest.empty()) {
         ssize_t n = ::write(fd, rest.data(), rest.size());
         if (n > 0) {
             rest.remove_prefix(static_cast<std::size_t>(n));
         } else if (n < 0 && errno == EINTR) {
             continue;
-        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && std::chrono::steady_clock::now() < deadline) {
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && clock::now() < deadline) {
             pollfd p{fd, POLLOUT, 0};
             ::poll(&p, 1, 10);  // a non-blocking terminal with a full output queue
         } else {
-            write_error = n < 0 ? errno : EIO;
-            break;
+            throw_errno(n < 0 ? errno : EIO, "cannot write a query to the terminal");
         }
     }
-    std::unique_lock lock(probe_mutex_);
-    if (write_error == 0) {
-        probe_done_.wait_until(lock, deadline, [&] { return probe_->done(); });
+}
+
+ReplyCapture::Entry ReplyCapture::run(int fd, const std::string& bytes, Entry entry, std::chrono::milliseconds timeout)
+{
+    const auto deadline = clock::now() + timeout;
+    std::list<Entry>::iterator it;
+    {
+        std::lock_guard serial(write_mutex_);
+        {
+            std::lock_guard lock(mutex_);
+            entries_.push_back(std::move(entry));
+            it = std::prev(entries_.end());
+            active_.store(true, std::memory_order_release);
+        }
+        try {
+            write_all(fd, bytes, deadline);
+        } catch (...) {
+            std::lock_guard lock(mutex_);
+            it->ghost = true;
+            it->expires = clock::now() + k_ghost_life;
+            throw;
+        }
     }
-    auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-    Capabilities caps = probe_->result(elapsed);
-    probe_.reset();
-    capturing_.store(false, std::memory_order_release);
-    lock.unlock();
-    if (write_error != 0) {
-        throw_errno(write_error, "cannot write the capability query to the terminal");
+    std::unique_lock lock(mutex_);
+    changed_.wait_until(lock, deadline, [&] { return it->answered || it->sentinel_back; });
+    Entry out = *it;
+    if (it->finished() || !it->sentinel) {
+        entries_.erase(it);
+    } else {
+        it->ghost = true;  // its DA1 is still out: keep owning it
+        it->expires = clock::now() + k_ghost_life;
     }
+    active_.store(!entries_.empty(), std::memory_order_release);
+    return out;
+}
+
+std::optional<Event> ReplyCapture::query(int fd, const std::string& request, std::function<bool(const Event&)> is_reply,
+                                         bool sentinel, std::chrono::milliseconds timeout)
+{
+    Entry e;
+    e.is_reply = std::move(is_reply);
+    e.sentinel = sentinel;
+    Entry out = run(fd, sentinel ? request + "\x1b[c" : request, std::move(e), timeout);
+    return out.reply;
+}
+
+Capabilities ReplyCapture::probe(int fd, std::string_view term, std::chrono::milliseconds timeout)
+{
+    using std::chrono::duration_cast;
+    using std::chrono::microseconds;
+    CapabilityProbe probe;
+    auto round = [&](const std::string& bytes) {
+        Entry e;
+        e.probe = &probe;
+        e.sentinel = true;  // both rounds end with DA1
+        return run(fd, bytes, std::move(e), timeout).sentinel_back;
+    };
+    const auto start = clock::now();
+    const bool answered = round(capability_query(term));
+    const auto round_trip = duration_cast<microseconds>(clock::now() - start);
+    std::string followup;
+    {
+        std::lock_guard lock(mutex_);  // a ghost entry no longer touches the probe
+        followup = answered ? capability_followup(probe.result(round_trip)) : std::string();
+        if (!followup.empty()) {
+            probe.expect_followup();
+        }
+    }
+    if (!followup.empty()) {
+        round(followup);
+    }
+    std::lock_guard lock(mutex_);
+    Capabilities caps = probe.result(duration_cast<microseconds>(clock::now() - start));
+    caps.round_trip = answered ? round_trip : microseconds(0);
     return caps;
 }
 

@@ -132,27 +132,55 @@ std::string to_string(const Capabilities& caps)
     return out;
 }
 
-std::string capability_query()
+// Why each request is where it is: docs/probe-safety-research.md (the parsers of st, the
+// Linux console, Eterm, urxvt, xterm since 166, VTE, tmux and mlterm, read for each request).
+std::string capability_query(std::string_view term)
 {
-    std::string q = "\x1b"
-                    "7";  // DECSC: see the top of vtinput/capabilities.hpp
+    // The Linux console before 5.16 prints the tail of `CSI > ...` and `CSI ? n $ p` as text
+    // and answers none of them after; Eterm answers `CSI > c` with its DA1 reply.
+    const bool linux_console = term == "linux" || term.starts_with("linux-");
+    const bool eterm = term.starts_with("Eterm");
+    std::string q = "\x1b\x37";  // DECSC first: st reads `CSI ? u` as restore-cursor
     q += "\x1b[?u";
-    for (int m : k_queried_modes) {
-        q += "\x1b[?" + std::to_string(m) + "$p";
+    if (!linux_console) {
+        for (int m : k_queried_modes) {
+            q += "\x1b[?" + std::to_string(m) + "$p";
+        }
     }
-    q += "\x1b[>0q";
-    q += "\x1b[>c";
+    q += "\x1b[?996n";
     q += "\x1b]10;?\x1b\\";
     q += "\x1b]11;?\x1b\\";
-    q += "\x1b[?996n";
-    q += termcap_query({"TN", "RGB", "colors"});
-    q += "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\";
-    q += "\x1b[?4m";
-    q += "\x1b[16t";
     q += "\x1b[14t";
+    q += "\x1b[16t";
+    if (!linux_console) {
+        q += "\x1b[>0q";
+        if (!eterm) {
+            q += "\x1b[>0c";
+        }
+    }
+    q += "\x1b\x38";  // DECRC before the sentinel: the cursor is back when its reply arrives
     q += "\x1b[c";
-    q += "\x1b"
-         "8";  // DECRC
+    return q;
+}
+
+std::string capability_followup(const Capabilities& first)
+{
+    // Only for a terminal that answered XTVERSION: st, Eterm, urxvt and the Linux console,
+    // which print DCS and APC bodies or read `CSI ? 4 m` as an attribute, never do.
+    if (first.version.empty()) {
+        return {};
+    }
+    std::string q = termcap_query({"TN", "RGB", "colors"});
+    // tmux makes any APC string its pane title (input.c, input_exit_apc).
+    if (!first.version.starts_with("tmux")) {
+        q += "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\";
+    }
+    // XTQMODKEYS exists from xterm patch 377; elsewhere `CSI ? 4 m` is at best ignored.
+    int patch = 0;
+    if (std::sscanf(first.version.c_str(), "XTerm(%d)", &patch) == 1 && patch >= 377) {
+        q += "\x1b[?4m";
+    }
+    q += "\x1b[c";
     return q;
 }
 
@@ -283,6 +311,11 @@ bool CapabilityProbe::offer_termcap(const ReportEvent& r)
         }
     }
     return ours;
+}
+
+void CapabilityProbe::expect_followup()
+{
+    done_ = false;
 }
 
 Capabilities CapabilityProbe::result(std::chrono::microseconds elapsed) const
