@@ -114,25 +114,34 @@ std::string key_text(const Event& e)
 
 // A "terminal" on another thread: reads the whole capability query from `queries`, then
 // writes each of `answers` to `input` in its own write (or "MISMATCH" if the query was not
-// capability_query()).
-std::thread answer_query(Pipe& queries, Pipe& input, std::vector<std::string> answers)
+// capability_query()). When it says it is `version` (its answers include XTVERSION), it also
+// reads the follow-up round and answers it with DA1 alone.
+std::thread answer_query(Pipe& queries, Pipe& input, std::vector<std::string> answers, std::string version = {})
 {
-    return std::thread([&queries, &input, answers = std::move(answers)] {
-        std::string want = capability_query(), got;
-        char buf[256];
-        while (got.size() < want.size()) {
-            ssize_t n = ::read(queries.r, buf, sizeof buf);
-            if (n <= 0) {
-                return;
+    return std::thread([&queries, &input, answers = std::move(answers), version = std::move(version)] {
+        auto read_exactly = [&](const std::string& want) {
+            std::string got;
+            char buf[256];
+            while (got.size() < want.size()) {
+                ssize_t n = ::read(queries.r, buf, std::min(sizeof buf, want.size() - got.size()));
+                if (n <= 0) {
+                    return false;
+                }
+                got.append(buf, static_cast<std::size_t>(n));
             }
-            got.append(buf, static_cast<std::size_t>(n));
-        }
-        if (got != want) {
+            return got == want;
+        };
+        if (!read_exactly(capability_query())) {
             input.write("MISMATCH");
             return;
         }
         for (const std::string& a : answers) {
             input.write(a);
+        }
+        if (!version.empty()) {
+            Capabilities first;
+            first.version = version;
+            input.write(read_exactly(capability_followup(first)) ? "\x1b[?62;22c" : "MISMATCH");
         }
     });
 }
@@ -833,8 +842,8 @@ TEST_SUITE("device")
         Receiver other = dev.subscribe();
         // The terminal answers with a key typed in the middle.
         std::thread terminal =
-            answer_query(queries, input, {"\x1b[?5u\x1b[?2004;2$yk\x1bP>|fake(1.0)\x1b\\\x1b[?62;22c"});
-        Capabilities c = Lifecycle::instance().query_capabilities(queries.w, k_failure_timeout);
+            answer_query(queries, input, {"\x1b[?5u\x1b[?2004;2$yk\x1bP>|fake(1.0)\x1b\\\x1b[?62;22c"}, "fake(1.0)");
+        Capabilities c = Lifecycle::instance().query_capabilities(queries.w, "", k_failure_timeout);
         terminal.join();
         CHECK(c.status == Capabilities::Status::answered);
         CHECK(c.kitty_flags == std::optional<unsigned>(5));
@@ -848,20 +857,22 @@ TEST_SUITE("device")
         }
     }
 
-    TEST_CASE("a silent terminal costs the timeout; a late reply reaches receivers as a report")
+    TEST_CASE("a silent terminal costs the timeout; a late reply reaches receivers as a report, the probe's own DA1 "
+              "does not")
     {
         Clean clean;
         Pipe input, queries;
         auto dev = InputDevice::open(on(input.r));
-        Capabilities c = Lifecycle::instance().query_capabilities(queries.w, 100ms);
+        Capabilities c = Lifecycle::instance().query_capabilities(queries.w, "", 100ms);
         CHECK(c.status == Capabilities::Status::timed_out);
         CHECK(c.elapsed >= 100ms);
         CHECK(c.device_attributes.empty());
-        input.write("\x1b[?62;22c");
+        input.write("\x1b[?2004;2$y\x1b[?62;22cz");
         auto e = next(dev.events());
         const auto* r = std::get_if<ReportEvent>(&e);
         REQUIRE_MESSAGE(r != nullptr, to_string(e));
-        CHECK(r->what == ReportKind::da1);
+        CHECK(r->what == ReportKind::decrpm);
+        CHECK(key_text(next(dev.events())) == "z");
     }
 
     TEST_CASE("raw_bytes: the bytes of a capability reply go with the reply; a key's stay")
@@ -872,7 +883,7 @@ TEST_SUITE("device")
         o.raw_bytes = true;
         auto dev = InputDevice::open(o);
         std::thread terminal = answer_query(queries, input, {"\x1b[?1u", "k", "\x1b[?62c"});
-        Capabilities c = Lifecycle::instance().query_capabilities(queries.w, k_failure_timeout);
+        Capabilities c = Lifecycle::instance().query_capabilities(queries.w, "", k_failure_timeout);
         terminal.join();
         CHECK(c.answered());
         input.write("z");
