@@ -821,6 +821,38 @@ TEST_SUITE("device")
         CHECK(to_string(next(dev.events())) == "Escape");
     }
 
+    TEST_CASE("ESCDELAY sets the ESC timeout unless the application fixed it; a malformed one is ignored")
+    {
+        Clean clean;
+        struct Env {
+            ~Env() { ::unsetenv("ESCDELAY"); }
+        } env;
+        Pipe input;
+        DeviceOptions o = on(input.r);
+        o.decoder.esc_timeout = 70ms;
+        ::setenv("ESCDELAY", "125", 1);
+        {
+            auto dev = InputDevice::open(o);
+            CHECK(dev.esc_timeout() == 125ms);
+            input.write("\x1b");  // the poller's decoder has it too: Escape after 125 ms, not 70
+            auto start = std::chrono::steady_clock::now();
+            CHECK(to_string(next(dev.events())) == "Escape");
+            CHECK(std::chrono::steady_clock::now() - start >= 125ms);
+        }
+        o.esc_timeout = DeviceOptions::EscTimeout::fixed;
+        {
+            auto dev = InputDevice::open(o);
+            CHECK(dev.esc_timeout() == 70ms);
+        }
+        o.esc_timeout = DeviceOptions::EscTimeout::environment;
+        for (const char* bad : {"", "fast", "12x", "-5", "10001"}) {
+            CAPTURE(bad);
+            ::setenv("ESCDELAY", bad, 1);
+            auto dev = InputDevice::open(o);
+            CHECK(dev.esc_timeout() == 70ms);
+        }
+    }
+
     TEST_CASE("query_capabilities without a terminal under the device is unavailable at once")
     {
         Clean clean;

@@ -52,6 +52,14 @@ struct DecoderOptions {
     bool mouse_pixels = false;
 };
 
+/// The ESC timeout for a link whose round trip (a request written to the terminal until its
+/// reply is decoded, Capabilities::round_trip) is `round_trip`: the default 50 ms plus twice
+/// the round trip, at most 500 ms. The bytes of one key leave the terminal in one write; only
+/// the link can split them, and a link that splits them delays the second part by about its
+/// own latency at most, which the round trip bounds from above (twice: for jitter). Local
+/// terminals (round trips well under 1 ms) keep 50 ms; ssh at 40 ms round trip gets 130 ms.
+std::chrono::milliseconds adaptive_esc_timeout(std::chrono::microseconds round_trip);
+
 /// Receives decoded events. Called synchronously from feed/flush on the caller's thread.
 class EventSink {
 public:
@@ -111,6 +119,10 @@ public:
     /// Tells the decoder a cursor position report has been requested (CSI 6 n), so that the
     /// next ambiguous `CSI 1 ; m R` is read as a position report rather than modified F3.
     void expect_cursor_position();
+
+    /// Changes DecoderOptions::esc_timeout from now on: a sequence already waiting gets the new
+    /// timeout counted from its last byte (deadline() says when).
+    void set_esc_timeout(std::chrono::milliseconds timeout);
 
     /// Bytes currently held for incomplete input (pending sequence, string or paste body).
     std::size_t pending_bytes() const;

@@ -86,6 +86,18 @@ struct DeviceOptions {
     /// Precede the events with RawEvents holding the bytes they were decoded from (see
     /// RawEvent). For diagnostics: the poller then feeds the decoder one byte at a time.
     bool raw_bytes = false;
+    /// Where the ESC timeout comes from (README "Talking to the terminal").
+    enum class EscTimeout : std::uint8_t {
+        /// decoder.esc_timeout, as given.
+        fixed,
+        /// The ESCDELAY environment variable, in milliseconds as ncurses reads it (0..10000),
+        /// when it is set to such a number; else decoder.esc_timeout.
+        environment,
+        /// As `environment` when ESCDELAY is set; else decoder.esc_timeout until a
+        /// query_capabilities() that is answered, then adaptive_esc_timeout() of its round trip.
+        adaptive,
+    };
+    EscTimeout esc_timeout = EscTimeout::environment;  ///< where the ESC timeout comes from
 };
 
 /// What InputDevice::status() reports: the poller thread and the device slot, for tests and
@@ -200,6 +212,8 @@ public:
     const Capabilities& query_capabilities(std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
     /// The result of the last query (status `not_queried` before the first).
     const Capabilities& capabilities() const { return capabilities_; }
+    /// The ESC timeout in effect (DeviceOptions::esc_timeout says where it came from).
+    std::chrono::milliseconds esc_timeout() const;
 
     /// Writes `q.request` to the terminal and waits for the event `q.is_reply` accepts, which
     /// is then taken out of the stream: no receiver sees it. Keys typed meanwhile reach the

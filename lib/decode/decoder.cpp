@@ -452,6 +452,8 @@ void Decoder::finish(std::vector<Event>& out)
 
 void Decoder::expect_cursor_position() { ++impl_->expect_cpr; }
 
+void Decoder::set_esc_timeout(std::chrono::milliseconds timeout) { impl_->opt.esc_timeout = timeout; }
+
 std::size_t Decoder::pending_bytes() const
 {
     return impl_->pending.size() + impl_->paste.size() + impl_->string.size();
@@ -483,5 +485,12 @@ const DecoderOptions& Decoder::options() const { return impl_->opt; }
 void Decoder::set_options(const DecoderOptions& options) { impl_->opt = options; }
 
 void detail::set_fast_paths(Decoder& decoder, bool on) { decoder.impl_->fast_paths = on; }
+
+std::chrono::milliseconds adaptive_esc_timeout(std::chrono::microseconds round_trip)
+{
+    using std::chrono::milliseconds;
+    auto extra = std::chrono::ceil<milliseconds>(2 * std::max(round_trip, std::chrono::microseconds(0)));
+    return std::min(milliseconds(50) + extra, milliseconds(500));
+}
 
 }  // namespace vtinput

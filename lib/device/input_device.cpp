@@ -27,9 +27,34 @@ namespace vtinput {
 
 using detail::Lifecycle;
 
+namespace {
+
+// ESCDELAY in milliseconds (0..10000), as ncurses reads it; nullopt when unset or not such a number.
+std::optional<std::chrono::milliseconds> escdelay()
+{
+    const char* v = std::getenv("ESCDELAY");
+    if (v == nullptr || *v == '\0') {
+        return std::nullopt;
+    }
+    char* end = nullptr;
+    long ms = std::strtol(v, &end, 10);
+    if (*end != '\0' || ms < 0 || ms > 10000) {
+        return std::nullopt;
+    }
+    return std::chrono::milliseconds(ms);
+}
+
+}  // namespace
+
 InputDevice InputDevice::open(DeviceOptions options)
 {
     try {
+        if (options.esc_timeout != DeviceOptions::EscTimeout::fixed) {
+            if (auto env = escdelay()) {
+                options.decoder.esc_timeout = *env;
+                options.esc_timeout = DeviceOptions::EscTimeout::fixed;  // the user's word is final
+            }
+        }
         if (options.terminal && options.terminal->mouse_pixels) {
             options.decoder.mouse_pixels = true;
         }
@@ -184,8 +209,14 @@ const Capabilities& InputDevice::query_capabilities(std::chrono::milliseconds ti
         return capabilities_;
     }
     capabilities_ = Lifecycle::instance().query_capabilities(guard_->fd(), term_name(), timeout);
+    if (options_.esc_timeout == DeviceOptions::EscTimeout::adaptive && capabilities_.answered()) {
+        options_.decoder.esc_timeout = adaptive_esc_timeout(capabilities_.round_trip);
+        Lifecycle::instance().set_esc_timeout(options_.decoder.esc_timeout);
+    }
     return capabilities_;
 }
+
+std::chrono::milliseconds InputDevice::esc_timeout() const { return options_.decoder.esc_timeout; }
 
 std::string InputDevice::term_name() const
 {

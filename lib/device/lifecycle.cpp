@@ -223,6 +223,14 @@ void Lifecycle::suspend()
     changed_.wait(lock, [&] { return state_ != State::running || paused_; });
 }
 
+void Lifecycle::set_esc_timeout(std::chrono::milliseconds timeout)
+{
+    std::lock_guard lock(mutex_);
+    if (state_ == State::running) {
+        poller_->set_esc_timeout(timeout);
+    }
+}
+
 void Lifecycle::resume(bool announce_size)
 {
     std::lock_guard lock(mutex_);

@@ -77,6 +77,9 @@ public:
     // Reading resumes; with `announce_size`, the running generation first sends a ResizeEvent
     // with the terminal's size. Idempotent.
     void resume(bool announce_size);
+    // The running generation's decoder takes this ESC timeout from its next read on (later
+    // generations get it from the DeviceOptions they are started with).
+    void set_esc_timeout(std::chrono::milliseconds timeout);
 
     // An InputDevice's receiver and guard in a process forked from the one that opened it:
     // kept, never destroyed (see the fork paragraph above). Thread: any.

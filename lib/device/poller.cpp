@@ -286,6 +286,9 @@ void Poller::send()
 void Poller::decode(std::string_view bytes)
 {
     Loop& l = *loop_;
+    if (auto ms = esc_timeout_.exchange(-1, std::memory_order_relaxed); ms >= 0) {
+        l.decoder.set_esc_timeout(std::chrono::milliseconds(ms));
+    }
     auto now = Decoder::clock::now();
     if (!config_.raw_bytes) {
         l.decoder.feed(bytes, now, l.batch);

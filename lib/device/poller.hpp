@@ -91,6 +91,8 @@ public:
     // Rings the doorbell. Any thread; only while the generation is running (the caller holds
     // the lifecycle lock and has checked).
     void wake();
+    // The decoder takes this ESC timeout before it decodes its next bytes. Any thread.
+    void set_esc_timeout(std::chrono::milliseconds timeout) { esc_timeout_.store(timeout.count()); }
     void join();
 
     std::uint64_t generation() const { return generation_; }
@@ -148,6 +150,7 @@ private:
     std::uint64_t generation_;
     std::unique_ptr<Loop> loop_;
     std::thread thread_;
+    std::atomic<std::int64_t> esc_timeout_{-1};  // a new ESC timeout in ms, or -1
 };
 
 }  // namespace vtinput::detail

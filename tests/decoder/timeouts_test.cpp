@@ -175,4 +175,23 @@ TEST_SUITE("decoder")
         d.feed("", t0, out);
         CHECK_FALSE(d.deadline().has_value());
     }
+
+    TEST_CASE("set_esc_timeout moves a waiting ESC's deadline; adaptive_esc_timeout follows the round trip")
+    {
+        Decoder d;
+        std::vector<Event> out;
+        d.feed("\x1b", t0, out);
+        REQUIRE(d.deadline() == t0 + 50ms);
+        d.set_esc_timeout(200ms);
+        CHECK(d.deadline() == t0 + 200ms);
+        d.flush(t0 + 199ms, out);
+        CHECK(out.empty());
+        d.flush(t0 + 200ms, out);
+        CHECK(json(out) == R"({"type":"key","key":"escape","mods":[]})");
+        CHECK(adaptive_esc_timeout(0us) == 50ms);
+        CHECK(adaptive_esc_timeout(300us) == 51ms);  // a local terminal
+        CHECK(adaptive_esc_timeout(40ms) == 130ms);  // ssh across a continent
+        CHECK(adaptive_esc_timeout(5s) == 500ms);    // clamped
+        CHECK(adaptive_esc_timeout(-1ms) == 50ms);
+    }
 }
