@@ -60,7 +60,7 @@ step "the tests really ran"
 # replay with at least one input; a new core test is added here when it is added to the build.
 python3 - "$build/meson-logs/testlog.json" <<'EOF'
 import json, re, sys
-expected = ["binding", "capabilities", "decoder", "event", "hostile", "keymap", "fuzz-corpus"]
+expected = ["binding", "capabilities", "decoder", "event", "hostile", "keymap", "replies", "fuzz-corpus"]
 runs = {}
 with open(sys.argv[1]) as log:
     for line in log:

@@ -497,6 +497,12 @@ TEST_SUITE("terminal")
                   "\x1b[?25h\x1b[?1049l"
                   "\x1b[?2048l\x1b[?9001l\x1b[>4m\x1b[<u\x1b[?1004l\x1b[?2004l\x1b[?1016l\x1b[?1003l");
         }
+        // Colour-scheme updates (2031) go last on, first off.
+        m.keypad_transmit = xterm_keypad();
+        m.color_scheme_updates = true;
+        CHECK(enable_sequence(m).ends_with("\x1b[?2048h\x1b[?2031h\x1b[?1049h\x1b[?25l"));
+        CHECK(disable_sequence(m).starts_with("\x1b[?25h\x1b[?1049l\x1b[?2031l\x1b[?2048l"));
+        m.color_scheme_updates = false;
         // Alone: win32-input-mode, keypad transmit (urxvt's: DECKPAM only), nothing at all.
         TerminalModes only;
         only.win32_input = true;

@@ -72,6 +72,9 @@ struct TerminalModes {
     unsigned kitty_flags = 0;                   ///< kitty progressive enhancement: push CSI > flags u, pop CSI < u
     int modify_other_keys = 0;                  ///< xterm modifyOtherKeys level 1 or 2 (CSI > 4 ; n m)
     bool in_band_resize = false;                ///< 2048
+    /// 2031: the terminal reports each change of its colour scheme (light/dark theme) as
+    /// `CSI ? 997 ; 1|2 n`, a ReportEvent of kind color_scheme (params {1}: dark, {2}: light).
+    bool color_scheme_updates = false;
     /// 9001: Windows Terminal's win32-input-mode (every key as `CSI Vk;Sc;Uc;Kd;Cs;Rc _`, with
     /// releases; what it sends over ssh and WSL when asked).
     bool win32_input = false;

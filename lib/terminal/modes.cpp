@@ -61,6 +61,9 @@ constexpr ModeRow k_modes[] = {
     {Family::dec_private, [](const TerminalModes& m) -> long long { return m.win32_input ? 9001 : 0; }},
     // 2048 in-band window resize reports.
     {Family::dec_private, [](const TerminalModes& m) -> long long { return m.in_band_resize ? 2048 : 0; }},
+    // 2031 colour-scheme change reports (contour's spec, "Dark and Light Mode detection"; also
+    // kitty, Ghostty, foot).
+    {Family::dec_private, [](const TerminalModes& m) -> long long { return m.color_scheme_updates ? 2031 : 0; }},
 };
 
 void render(std::string& out, const TerminalModes& m, Family family, long long param, bool on)
