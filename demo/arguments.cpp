@@ -8,6 +8,7 @@
 // optional values attach with '=' only (`--mouse --paste` is two flags).
 #include "arguments.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -25,7 +26,7 @@ constexpr std::string_view k_usage =
     "usage: vtinput-echo [--all] [--mouse[=MODE]] [--pixels] [--paste] [--focus] [--kitty[=FLAGS]]\n"
     "                    [--modify-other-keys[=1|2]] [--win32-input] [--resize] [--raw] [--json]\n"
     "                    [--subscribers N] [--no-query] [--query-timeout MS] [--term NAME] [--tui]\n"
-    "                    [--record FILE]\n"
+    "                    [--record FILE] [--ask NAME]... [--esc-timeout MS | --adaptive-esc]\n"
     "       vtinput-echo --replay FILE|- [--json] [--chunk N] [--no-timing] [--term NAME] [--stats]\n"
     "       vtinput-echo --help | --version\n"
     "Live mode reads the terminal (standard input, else /dev/tty) and prints every event as it\n"
@@ -45,6 +46,12 @@ constexpr std::string_view k_usage =
     "                   [rxN] (JSON: \"rx\":N)\n"
     "  --no-query       do not ask the terminal for its capabilities at start\n"
     "  --query-timeout MS  how long to wait for the terminal's answers (default 500)\n"
+    "  --ask NAME       ask the terminal at start and print its answer: cursor, foreground,\n"
+    "                   background, cursor-color, cell-pixels, window-pixels, mode=N,\n"
+    "                   palette=N or termcap=NAME (repeatable; the answers of queries in flight)\n"
+    "  --esc-timeout MS how long a lone ESC waits for the rest of a sequence (default: $ESCDELAY,\n"
+    "                   else 50)\n"
+    "  --adaptive-esc   derive the ESC timeout from the capability query's round trip\n"
     "  --tui            an ncurses screen: event log, modifiers, mouse, capabilities\n"
     "  --record FILE    also write the bytes read and when they came to FILE, a recording\n"
     "                   that --replay plays back with its timing (docs/record-format.md)\n"
@@ -193,6 +200,24 @@ Options parse_args(int argc, char** argv)
             o.query = false;
         } else if (name == "--query-timeout") {
             o.query_timeout = std::chrono::milliseconds(parse_number(value(i, name), 1, 60000, name));
+        } else if (name == "--ask") {
+            std::string what = value(i, name);
+            static constexpr std::string_view k_names[] = {"cursor",       "foreground",  "background",
+                                                           "cursor-color", "cell-pixels", "window-pixels"};
+            bool known = std::find(std::begin(k_names), std::end(k_names), what) != std::end(k_names);
+            if (what.starts_with("mode=") || what.starts_with("palette=")) {
+                parse_number(what.substr(what.find('=') + 1), 0, 65535, name);
+                known = true;
+            }
+            known = known || (what.starts_with("termcap=") && what.size() > 8);
+            if (!known) {
+                usage_error("--ask: unknown query '" + what + "'");
+            }
+            o.asks.push_back(std::move(what));
+        } else if (name == "--esc-timeout") {
+            o.esc_timeout = std::chrono::milliseconds(parse_number(value(i, name), 0, 10000, name));
+        } else if (arg == "--adaptive-esc") {
+            o.adaptive_esc = true;
         } else if (arg == "--tui") {
             o.tui = true;
         } else if (name == "--record") {

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <vector>
+#include <optional>
 #include <cstddef>
 #include <string>
 
@@ -27,6 +29,9 @@ struct Options {
     int subscribers = 1;
     bool query = true;
     std::chrono::milliseconds query_timeout{500};
+    std::vector<std::string> asks;                         // --ask NAME, in order
+    std::optional<std::chrono::milliseconds> esc_timeout;  // --esc-timeout MS
+    bool adaptive_esc = false;                             // --adaptive-esc
     bool tui = false;
     std::string record;  // --record FILE: empty, no recording (record.cpp)
 };

@@ -105,6 +105,12 @@ std::optional<vtinput::InputDevice> open_device(const Options& o)
     options.term = o.term;
     options.terminal = o.modes;
     options.raw_bytes = o.raw_bytes || !o.record.empty();  // a recording is made of RawEvents
+    if (o.esc_timeout) {
+        options.decoder.esc_timeout = *o.esc_timeout;
+        options.esc_timeout = vtinput::DeviceOptions::EscTimeout::fixed;
+    } else if (o.adaptive_esc) {
+        options.esc_timeout = vtinput::DeviceOptions::EscTimeout::adaptive;
+    }
     try {
         return vtinput::InputDevice::open(options);
     } catch (const std::system_error& e) {
@@ -124,6 +130,52 @@ struct FinishRecording {
         }
     }
 };
+
+// The answer to `--ask what` (arguments.cpp checked the name), one line.
+std::string ask(vtinput::InputDevice& device, const std::string& what, std::chrono::milliseconds timeout)
+{
+    using vtinput::TerminalColor;
+    auto color = [](const std::optional<vtinput::Rgb>& c) { return c ? c->hex() : std::string("no answer"); };
+    auto pixels = [](const std::optional<vtinput::PixelSize>& p) {
+        return p ? std::to_string(p->width) + "x" + std::to_string(p->height) + " px" : std::string("no answer");
+    };
+    auto number = [&](std::size_t skip) { return std::stoi(what.substr(skip)); };
+    try {
+        if (what == "cursor") {
+            auto p = device.cursor_position(timeout);
+            return p ? "row " + std::to_string(p->row) + ", column " + std::to_string(p->col) : "no answer";
+        }
+        if (what == "foreground" || what == "background" || what == "cursor-color") {
+            auto which = what == "foreground"   ? TerminalColor::foreground
+                         : what == "background" ? TerminalColor::background
+                                                : TerminalColor::cursor;
+            return color(device.query_color(which, timeout));
+        }
+        if (what == "cell-pixels") {
+            return pixels(device.query_cell_pixels(timeout));
+        }
+        if (what == "window-pixels") {
+            return pixels(device.query_window_pixels(timeout));
+        }
+        if (what.starts_with("mode=")) {
+            return std::string(vtinput::to_string(device.query_mode(number(5), timeout)));
+        }
+        if (what.starts_with("palette=")) {
+            return color(device.query_palette(number(8), timeout));
+        }
+        auto reply = device.query_termcap({what.substr(8)}, timeout);
+        if (!reply) {
+            return "no answer";
+        }
+        if (!reply->valid) {
+            return "unknown to the terminal";
+        }
+        auto value = reply->value(what.substr(8));
+        return value ? "\"" + *value + "\"" : "no answer";
+    } catch (const std::system_error& e) {
+        return e.what();
+    }
+}
 
 int live_session(const Options& o, const Stop& stop)
 {
@@ -159,6 +211,12 @@ int live_session(const Options& o, const Stop& stop)
         if (!o.tui) {
             notice(o, "terminal: " + vtinput::to_string(caps));
         }
+    }
+    if (!o.tui && (o.adaptive_esc || o.esc_timeout)) {
+        notice(o, "ESC timeout " + std::to_string(device.esc_timeout().count()) + " ms");
+    }
+    for (const std::string& what : o.asks) {
+        notice(o, what + ": " + ask(device, what, o.query_timeout));
     }
     return o.tui ? run_tui(o, device, caps, stop) : run_lines(o, device, std::move(extra), stop);
 }

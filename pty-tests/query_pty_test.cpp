@@ -47,7 +47,8 @@ TEST_SUITE("pty")
             // Started one after the other on the parent's cue, so that the wire order is known.
             auto position = std::async(std::launch::async, [&] { return dev.cursor_position(k_long); });
             pty::await_cue("second");
-            auto background = std::async(std::launch::async, [&] { return dev.query_color(TerminalColor::background, k_long); });
+            auto background =
+                std::async(std::launch::async, [&] { return dev.query_color(TerminalColor::background, k_long); });
             pty::await_cue("third");
             auto mode = std::async(std::launch::async, [&] { return dev.query_mode(2026, k_long); });
             report.line("position " + position_text(position.get()));
@@ -82,7 +83,8 @@ TEST_SUITE("pty")
             auto start = std::chrono::steady_clock::now();
             auto color = dev.query_color(TerminalColor::cursor, k_long);
             auto waited = std::chrono::steady_clock::now() - start;
-            report.line("cursor colour " + rgb_text(color) + (waited < k_long ? " before the timeout" : " at the timeout"));
+            report.line("cursor colour " + rgb_text(color) +
+                        (waited < k_long ? " before the timeout" : " at the timeout"));
             report.event("dev", pty::next_event(dev.events(), "the key after"));
         });
         child.wait_output("\x1b]12;?\x1b\\\x1b[c");
@@ -99,8 +101,10 @@ TEST_SUITE("pty")
             auto dev = InputDevice::open();
             auto start = std::chrono::steady_clock::now();
             auto size = dev.query_cell_pixels(300ms);
-            auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-            report.line(std::string("cell ") + (size ? "answered" : "none") + (waited >= 300ms ? " after the timeout" : " early"));
+            auto waited =
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+            report.line(std::string("cell ") + (size ? "answered" : "none") +
+                        (waited >= 300ms ? " after the timeout" : " early"));
             for (int i = 0; i < 2; ++i) {
                 report.event("dev", pty::next_event(dev.events(), "the late reply and a key"));
             }

@@ -236,9 +236,11 @@ public:
     /// resembles); where the terminal does not know it, the plain CPR (`CSI 6 n`), whose reply
     /// `CSI 1 ; m R` is read as the position even where it could be a modified F3 (a real F3
     /// typed in that moment would be taken for the reply: the reason DECXCPR goes first).
-    std::optional<CursorPositionEvent> cursor_position(std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+    std::optional<CursorPositionEvent>
+    cursor_position(std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
     /// A colour (OSC 10/11/12 with `?`).
-    std::optional<Rgb> query_color(TerminalColor which, std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+    std::optional<Rgb> query_color(TerminalColor which,
+                                   std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
     /// Palette entry `index` (OSC 4), 0..255.
     std::optional<Rgb> query_palette(int index, std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
     /// A DEC private mode's state (DECRQM `CSI ? m $ p`); ModeSupport::unknown when no answer.

@@ -232,7 +232,8 @@ int InputDevice::query_fd(const char* what) const
     check_usable(what);
     if (!guard_ || !guard_->modes().raw || suspended_) {
         detail::throw_error(std::errc::operation_not_supported,
-                            std::string(what) + ": the input is not a terminal in raw mode under this device, or it is released");
+                            std::string(what) +
+                                ": the input is not a terminal in raw mode under this device, or it is released");
     }
     return guard_->fd();
 }

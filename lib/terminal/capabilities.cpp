@@ -313,10 +313,7 @@ bool CapabilityProbe::offer_termcap(const ReportEvent& r)
     return ours;
 }
 
-void CapabilityProbe::expect_followup()
-{
-    done_ = false;
-}
+void CapabilityProbe::expect_followup() { done_ = false; }
 
 Capabilities CapabilityProbe::result(std::chrono::microseconds elapsed) const
 {
