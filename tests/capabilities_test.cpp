@@ -45,8 +45,8 @@ constexpr std::string_view k_answer =
 TEST_SUITE("capabilities")
 {
 
-    TEST_CASE("the query: saved cursor, kitty flags, each mode, version, DA2, colours, scheme, termcap, graphics, "
-              "modifyOtherKeys, pixel sizes, DA1 last, cursor restored")
+    TEST_CASE("round one: saved cursor, kitty flags, each mode, scheme, colours, pixel sizes, version, DA2, cursor "
+              "restored, DA1 last")
     {
         CHECK(capability_query() ==
               "\x1b"
@@ -54,17 +54,44 @@ TEST_SUITE("capabilities")
               "\x1b[?u"
               "\x1b[?1$p\x1b[?1000$p\x1b[?1002$p\x1b[?1003$p\x1b[?1004$p\x1b[?1006$p\x1b[?1016$p\x1b[?2004$p"
               "\x1b[?2026$p\x1b[?2027$p\x1b[?2031$p\x1b[?2048$p\x1b[?9001$p"
-              "\x1b[>0q"
-              "\x1b[>c"
-              "\x1b]10;?\x1b\\\x1b]11;?\x1b\\"
               "\x1b[?996n"
+              "\x1b]10;?\x1b\\\x1b]11;?\x1b\\"
+              "\x1b[14t\x1b[16t"
+              "\x1b[>0q"
+              "\x1b[>0c"
+              "\x1b"
+              "8"
+              "\x1b[c");
+        // The Linux console prints the tail of `CSI > ...` and `CSI ? n $ p`; Eterm answers
+        // `CSI > c` with its DA1 reply, which would end the probe early.
+        const std::string linux_q = capability_query("linux");
+        CHECK(linux_q.find("$p") == std::string::npos);
+        CHECK(linux_q.find("\x1b[>") == std::string::npos);
+        CHECK(linux_q.ends_with("\x1b" "8" "\x1b[c"));
+        const std::string eterm_q = capability_query("Eterm-color");
+        CHECK(eterm_q.find("\x1b[>0c") == std::string::npos);
+        CHECK(eterm_q.find("\x1b[>0q") != std::string::npos);
+    }
+
+    TEST_CASE("round two only after an XTVERSION answer: termcap, graphics (not under tmux), XTQMODKEYS from xterm "
+              "377, DA1 last")
+    {
+        Capabilities silent;
+        CHECK(capability_followup(silent).empty());
+        Capabilities kitty;
+        kitty.version = "kitty(0.31.0)";
+        CHECK(capability_followup(kitty) ==
               "\x1bP+q544e;524742;636f6c6f7273\x1b\\"
               "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
-              "\x1b[?4m"
-              "\x1b[16t\x1b[14t"
-              "\x1b[c"
-              "\x1b"
-              "8");
+              "\x1b[c");
+        Capabilities tmux;
+        tmux.version = "tmux 3.3a";
+        CHECK(capability_followup(tmux) == "\x1bP+q544e;524742;636f6c6f7273\x1b\\\x1b[c");
+        Capabilities xterm;
+        xterm.version = "XTerm(390)";
+        CHECK(capability_followup(xterm).ends_with("\x1b[?4m\x1b[c"));
+        xterm.version = "XTerm(376)";
+        CHECK(capability_followup(xterm).find("\x1b[?4m") == std::string::npos);
     }
 
     // An answer to the whole query in the forms kitty sends (kitty/screen.c, graphics.c: DA2
