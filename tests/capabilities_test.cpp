@@ -67,7 +67,9 @@ TEST_SUITE("capabilities")
         const std::string linux_q = capability_query("linux");
         CHECK(linux_q.find("$p") == std::string::npos);
         CHECK(linux_q.find("\x1b[>") == std::string::npos);
-        CHECK(linux_q.ends_with("\x1b" "8" "\x1b[c"));
+        CHECK(linux_q.ends_with("\x1b"
+                                "8"
+                                "\x1b[c"));
         const std::string eterm_q = capability_query("Eterm-color");
         CHECK(eterm_q.find("\x1b[>0c") == std::string::npos);
         CHECK(eterm_q.find("\x1b[>0q") != std::string::npos);
@@ -80,10 +82,9 @@ TEST_SUITE("capabilities")
         CHECK(capability_followup(silent).empty());
         Capabilities kitty;
         kitty.version = "kitty(0.31.0)";
-        CHECK(capability_followup(kitty) ==
-              "\x1bP+q544e;524742;636f6c6f7273\x1b\\"
-              "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
-              "\x1b[c");
+        CHECK(capability_followup(kitty) == "\x1bP+q544e;524742;636f6c6f7273\x1b\\"
+                                            "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
+                                            "\x1b[c");
         Capabilities tmux;
         tmux.version = "tmux 3.3a";
         CHECK(capability_followup(tmux) == "\x1bP+q544e;524742;636f6c6f7273\x1b\\\x1b[c");

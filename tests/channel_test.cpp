@@ -120,6 +120,7 @@ TEST_SUITE("channel")
             long_text,
             mouse,
             PasteEvent{std::string("a\0b", 3), true},
+            ClipboardEvent{"c", std::string("x\0y", 3), true},
             FocusEvent{true},
             FocusEvent{false},
             ResizeEvent{-1, INT_MAX, 640, INT_MIN},

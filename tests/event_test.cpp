@@ -101,6 +101,10 @@ TEST_SUITE("event")
             {PasteEvent{"hello", false}, "Paste 5 bytes \"hello\""},
             {PasteEvent{"a\nb", true}, "Paste (part) 3 bytes \"a\\nb\""},
             {PasteEvent{std::string(100, 'x'), false}, "Paste 100 bytes \"" + std::string(57, 'x') + "\"..."},
+            {ClipboardEvent{"c", "hello", false}, "Clipboard c 5 bytes \"hello\""},
+            {ClipboardEvent{"", "", false}, "Clipboard 0 bytes \"\""},
+            {ClipboardEvent{"p", std::string(100, 'y'), true},
+             "Clipboard (part) p 100 bytes \"" + std::string(57, 'y') + "\"..."},
             {FocusEvent{true}, "Focus in"},
             {FocusEvent{false}, "Focus out"},
             {ResizeEvent{80, 24, 0, 0}, "Resize 80x24"},
@@ -173,7 +177,7 @@ TEST_SUITE("event")
         }
     }
 
-    TEST_CASE("JSON of mouse, paste, focus, resize and cursor position")
+    TEST_CASE("JSON of mouse, paste, clipboard, focus, resize and cursor position")
     {
         const Row rows[] = {
             {mouse(MouseAction::press, MouseButton::left, 10, 4),
@@ -205,6 +209,10 @@ TEST_SUITE("event")
             {PasteEvent{"hello", false}, R"({"type":"paste","text":"hello"})"},
             {PasteEvent{"", false}, R"({"type":"paste","text":""})"},
             {PasteEvent{"part", true}, R"({"type":"paste","text":"part","continued":true})"},
+            {ClipboardEvent{"c", "hello", false}, R"({"type":"clipboard","selection":"c","text":"hello"})"},
+            {ClipboardEvent{"", "", false}, R"({"type":"clipboard","selection":"","text":""})"},
+            {ClipboardEvent{"p", "a\xff", true},
+             R"({"type":"clipboard","selection":"p","text":"a\ufffd","bytes":"61ff","continued":true})"},
             {PasteEvent{"a\r\nb\tc\"d\\e", false}, R"({"type":"paste","text":"a\r\nb\tc\"d\\e"})"},
             // Characters line splitters take for line ends are escaped: one event, one line.
             {PasteEvent{"a\u2028b\u2029c\u0085d\u2027e", false}, R"({"type":"paste","text":"a\u2028b\u2029c\u0085d)"

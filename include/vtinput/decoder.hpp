@@ -124,7 +124,8 @@ public:
     /// timeout counted from its last byte (deadline() says when).
     void set_esc_timeout(std::chrono::milliseconds timeout);
 
-    /// Bytes currently held for incomplete input (pending sequence, string or paste body).
+    /// Bytes currently held for incomplete input (pending sequence, string, paste body or
+    /// decoded clipboard content).
     std::size_t pending_bytes() const;
 
     /// Undelivered state for handing over to another decoder (e.g. the next poller thread):

@@ -384,6 +384,25 @@ struct PasteEvent {
     friend bool operator==(const PasteEvent&, const PasteEvent&) = default;
 };
 
+/// The terminal's reply to a clipboard request (OSC 52, `OSC 52 ; c ; ? ST`): the selection
+/// it names and the content, base64-decoded. Delivered like a paste: content longer than
+/// DecoderOptions::paste_cap, or a reply the terminal pauses in for longer than the stale
+/// timeout, arrives as several events in order; all but the last have `continued` set. Never
+/// cut: a 90 KB clipboard is 90 KB of events, whatever DecoderOptions::string_cap says.
+struct ClipboardEvent {
+    /// The selection parameter as the terminal sent it: "c" (clipboard), "p" (primary), "s",
+    /// "0".."7", several of them, or empty (which xterm reads as "s0").
+    std::string selection;
+    /// The content, decoded (not necessarily valid UTF-8). Empty when the terminal refused the
+    /// request or the selection is empty. Characters outside the base64 alphabet are skipped.
+    std::string data;
+    /// More of the same reply follows in the next ClipboardEvent.
+    bool continued = false;
+
+    /// Equal when every field is equal.
+    friend bool operator==(const ClipboardEvent&, const ClipboardEvent&) = default;
+};
+
 /// The terminal window gained or lost the focus (mode 1004).
 struct FocusEvent {
     /// True when gained, false when lost.
@@ -491,7 +510,7 @@ struct RawEvent {
 
 /// Every event, as one closed sum type: handle it with an exhaustive std::visit.
 using Event = std::variant<KeyEvent, MouseEvent, PasteEvent, FocusEvent, ResizeEvent, CursorPositionEvent, ReportEvent,
-                           UnknownEvent, LaggedEvent, EofEvent, ErrorEvent, RawEvent>;
+                           UnknownEvent, LaggedEvent, EofEvent, ErrorEvent, RawEvent, ClipboardEvent>;
 
 ///@{
 /// Names as in docs/json-schema.md ("up", "f5", "kp_enter", "left_shift"); empty for character keys.
@@ -510,7 +529,7 @@ void append_human(std::string& out, const Event& event);
 
 /// The version of the JSON event format (docs/json-schema.md): the major number changes when a
 /// listed field changes meaning or goes away, the minor number when fields or types are added.
-inline constexpr std::string_view json_format_version = "1.0";
+inline constexpr std::string_view json_format_version = "1.1";
 
 ///@{
 /// One JSON object (no newline), exactly the form of docs/json-schema.md.

@@ -5,7 +5,7 @@
 // A record is a fixed number of plain words, so that the ring can copy it word by word through
 // relaxed atomics (see the design notes in channel.cpp). Small events (keys with up to 48 bytes
 // of text, mouse, focus, cursor position, lag, end of input) are encoded into their record
-// whole, and decoding them allocates nothing. The others (paste, unknown bytes, reports, errors,
+// whole, and decoding them allocates nothing. The others (paste, clipboard, unknown bytes, reports, errors,
 // raw bytes, longer key text) become a payload marker: the event itself is kept as a shared
 // payload beside the ring, and its heap bytes count against ChannelOptions::max_bytes. A resize
 // takes no ring record at all: its record words go to the resize slot, which keeps only the
@@ -110,6 +110,7 @@ inline Encoding payload(Record& r, std::size_t bytes)
                 return in_record;
             },
             [&](const PasteEvent& p) { return payload(r, p.text.size()); },
+            [&](const ClipboardEvent& c) { return payload(r, c.selection.size() + c.data.size()); },
             [&](const FocusEvent& f) {
                 r[0] = tag_word(RecordTag::focus) | (std::uint64_t{f.gained} << 8);
                 return in_record;

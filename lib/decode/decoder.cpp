@@ -20,8 +20,8 @@
 // require identical events both ways.
 //
 // Memory: `pending` holds at most one incomplete unit (capped by csi_cap), `string` at most
-// string_cap bytes, `paste` at most paste_cap bytes. A paste past its cap is delivered in
-// parts, none of it dropped. A CSI/SS3 sequence or OSC/DCS/APC string past its cap comes out as
+// string_cap bytes, `paste` and `clip` at most paste_cap bytes. A paste or an OSC 52 clipboard
+// reply past its cap is delivered in parts, none of it dropped. A CSI/SS3 sequence or OSC/DCS/APC string past its cap comes out as
 // one unknown event of its first cap bytes, and the rest of it is skipped up to its end: those
 // bytes mean nothing, and decoding them as typed keys would be worse than dropping them.
 #include "vtinput/decoder.hpp"
@@ -98,6 +98,7 @@ void Decoder::Impl::run(const u8* p, const u8* end, bool final)
         switch (mode) {
         case Mode::paste: p = scan_paste(p, end); break;
         case Mode::string: p = scan_string(p, end, final); break;
+        case Mode::clipboard: p = scan_clipboard(p, end, final); break;
         case Mode::ground: p = fast_paths ? scan_ground<true>(p, end, final) : scan_ground<false>(p, end, final); break;
         }
     }
@@ -231,6 +232,8 @@ void Decoder::Impl::resolve_mode()
         paste = std::string();
         mode = Mode::ground;
         emit(std::move(done));
+    } else if (mode == Mode::clipboard) {
+        end_clipboard();
     } else if (mode == Mode::string) {
         UnknownEvent u{std::move(string)};
         string = std::string();
@@ -253,6 +256,13 @@ void Decoder::Impl::resolve_all(bool end_of_input)
             end_paste();
         } else {
             pause_paste();
+        }
+    } else if (mode == Mode::clipboard) {
+        // Time never ends a clipboard reply either; the end of the input does.
+        if (end_of_input) {
+            end_clipboard();
+        } else {
+            pause_clipboard();
         }
     } else if (mode == Mode::string) {
         // A possible terminator cut by the end of input: it stays part of the body.
@@ -456,7 +466,9 @@ void Decoder::set_esc_timeout(std::chrono::milliseconds timeout) { impl_->opt.es
 
 std::size_t Decoder::pending_bytes() const
 {
-    return impl_->pending.size() + impl_->paste.size() + impl_->string.size();
+    // A clipboard reply's selection and the characters of its quantum under way (at most 3)
+    // are, like a paused paste's marker, state rather than bytes waiting for a deadline.
+    return impl_->pending.size() + impl_->paste.size() + impl_->string.size() + impl_->clip.size();
 }
 
 std::string Decoder::take_pending()
@@ -470,12 +482,19 @@ std::string Decoder::take_pending()
         d.paste_marker = 0;
     } else if (d.mode == Impl::Mode::string) {
         out = d.string;
+    } else if (d.mode == Impl::Mode::clipboard) {
+        d.clipboard_bytes(out);
+        out.append(k_paste_end.data(), d.paste_marker);  // at most its ESC
+        d.paste_marker = 0;
     }
     out += d.pending;
     d.pending.clear();
     d.paste.clear();
     d.string.clear();
     d.string_overlong = false;
+    d.clip_selection.clear();
+    d.clip.clear();
+    d.clip_quad_n = 0;
     d.mode = Impl::Mode::ground;
     d.wait = Impl::Wait::none;
     return out;

@@ -100,7 +100,7 @@ struct Decoder::Impl {
     using Result = detail::Result;
     using Status = detail::Status;
 
-    enum class Mode : u8 { ground, paste, string };
+    enum class Mode : u8 { ground, paste, string, clipboard };
     enum class Wait : u8 { none, esc, stale };
 
     DecoderOptions opt;
@@ -120,10 +120,18 @@ struct Decoder::Impl {
     // The string reached string_cap: `string` holds its first string_cap bytes and the rest of
     // it is skipped up to its terminator.
     bool string_overlong = false;
-    // After time passed inside a paste: how many bytes of a possible end marker had arrived
-    // (a prefix of `ESC [ 201 ~`, so the count says which bytes). Kept as a count rather than
-    // in `pending`, since nothing is then waiting for a deadline; the next feed puts them back.
+    // After time passed inside a paste or a clipboard reply: how many bytes of a possible end
+    // marker had arrived (a prefix of `ESC [ 201 ~`, so the count says which bytes; for a
+    // clipboard reply at most its ESC). Kept as a count rather than in `pending`, since nothing
+    // is then waiting for a deadline; the next feed puts them back.
     u8 paste_marker = 0;
+    // An OSC 52 clipboard reply (clipboard.cpp): its selection parameter, the content decoded
+    // and not yet delivered (whole base64 quanta only), and the characters of the quantum
+    // under way.
+    std::string clip_selection;
+    std::string clip;
+    char clip_quad[4] = {};
+    u8 clip_quad_n = 0;
 
     // The current output and the event being built, shared by the parsers.
     EventSink* sink = nullptr;
@@ -198,9 +206,18 @@ struct Decoder::Impl {
     }
 
     bool has_pending() const { return mode != Mode::ground || !pending.empty(); }
-    // Whether time passing would change anything: not inside a paste that has delivered all
-    // it received (time never ends a paste).
-    bool has_deadline() const { return mode == Mode::paste ? !paste.empty() || !pending.empty() : has_pending(); }
+    // Whether time passing would change anything: not inside a paste or a clipboard reply
+    // that has delivered all it received (time never ends either).
+    bool has_deadline() const
+    {
+        if (mode == Mode::paste) {
+            return !paste.empty() || !pending.empty();
+        }
+        if (mode == Mode::clipboard) {
+            return !clip.empty() || !pending.empty();
+        }
+        return has_pending();
+    }
 
     // ---- decoder.cpp: the driver ----------------------------------------------------------
 
@@ -269,6 +286,19 @@ struct Decoder::Impl {
     const u8* scan_string(const u8* p, const u8* end, bool final);
     void append_string(const u8* from, const u8* to);
     void finish_string(std::size_t term_len);
+
+    // ---- clipboard.cpp --------------------------------------------------------------------
+
+    // At a `;` inside an OSC string: whether the string so far is `52;SELECTION;`, and if so
+    // the switch to clipboard mode.
+    bool enter_clipboard();
+    const u8* scan_clipboard(const u8* p, const u8* end, bool final);
+    void clip_char(u8 c);
+    void clip_quantum();
+    void pause_clipboard();
+    void end_clipboard();
+    // The reply so far as bytes a fresh decoder turns into the same events (take_pending).
+    void clipboard_bytes(std::string& out) const;
 
     // ---- paste.cpp ------------------------------------------------------------------------
 

@@ -4,16 +4,24 @@
 // A string is a mode of the driver, not a unit: its body streams into `string` (at most
 // string_cap bytes) until BEL, ST (`ESC \`) or, after an 8-bit introducer, the C1 ST byte.
 // ESC followed by anything else aborts it, and the ESC starts the next sequence. The
-// complete string becomes a ReportEvent whose kind says what its body is.
+// complete string becomes a ReportEvent whose kind says what its body is; an OSC 52 clipboard
+// reply leaves string mode at its second `;` for clipboard mode (clipboard.cpp).
 #include "decode/impl.hpp"
 
 namespace vtinput {
 
 using namespace detail;  // the decoder's internals (decode/impl.hpp, decode/keys.hpp)
 
+namespace {
+// The longest `ESC ] 52 ; SELECTION ;` that enter_clipboard accepts (a selection has at most
+// 16 characters).
+constexpr std::size_t k_clipboard_head_max = 2 + 3 + 16 + 1;
+}  // namespace
+
 // A string longer than string_cap comes out, once it ends, as one unknown event of its
-// first string_cap bytes; the rest of it is skipped, neither held nor decoded as typed keys
-// (a 100 KB OSC 52 clipboard reply must not type its base64 tail into the application).
+// first string_cap bytes; the rest of it is skipped, neither held nor decoded as typed keys.
+// An OSC 52 clipboard reply is not a string past its head: at its second `;` it goes to
+// clipboard mode (clipboard.cpp), which delivers it in parts, whole.
 // It reaches the cap at the same byte however the input is split, and a hand-over
 // (take_pending) passes on exactly those string_cap bytes, so a fresh decoder reaches the
 // same state.
@@ -46,6 +54,13 @@ const u8* Decoder::Impl::scan_string(const u8* p, const u8* end, bool final)
             // ESC + anything else aborts the string; the ESC starts a new sequence.
             resolve_mode();
             return s;
+        }
+        if (b == ';' && string.size() + static_cast<std::size_t>(s + 1 - from) <= k_clipboard_head_max) [[unlikely]] {
+            append_string(from, s + 1);
+            from = s + 1;
+            if (enter_clipboard()) {
+                return s + 1;  // an OSC 52 reply: clipboard.cpp's from here
+            }
         }
         if (!string_overlong && string.size() + static_cast<std::size_t>(s + 1 - from) >= opt.string_cap) {
             append_string(from, s + 1);

@@ -24,6 +24,18 @@ constexpr std::pair<std::string_view, std::string_view> k_word_breaks[] = {
     {"numlock", "num_lock"}, {"kp_pageup", "kp_page_up"}, {"kp_pagedown", "kp_page_down"},
 };
 
+// Text that may be long (a paste, a clipboard): quoted, cut to its first 57 bytes and "..."
+// past 60.
+void append_excerpt(std::string& out, std::string_view text)
+{
+    if (text.size() <= 60) {
+        append_json_string(out, text);
+    } else {
+        append_json_string(out, text.substr(0, 57));
+        out += "...";
+    }
+}
+
 // Human names of named keys: the JSON name with a capital and CamelCase ("PageUp").
 void append_key_human(std::string& out, Key key)
 {
@@ -120,12 +132,17 @@ void append_human(std::string& out, const Event& event)
                        out += e.continued ? "Paste (part) " : "Paste ";
                        append_int(out, e.text.size());
                        out += " bytes ";
-                       if (e.text.size() <= 60) {
-                           append_json_string(out, e.text);
-                       } else {
-                           append_json_string(out, std::string_view(e.text).substr(0, 57));
-                           out += "...";
+                       append_excerpt(out, e.text);
+                   },
+                   [&](const ClipboardEvent& e) {
+                       out += e.continued ? "Clipboard (part) " : "Clipboard ";
+                       if (!e.selection.empty()) {
+                           out += e.selection;
+                           out += ' ';
                        }
+                       append_int(out, e.data.size());
+                       out += " bytes ";
+                       append_excerpt(out, e.data);
                    },
                    [&](const FocusEvent& e) { out += e.gained ? "Focus in" : "Focus out"; },
                    [&](const ResizeEvent& e) {

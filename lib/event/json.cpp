@@ -95,6 +95,16 @@ void append_json_hex(std::string& out, std::string_view bytes)
 }
 
 // The modifier names in bit order: ["shift","ctrl"].
+// Bytes as a JSON string, and when they are not valid UTF-8 their exact hex as well (the
+// `bytes` field), so nothing is lost.
+void append_text_and_bytes(std::string& out, std::string_view bytes)
+{
+    if (!append_json_string(out, bytes)) {
+        out += ",\"bytes\":";
+        append_json_hex(out, bytes);
+    }
+}
+
 void append_mods_json(std::string& out, Mods mods)
 {
     out += '[';
@@ -213,11 +223,17 @@ void append_json(std::string& out, const Event& event)
                    },
                    [&](const PasteEvent& e) {
                        out += "{\"type\":\"paste\",\"text\":";
-                       if (!append_json_string(out, e.text)) {
-                           // Not valid UTF-8: the exact bytes as well, so nothing is lost.
-                           out += ",\"bytes\":";
-                           append_json_hex(out, e.text);
+                       append_text_and_bytes(out, e.text);
+                       if (e.continued) {
+                           out += ",\"continued\":true";
                        }
+                       out += '}';
+                   },
+                   [&](const ClipboardEvent& e) {
+                       out += "{\"type\":\"clipboard\",\"selection\":";
+                       append_json_string(out, e.selection);
+                       out += ",\"text\":";
+                       append_text_and_bytes(out, e.data);
                        if (e.continued) {
                            out += ",\"continued\":true";
                        }

@@ -345,7 +345,7 @@ const Row k_vector_rows[] = {
     {"\x1b[8;24;80t", R"({"type":"report","what":"window","value":[8,24,80]})"},
     {"\x1b]11;rgb:0000/0000/0000\x07", R"({"type":"report","what":"osc","value":"11;rgb:0000/0000/0000"})"},
     {"\x1b]11;rgb:ffff/ffff/ffff\x1b\\", R"({"type":"report","what":"osc","value":"11;rgb:ffff/ffff/ffff"})"},
-    {"\x1b]52;c;aGVsbG8=\x07", R"({"type":"report","what":"osc","value":"52;c;aGVsbG8="})"},
+    {"\x1b]52;c;aGVsbG8=\x07", R"({"type":"clipboard","selection":"c","text":"hello"})"},
     {"\x1b]\x07", R"({"type":"report","what":"osc","value":""})"},
     {"\x1bP>|XTerm(388)\x1b\\", R"j({"type":"report","what":"xtversion","value":"XTerm(388)"})j"},
     {"\x1bP1+r544e=787465726d\x1b\\", R"({"type":"report","what":"xtgettcap","value":"1+r544e=787465726d"})"},

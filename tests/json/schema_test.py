@@ -13,7 +13,7 @@ Without --live (suite 'unit'):
   1. The schema is a valid draft 2020-12 schema, and its enumerations (key names, modifiers,
      mouse actions and buttons, report kinds) are exactly the names in lib/event/names.cpp, so a
      name added to the library without a decision about the format fails here.
-  2. Hand-written objects that vtinput 1.0 never prints must be rejected, so the schema is not
+  2. Hand-written objects that vtinput 1.1 never prints must be rejected, so the schema is not
      vacuous; hand-written lines of the forms no recording produces (lagged, error) must pass.
   3. `ECHO --replay FILE --json`, and again with `--chunk 1`, over demo/sample.input, every
      file of tests/fuzz/corpus/ and the byte strings of the conformance vectors: every line
@@ -132,6 +132,10 @@ MUST_REJECT = [
     ("a paste without text", {"type": "paste"}),
     ("paste bytes in upper case", {"type": "paste", "text": "\ufffd", "bytes": "FF"}),
     ("paste continued false", {"type": "paste", "text": "x", "continued": False}),
+    ("a clipboard without selection", {"type": "clipboard", "text": "x"}),
+    ("a clipboard selection with a semicolon", {"type": "clipboard", "selection": "c;p", "text": "x"}),
+    ("clipboard bytes for valid text", {"type": "clipboard", "selection": "c", "text": "ab", "bytes": "6162"}),
+    ("clipboard continued false", {"type": "clipboard", "selection": "c", "text": "x", "continued": False}),
     ("focus gained as a number", {"type": "focus", "gained": 1}),
     ("resize with one pixel field", {"type": "resize", "cols": 80, "rows": 24, "width_px": 640}),
     ("resize with negative rows", {"type": "resize", "cols": 80, "rows": -1}),
@@ -168,6 +172,8 @@ MUST_ACCEPT = [
     {"type": "key", "key": "\U0001f600", "mods": [], "text": "\U0001f600", "shifted": "A", "base": "a"},
     {"type": "paste", "text": "a\ufffd", "bytes": "61ff", "continued": True},
     {"type": "resize", "cols": 0, "rows": 0, "width_px": 0, "height_px": 600},
+    {"type": "clipboard", "selection": "", "text": ""},
+    {"type": "clipboard", "selection": "s0", "text": "\ufffd", "bytes": "ff", "continued": True},
 ]
 
 
@@ -303,6 +309,7 @@ def vector_inputs(shared_dir):
 LIVE_INPUT = (b"a\x1b[A"                       # a key, a named key
               b"\x1b[<32;700;300M"             # a drag at pixel 699,299 (--pixels)
               b"\x1b[200~pasted\x1b[201~"      # bracketed paste
+              b"\x1b]52;c;aGk=\x1b\\"          # a clipboard reply
               b"\x1b[I"                        # focus in
               b"\x1b[48;24;80;480;640t"        # in-band resize
               b"\x1b[24~")                     # F12: the marker that all of it arrived
@@ -408,7 +415,7 @@ def check_live(echo, checker):
             live.proc.wait()
     for raw in live.lines:
         checker.line(raw, "live mode (--all --pixels --raw --subscribers 2)")
-    missing = [t for t in ("raw", "eof", "lagged", "mouse", "resize")
+    missing = [t for t in ("raw", "eof", "lagged", "mouse", "resize", "clipboard")
                if not count(live.lines, b'"type":"%s"' % t.encode())]
     if missing:
         raise Failure("live mode: no %s line; first lines: %s"

@@ -47,6 +47,8 @@ std::size_t raw_bytes(const std::vector<Event>& events)
             n += u->bytes.size();
         } else if (const auto* p = std::get_if<PasteEvent>(&e)) {
             n += p->text.size();
+        } else if (const auto* c = std::get_if<ClipboardEvent>(&e)) {
+            n += c->selection.size() + c->data.size();
         } else if (const auto* r = std::get_if<ReportEvent>(&e)) {
             n += r->text.size();
         }

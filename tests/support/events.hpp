@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,6 +89,48 @@ inline Event up() { return key(Key::up); }
 inline Event unknown(std::string_view bytes) { return UnknownEvent{std::string(bytes)}; }
 
 inline Event paste(std::string_view text, bool continued = false) { return PasteEvent{std::string(text), continued}; }
+
+inline Event clipboard(std::string_view selection, std::string_view data, bool continued = false)
+{
+    return ClipboardEvent{std::string(selection), std::string(data), continued};
+}
+
+// Standard base64 with padding (RFC 4648 section 4), as terminals send OSC 52 content.
+inline std::string base64(std::string_view data)
+{
+    static constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (std::size_t i = 0; i < data.size(); i += 3) {
+        const std::size_t n = std::min<std::size_t>(3, data.size() - i);
+        std::uint32_t v = 0;
+        for (std::size_t k = 0; k < 3; ++k) {
+            v = (v << 8) | (k < n ? static_cast<unsigned char>(data[i + k]) : 0u);
+        }
+        for (std::size_t k = 0; k < 4; ++k) {
+            out += k <= n ? alphabet[(v >> (18 - 6 * k)) & 0x3f] : '=';
+        }
+    }
+    return out;
+}
+
+// The events a clipboard reply of `data` in canonical base64 comes out as under paste_cap
+// `cap`: a part whenever no room is left for another 3-byte quantum, then the last part
+// (empty when the data filled the parts exactly).
+inline std::vector<Event> clipboard_parts(std::string_view selection, std::string_view data, std::size_t cap)
+{
+    std::vector<Event> out;
+    const std::size_t limit = std::max<std::size_t>(cap, 3);
+    std::string part;
+    for (std::size_t i = 0; i < data.size(); i += 3) {
+        part += data.substr(i, 3);
+        if (part.size() + 3 > limit) {
+            out.push_back(clipboard(selection, part, true));
+            part.clear();
+        }
+    }
+    out.push_back(clipboard(selection, part));
+    return out;
+}
 
 inline Event report(ReportKind what, std::string_view text)
 {
