@@ -24,7 +24,8 @@ namespace {
 
 constexpr std::string_view k_usage =
     "usage: vtinput-echo [--all] [--mouse[=MODE]] [--pixels] [--paste] [--focus] [--kitty[=FLAGS]]\n"
-    "                    [--modify-other-keys[=1|2]] [--win32-input] [--resize] [--raw] [--json]\n"
+    "                    [--modify-other-keys[=1|2]] [--auto-keyboard] [--win32-input] [--resize]\n"
+    "                    [--raw] [--json]\n"
     "                    [--subscribers N] [--no-query] [--query-timeout MS] [--term NAME] [--tui]\n"
     "                    [--record FILE] [--ask NAME]... [--esc-timeout MS | --adaptive-esc]\n"
     "       vtinput-echo --replay FILE|- [--json] [--chunk N] [--no-timing] [--term NAME] [--stats]\n"
@@ -38,6 +39,9 @@ constexpr std::string_view k_usage =
     "  --focus          focus in/out reports (1004)\n"
     "  --kitty[=FLAGS]  push kitty keyboard protocol flags (default 31: all five)\n"
     "  --modify-other-keys[=1|2]  xterm modifyOtherKeys level (default 2)\n"
+    "  --auto-keyboard  choose the keyboard protocol for the terminal after probing it: the\n"
+    "                   kitty flags (--kitty's, default 31) where it speaks kitty, else\n"
+    "                   modifyOtherKeys 2 where it works, else legacy\n"
     "  --win32-input    Windows Terminal's win32-input-mode (9001): every key press and release\n"
     "  --resize         in-band resize reports (2048)\n"
     "  --all            --mouse --paste --focus --kitty --resize\n"
@@ -188,6 +192,8 @@ Options parse_args(int argc, char** argv)
             o.modes.kitty_flags = optional ? parse_number(*optional, 1u, 31u, name) : 31u;
         } else if (name == "--modify-other-keys") {
             o.modes.modify_other_keys = optional ? parse_number(*optional, 1, 2, name) : 2;
+        } else if (arg == "--auto-keyboard") {
+            o.modes.keyboard = vtinput::Keyboard::automatic;
         } else if (arg == "--resize") {
             o.modes.in_band_resize = true;
         } else if (arg == "--all") {
@@ -244,6 +250,12 @@ Options parse_args(int argc, char** argv)
     // --all fills in what was not asked for explicitly, whichever order the flags came in.
     if (all) {
         o.modes.bracketed_paste = o.modes.focus = o.modes.in_band_resize = true;
+        o.modes.kitty_flags = o.modes.kitty_flags ? o.modes.kitty_flags : 31u;
+    }
+    if (o.modes.keyboard == vtinput::Keyboard::automatic) {
+        if (!o.query) {
+            usage_error("--auto-keyboard probes the terminal; it cannot go with --no-query");
+        }
         o.modes.kitty_flags = o.modes.kitty_flags ? o.modes.kitty_flags : 31u;
     }
     if ((all || o.modes.mouse_pixels) && o.modes.mouse == vtinput::MouseTracking::none) {

@@ -77,11 +77,16 @@ std::string describe(const vtinput::TerminalModes& m)
     if (m.focus) {
         parts.emplace_back("focus");
     }
-    if (m.kitty_flags != 0) {
-        parts.push_back("kitty flags " + std::to_string(m.kitty_flags));
-    }
-    if (m.modify_other_keys != 0) {
-        parts.push_back("modifyOtherKeys " + std::to_string(m.modify_other_keys));
+    if (m.keyboard == vtinput::Keyboard::automatic) {
+        parts.push_back("keyboard chosen for the terminal (kitty flags " + std::to_string(m.kitty_flags) +
+                        " asked for)");
+    } else {
+        if (m.kitty_flags != 0) {
+            parts.push_back("kitty flags " + std::to_string(m.kitty_flags));
+        }
+        if (m.modify_other_keys != 0) {
+            parts.push_back("modifyOtherKeys " + std::to_string(m.modify_other_keys));
+        }
     }
     if (m.win32_input) {
         parts.emplace_back("win32-input-mode");
@@ -105,6 +110,7 @@ std::optional<vtinput::InputDevice> open_device(const Options& o)
     options.term = o.term;
     options.terminal = o.modes;
     options.raw_bytes = o.raw_bytes || !o.record.empty();  // a recording is made of RawEvents
+    options.probe_timeout = o.query_timeout;                // --auto-keyboard: open() probes
     if (o.esc_timeout) {
         options.decoder.esc_timeout = *o.esc_timeout;
         options.esc_timeout = vtinput::DeviceOptions::EscTimeout::fixed;
@@ -207,10 +213,15 @@ int live_session(const Options& o, const Stop& stop)
     }
     vtinput::Capabilities caps;
     if (o.query) {
-        caps = device.query_capabilities(o.query_timeout);
+        // With --auto-keyboard, open() has probed already.
+        caps = o.modes.keyboard == vtinput::Keyboard::automatic ? device.capabilities()
+                                                                 : device.query_capabilities(o.query_timeout);
         if (!o.tui) {
             notice(o, "terminal: " + vtinput::to_string(caps));
         }
+    }
+    if (!o.tui && o.modes.keyboard == vtinput::Keyboard::automatic) {
+        notice(o, "keyboard: " + vtinput::to_string(device.keyboard()));
     }
     if (!o.tui && (o.adaptive_esc || o.esc_timeout)) {
         notice(o, "ESC timeout " + std::to_string(device.esc_timeout().count()) + " ms");

@@ -95,6 +95,42 @@ TEST_SUITE("capabilities")
         CHECK(capability_followup(xterm).find("\x1b[?4m") == std::string::npos);
     }
 
+    TEST_CASE("choose_keyboard: kitty where CSI ? u was answered, else modifyOtherKeys by XTQMODKEYS or identity, "
+              "else legacy")
+    {
+        using Kind = KeyboardProtocol::Kind;
+        Capabilities kitty;
+        kitty.kitty_flags = 0;
+        kitty.version = "XTerm(390)";  // a kitty answer wins over an identity
+        CHECK(choose_keyboard(kitty) == KeyboardProtocol{Kind::kitty, 1, 0});
+        CHECK(choose_keyboard(kitty, 0b11101) == KeyboardProtocol{Kind::kitty, 0b11101, 0});
+        Capabilities xterm;
+        xterm.version = "XTerm(390)";
+        CHECK(choose_keyboard(xterm) == KeyboardProtocol{Kind::modify_other_keys, 0, 2});
+        CHECK(choose_keyboard(xterm, 0, 1) == KeyboardProtocol{Kind::modify_other_keys, 0, 1});
+        for (const char* v : {"WezTerm 20240203-110809-5046fc22", "iTerm2 3.5.0"}) {
+            Capabilities c;
+            c.version = v;
+            CHECK(choose_keyboard(c).kind == Kind::modify_other_keys);
+        }
+        Capabilities mintty;
+        mintty.secondary_attributes = {77, 30105, 0};
+        CHECK(choose_keyboard(mintty).kind == Kind::modify_other_keys);
+        Capabilities asked;  // XTQMODKEYS answered, whoever it is
+        asked.modify_other_keys = 0;
+        CHECK(choose_keyboard(asked).kind == Kind::modify_other_keys);
+        for (const char* v : {"tmux 3.3a", "VTE(7600)", "foot(1.16.2)", ""}) {
+            Capabilities c;
+            c.version = v;
+            c.secondary_attributes = {1, 7600, 1};
+            CHECK(choose_keyboard(c) == KeyboardProtocol{});
+        }
+        CHECK(to_string(KeyboardProtocol{Kind::kitty, 1, 0}) == "kitty flags 1");
+        CHECK(to_string(KeyboardProtocol{Kind::modify_other_keys, 0, 2}) == "modifyOtherKeys 2");
+        CHECK(to_string(KeyboardProtocol{}) == "legacy");
+        CHECK(to_string(Kind::modify_other_keys) == "modify_other_keys");
+    }
+
     // An answer to the whole query in the forms kitty sends (kitty/screen.c, graphics.c: DA2
     // `CSI > 1;4000;N c`, colours as rgb:RRRR/GGGG/BBBB, one XTGETTCAP reply per name, the
     // graphics query's `APC G i=31;OK ST`), in request order.

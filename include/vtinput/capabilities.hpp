@@ -161,6 +161,39 @@ std::string capability_query(std::string_view term = {});
 /// `CSI ? 4 m` as an attribute, does not.
 std::string capability_followup(const Capabilities& first);
 
+/// A keyboard protocol: the one Keyboard::automatic chose (choose_keyboard) or the one in
+/// effect (InputDevice::keyboard()).
+struct KeyboardProtocol {
+    /// Which protocol.
+    enum class Kind : std::uint8_t {
+        legacy,             ///< neither: the terminal's ordinary key bytes
+        modify_other_keys,  ///< xterm's modifyOtherKeys (`CSI > 4 ; level m`)
+        kitty,              ///< the kitty keyboard protocol (`CSI > flags u`)
+    };
+    Kind kind = Kind::legacy;  ///< which protocol
+    /// kitty: the flags in effect, as the terminal reported them after the push (a terminal
+    /// may grant fewer than asked for); as asked for if it did not report them.
+    unsigned kitty_flags = 0;
+    int modify_other_keys = 0;  ///< modify_other_keys: the level set
+    /// Equal when every field is equal.
+    friend bool operator==(const KeyboardProtocol&, const KeyboardProtocol&) = default;
+};
+
+/// "legacy", "modify_other_keys", "kitty".
+std::string_view to_string(KeyboardProtocol::Kind kind);
+/// "kitty flags 1", "modifyOtherKeys 2", "legacy".
+std::string to_string(const KeyboardProtocol& protocol);
+
+/// The rule of Keyboard::automatic, for a terminal that answered the probe with `caps`, when
+/// the application asks for kitty flags `kitty_flags` (0: 1, disambiguate) or modifyOtherKeys
+/// level `modify_other_keys` (0: 2):
+///   1. kitty, with the flags asked for, if the terminal answered `CSI ? u`;
+///   2. else modifyOtherKeys if the terminal answered XTQMODKEYS, or names itself as a
+///      terminal known to implement it: XTVERSION "XTerm(", "WezTerm" or "iTerm2", or mintty's
+///      DA2 (type 77);
+///   3. else legacy.
+KeyboardProtocol choose_keyboard(const Capabilities& caps, unsigned kitty_flags = 0, int modify_other_keys = 0);
+
 /// Collects the replies to capability_query() from a decoded event stream.
 class CapabilityProbe {
 public:

@@ -98,6 +98,9 @@ struct DeviceOptions {
         adaptive,
     };
     EscTimeout esc_timeout = EscTimeout::environment;  ///< where the ESC timeout comes from
+    /// With TerminalModes::keyboard Keyboard::automatic: open() runs query_capabilities() with
+    /// this timeout before it chooses (a silent terminal costs it once, then gets legacy keys).
+    std::chrono::milliseconds probe_timeout{500};
 };
 
 /// What InputDevice::status() reports: the poller thread and the device slot, for tests and
@@ -214,6 +217,10 @@ public:
     const Capabilities& capabilities() const { return capabilities_; }
     /// The ESC timeout in effect (DeviceOptions::esc_timeout says where it came from).
     std::chrono::milliseconds esc_timeout() const;
+    /// The keyboard protocol in effect: under Keyboard::automatic the one open() chose, with the
+    /// kitty flags the terminal granted; else what TerminalModes set (legacy without a
+    /// terminal under this device).
+    const KeyboardProtocol& keyboard() const { return keyboard_; }
 
     /// Writes `q.request` to the terminal and waits for the event `q.is_reply` accepts, which
     /// is then taken out of the stream: no receiver sees it. Keys typed meanwhile reach the
@@ -252,6 +259,8 @@ public:
     std::optional<PixelSize> query_cell_pixels(std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
     /// The text area's size in pixels (`CSI 14 t`).
     std::optional<PixelSize> query_window_pixels(std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+    /// The kitty keyboard flags in effect (`CSI ? u`); nullopt where the protocol is unknown.
+    std::optional<unsigned> query_kitty_flags(std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
     ///@}
 
 private:
@@ -263,11 +272,14 @@ private:
     int query_fd(const char* what) const;
     // $TERM, or DeviceOptions::term: what the probe tailors its requests to.
     std::string term_name() const;
+    // Keyboard::automatic, after open() took the terminal: probe, choose, set, ask what was granted.
+    void negotiate_keyboard();
 
     Receiver receiver_;
     DeviceOptions options_;
     std::unique_ptr<TerminalGuard> guard_;
     Capabilities capabilities_;
+    KeyboardProtocol keyboard_;
     int tty_fd_ = -1;  // owned: the terminal the guard writes to, when we opened it
     int pid_ = 0;      // the process that opened the device
     bool open_ = false;

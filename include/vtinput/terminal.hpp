@@ -34,6 +34,20 @@ enum class MouseTracking : std::uint8_t {
     motion,  ///< 1003: + all motion
 };
 
+/// How the keyboard protocol (TerminalModes::kitty_flags, modify_other_keys) is chosen.
+enum class Keyboard : std::uint8_t {
+    /// kitty_flags and modify_other_keys are set as given (0: not at all).
+    as_set,
+    /// Chosen for the terminal by InputDevice::open() after its capability probe
+    /// (choose_keyboard(), README "Talking to the terminal"): the kitty flags asked for where the
+    /// terminal answered `CSI ? u`, else modifyOtherKeys where XTQMODKEYS or the terminal's
+    /// identity says it works, else neither (legacy keys). kitty_flags and modify_other_keys
+    /// are then what to ask for (0: kitty flags 1, disambiguate; modifyOtherKeys 2).
+    /// InputDevice::keyboard() reports what is in effect. A TerminalGuard alone sets neither
+    /// until TerminalGuard::set_keyboard().
+    automatic,
+};
+
 /// Keypad-transmit mode: the bytes that turn it on and off, terminfo's `smkx` and `rmkx`
 /// (xterm's and st's: `CSI ? 1 h ESC =` and `CSI ? 1 l ESC >`, DECCKM and DECKPAM). Both empty:
 /// nothing is written.
@@ -71,6 +85,8 @@ struct TerminalModes {
     bool focus = false;                         ///< 1004
     unsigned kitty_flags = 0;                   ///< kitty progressive enhancement: push CSI > flags u, pop CSI < u
     int modify_other_keys = 0;                  ///< xterm modifyOtherKeys level 1 or 2 (CSI > 4 ; n m)
+    /// Whether kitty_flags and modify_other_keys are set as given or chosen for the terminal.
+    Keyboard keyboard = Keyboard::as_set;
     bool in_band_resize = false;                ///< 2048
     /// 2031: the terminal reports each change of its colour scheme (light/dark theme) as
     /// `CSI ? 997 ; 1|2 n`, a ReportEvent of kind color_scheme (params {1}: dark, {2}: light).
@@ -152,9 +168,17 @@ public:
     /// Between suspend() and resume().
     bool suspended() const { return suspended_; }
 
+    /// Changes the keyboard protocol in effect (how InputDevice applies Keyboard::automatic):
+    /// from now on kitty_flags and modify_other_keys are these (0: off). While the modes are
+    /// applied, writes the change at once: the old protocol undone (`CSI < u`, `CSI > 4 m`),
+    /// the new one set; every restore path, signal handlers included, undoes the new one, and
+    /// resume() re-applies it. Does nothing after restore() or in a fork() child.
+    void set_keyboard(unsigned kitty_flags, int modify_other_keys) noexcept;
+
     /// The terminal the guard sets (not owned).
     int fd() const { return fd_; }
-    /// The modes it was asked for, keypad_transmit resolved (never std::nullopt).
+    /// The modes in effect: those asked for, keypad_transmit resolved (never std::nullopt), the
+    /// keyboard protocol as set_keyboard() left it (under Keyboard::automatic, none until then).
     const TerminalModes& modes() const { return modes_; }
     /// The termios the restore paths put back: saved on construction and again by resume().
     const termios& saved_termios() const { return saved_; }

@@ -44,6 +44,24 @@ std::optional<std::chrono::milliseconds> escdelay()
     return std::chrono::milliseconds(ms);
 }
 
+// What Keyboard::as_set puts in effect: kitty flags if any (the decoder reads both, and a
+// terminal that speaks kitty honours it over modifyOtherKeys), else modifyOtherKeys.
+KeyboardProtocol choose_as_set(const TerminalModes& m, bool applied)
+{
+    KeyboardProtocol p;
+    if (!applied) {
+        return p;
+    }
+    if (m.kitty_flags != 0) {
+        p.kind = KeyboardProtocol::Kind::kitty;
+        p.kitty_flags = m.kitty_flags;
+    } else if (m.modify_other_keys != 0) {
+        p.kind = KeyboardProtocol::Kind::modify_other_keys;
+        p.modify_other_keys = m.modify_other_keys;
+    }
+    return p;
+}
+
 }  // namespace
 
 InputDevice InputDevice::open(DeviceOptions options)
@@ -72,6 +90,11 @@ InputDevice InputDevice::open(DeviceOptions options)
                 dev.guard_ = std::make_unique<TerminalGuard>(tty.fd, *dev.options_.terminal);
                 dev.tty_fd_ = tty.owned.release();
             }
+            if (dev.options_.terminal->keyboard == Keyboard::automatic) {
+                dev.negotiate_keyboard();
+            } else {
+                dev.keyboard_ = choose_as_set(*dev.options_.terminal, dev.guard_ != nullptr);
+            }
         }
         return dev;
     } catch (const std::bad_alloc&) {
@@ -88,6 +111,7 @@ InputDevice::InputDevice(InputDevice&& other) noexcept
       options_(std::move(other.options_)),
       guard_(std::move(other.guard_)),
       capabilities_(std::move(other.capabilities_)),
+      keyboard_(other.keyboard_),
       tty_fd_(other.tty_fd_),
       pid_(other.pid_),
       open_(other.open_),
@@ -106,6 +130,7 @@ InputDevice& InputDevice::operator=(InputDevice&& other) noexcept
         options_ = std::move(other.options_);
         guard_ = std::move(other.guard_);
         capabilities_ = std::move(other.capabilities_);
+        keyboard_ = other.keyboard_;
         tty_fd_ = other.tty_fd_;
         pid_ = other.pid_;
         open_ = other.open_;
@@ -217,6 +242,29 @@ const Capabilities& InputDevice::query_capabilities(std::chrono::milliseconds ti
 }
 
 std::chrono::milliseconds InputDevice::esc_timeout() const { return options_.decoder.esc_timeout; }
+
+// The terminal is under the guard, in legacy keys (the guard leaves an automatic keyboard
+// alone). The probe decides; the guard then sets the protocol, so that every restore path
+// undoes it; for kitty, the terminal is asked which flags it granted.
+void InputDevice::negotiate_keyboard()
+{
+    if (!guard_ || !guard_->modes().raw) {
+        return;  // nobody to ask: legacy keys
+    }
+    const TerminalModes& wanted = *options_.terminal;
+    const KeyboardProtocol choice =
+        choose_keyboard(query_capabilities(options_.probe_timeout), wanted.kitty_flags, wanted.modify_other_keys);
+    if (choice.kind == KeyboardProtocol::Kind::legacy) {
+        return;
+    }
+    guard_->set_keyboard(choice.kitty_flags, choice.modify_other_keys);
+    keyboard_ = choice;
+    if (choice.kind == KeyboardProtocol::Kind::kitty) {
+        if (auto granted = query_kitty_flags(options_.probe_timeout)) {
+            keyboard_.kitty_flags = *granted;
+        }
+    }
+}
 
 std::string InputDevice::term_name() const
 {
@@ -383,5 +431,19 @@ std::optional<PixelSize> InputDevice::query_window_pixels(std::chrono::milliseco
 }
 
 DeviceStatus InputDevice::status() { return Lifecycle::instance().status(); }
+
+std::optional<unsigned> InputDevice::query_kitty_flags(std::chrono::milliseconds timeout)
+{
+    auto is_flags = [](const Event& x) {
+        const auto* r = std::get_if<ReportEvent>(&x);
+        return r != nullptr && r->what == ReportKind::kitty_flags;
+    };
+    auto e = query({"\x1b[?u", is_flags, timeout, true});
+    if (!e) {
+        return std::nullopt;
+    }
+    const auto& params = std::get<ReportEvent>(*e).params;
+    return params.empty() || params[0] < 0 ? 0u : static_cast<unsigned>(params[0]);
+}
 
 }  // namespace vtinput

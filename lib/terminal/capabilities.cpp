@@ -184,6 +184,57 @@ std::string capability_followup(const Capabilities& first)
     return q;
 }
 
+std::string_view to_string(KeyboardProtocol::Kind kind)
+{
+    switch (kind) {
+    case KeyboardProtocol::Kind::legacy: return "legacy";
+    case KeyboardProtocol::Kind::modify_other_keys: return "modify_other_keys";
+    case KeyboardProtocol::Kind::kitty: return "kitty";
+    }
+    return "legacy";
+}
+
+std::string to_string(const KeyboardProtocol& protocol)
+{
+    switch (protocol.kind) {
+    case KeyboardProtocol::Kind::legacy: break;
+    case KeyboardProtocol::Kind::modify_other_keys:
+        return "modifyOtherKeys " + std::to_string(protocol.modify_other_keys);
+    case KeyboardProtocol::Kind::kitty: return "kitty flags " + std::to_string(protocol.kitty_flags);
+    }
+    return "legacy";
+}
+
+// Identities whose modifyOtherKeys works (level 2 reports every modified key as
+// `CSI 27 ; mod ; key ~`, which the decoder reads): xterm (patch 214 on; XTVERSION exists from
+// 354), WezTerm (termwiz's input encoder), iTerm2 (3.5), mintty (DA2 type 77). VTE, Konsole,
+// st, urxvt and the Linux console ignore `CSI > 4 ; 2 m`; tmux honours it only with its
+// extended-keys option, which it does not report.
+bool modify_other_keys_works(const Capabilities& caps)
+{
+    if (caps.modify_other_keys) {
+        return true;
+    }
+    const std::string& v = caps.version;
+    if (v.starts_with("XTerm(") || v.starts_with("WezTerm") || v.starts_with("iTerm2")) {
+        return true;
+    }
+    return !caps.secondary_attributes.empty() && caps.secondary_attributes[0] == 77;
+}
+
+KeyboardProtocol choose_keyboard(const Capabilities& caps, unsigned kitty_flags, int modify_other_keys)
+{
+    KeyboardProtocol p;
+    if (caps.kitty_flags) {
+        p.kind = KeyboardProtocol::Kind::kitty;
+        p.kitty_flags = kitty_flags != 0 ? kitty_flags : 1;
+    } else if (modify_other_keys_works(caps)) {
+        p.kind = KeyboardProtocol::Kind::modify_other_keys;
+        p.modify_other_keys = modify_other_keys != 0 ? modify_other_keys : 2;
+    }
+    return p;
+}
+
 CapabilityProbe::CapabilityProbe()
 {
     for (int m : k_queried_modes) {

@@ -119,6 +119,11 @@ TerminalGuard::TerminalGuard(int fd, TerminalModes modes) : fd_(fd), modes_(std:
     if (!modes_.keypad_transmit) {
         modes_.keypad_transmit = keypad_transmit_of_term();
     }
+    if (modes_.keyboard == Keyboard::automatic) {
+        // Chosen later, for the terminal (set_keyboard); until then, legacy keys.
+        modes_.kitty_flags = 0;
+        modes_.modify_other_keys = 0;
+    }
     check_keypad_bytes(modes_.keypad_transmit->enable, "enable");
     check_keypad_bytes(modes_.keypad_transmit->disable, "disable");
     GuardState s;
@@ -231,6 +236,46 @@ void TerminalGuard::resume()
     }
     saved_ = now;
     suspended_ = false;
+}
+
+void TerminalGuard::set_keyboard(unsigned kitty_flags, int modify_other_keys) noexcept
+{
+    if (restored_ || owner_pid_ != ::getpid()) {
+        return;
+    }
+    std::lock_guard lock(g_guard_mutex);
+    TerminalModes before;  // the keyboard protocol alone, to undo and to set
+    before.keypad_transmit = KeypadTransmit{};
+    before.kitty_flags = modes_.kitty_flags;
+    before.modify_other_keys = modes_.modify_other_keys;
+    TerminalModes after = before;
+    after.kitty_flags = kitty_flags;
+    after.modify_other_keys = modify_other_keys;
+    TerminalModes next = modes_;
+    next.kitty_flags = kitty_flags;
+    next.modify_other_keys = modify_other_keys;
+    // Rendered before the lock, as the constructor renders: handlers only copy and write.
+    std::string change;
+    std::string enable;
+    std::string disable;
+    try {
+        change = disable_sequence(before) + enable_sequence(after);
+        enable = enable_sequence(next);
+        disable = disable_sequence(next);
+    } catch (const std::bad_alloc&) {
+        return;  // nothing changed: the terminal stays in the protocol it is in, and restorable
+    }
+    {
+        HandlerLockGuard terminal(g_guard_lock);
+        GuardState& st = g_guard_state;
+        if (st.applied) {
+            detail::write_all(st.fd, change.data(), change.size());
+        }
+        copy_sequence(enable, st.enable, st.enable_len);
+        copy_sequence(disable, st.disable, st.disable_len);
+    }
+    modes_.kitty_flags = kitty_flags;
+    modes_.modify_other_keys = modify_other_keys;
 }
 
 }  // namespace vtinput
