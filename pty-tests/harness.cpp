@@ -850,6 +850,31 @@ void PtyChild::expect_initial_termios(std::string_view when)
     note("termios as initially (" + std::string(when) + ")");
 }
 
+void PtyChild::linger(std::chrono::milliseconds delay)
+{
+    note("> (the terminal waits " + std::to_string(delay.count()) + " ms)");
+    const auto until = clock::now() + delay;
+    while (true) {
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(until - clock::now()).count();
+        if (left <= 0) {
+            return;
+        }
+        pollfd fds[2];
+        nfds_t n = 0;
+        if (!reports_eof_) {
+            fds[n++] = pollfd{reports_, POLLIN, 0};
+        }
+        if (master_ >= 0) {
+            fds[n++] = pollfd{master_, POLLIN, 0};
+        }
+        if (::poll(fds, n, static_cast<int>(left)) < 0 && errno != EINTR) {
+            fail(std::string("poll: ") + std::strerror(errno));
+        }
+        drain_reports();
+        drain_master();
+    }
+}
+
 std::size_t PtyChild::wait_output(std::string_view bytes, std::size_t from)
 {
     auto deadline = clock::now() + k_failure_timeout;

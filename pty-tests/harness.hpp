@@ -221,6 +221,12 @@ public:
     // moment in the message.
     void expect_initial_termios(std::string_view when);
 
+    // The terminal takes its time: for `delay`, drains the master and the report pipe and
+    // answers nothing. For the delays a scripted terminal inserts before it answers (they make
+    // the orderings a scenario is about), never to wait for the child: that is wait_output's
+    // and next_line's job.
+    void linger(std::chrono::milliseconds delay);
+
     // Waits until `bytes` appear in what the child wrote to the terminal, at or after `from`;
     // returns where. Fails if the child ends first, or at the deadline.
     std::size_t wait_output(std::string_view bytes, std::size_t from = 0);
