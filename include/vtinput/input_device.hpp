@@ -94,7 +94,8 @@ struct DeviceOptions {
         /// when it is set to such a number; else decoder.esc_timeout.
         environment,
         /// As `environment` when ESCDELAY is set; else decoder.esc_timeout until a
-        /// query_capabilities() that is answered, then adaptive_esc_timeout() of its round trip.
+        /// query_capabilities() whose first round is answered, then adaptive_esc_timeout() of
+        /// its round trip.
         adaptive,
     };
     EscTimeout esc_timeout = EscTimeout::environment;  ///< where the ESC timeout comes from
@@ -252,7 +253,9 @@ public:
     std::optional<Rgb> query_palette(int index, std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
     /// A DEC private mode's state (DECRQM `CSI ? m $ p`); ModeSupport::unknown when no answer.
     ModeSupport query_mode(int mode, std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
-    /// Terminfo capabilities by name, as the terminal itself knows them (XTGETTCAP).
+    /// Terminfo capabilities by name, as the terminal itself knows them (XTGETTCAP): each name
+    /// asked on its own (kitty and foot answer one name a reply) and matched by name, all
+    /// within `timeout`. The reply holds what came; invalid if any name was unknown.
     std::optional<TermcapReply> query_termcap(const std::vector<std::string>& names,
                                               std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
     /// One cell's size in pixels (`CSI 16 t`).

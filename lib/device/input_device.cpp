@@ -234,7 +234,9 @@ const Capabilities& InputDevice::query_capabilities(std::chrono::milliseconds ti
         return capabilities_;
     }
     capabilities_ = Lifecycle::instance().query_capabilities(guard_->fd(), term_name(), timeout);
-    if (options_.esc_timeout == DeviceOptions::EscTimeout::adaptive && capabilities_.answered()) {
+    // The first round's round trip is what counts: a second round the terminal left silent
+    // does not make the first one's measure wrong.
+    if (options_.esc_timeout == DeviceOptions::EscTimeout::adaptive && capabilities_.round_trip.count() > 0) {
         options_.decoder.esc_timeout = adaptive_esc_timeout(capabilities_.round_trip);
         Lifecycle::instance().set_esc_timeout(options_.decoder.esc_timeout);
     }
@@ -308,6 +310,12 @@ std::optional<T> as(const std::optional<Event>& e)
     return std::nullopt;
 }
 
+// The time left until `deadline`, in whole milliseconds (rounded down: never past it).
+std::chrono::milliseconds remaining(std::chrono::steady_clock::time_point deadline)
+{
+    return std::chrono::floor<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+}
+
 // `CSI 1 ; m R`, which the decoder reads as F3 with modifiers unless it expected a report:
 // the position it stands for (row 1, column m: the modifier bits plus one).
 std::optional<CursorPositionEvent> f3_as_position(const Event& e)
@@ -324,11 +332,17 @@ std::optional<CursorPositionEvent> f3_as_position(const Event& e)
 std::optional<CursorPositionEvent> InputDevice::cursor_position(std::chrono::milliseconds timeout)
 {
     auto is_position = [](const Event& e) { return std::holds_alternative<CursorPositionEvent>(e); };
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     if (auto p = as<CursorPositionEvent>(query({"\x1b[?6n", is_position, timeout, true}))) {
         return p;
     }
-    // The terminal does not know DECXCPR (or was silent): the plain CPR.
-    auto e = query({"\x1b[6n", [&](const Event& x) { return is_position(x) || f3_as_position(x); }, timeout, true});
+    // Only a terminal that answered the sentinel first (it does not know DECXCPR) gets the
+    // plain CPR, in the time left: a silent one has had its timeout.
+    auto left = remaining(deadline);
+    if (left <= std::chrono::milliseconds(0)) {
+        return std::nullopt;
+    }
+    auto e = query({"\x1b[6n", [&](const Event& x) { return is_position(x) || f3_as_position(x); }, left, true});
     if (!e) {
         return std::nullopt;
     }
@@ -383,17 +397,24 @@ std::optional<TermcapReply> InputDevice::query_termcap(const std::vector<std::st
                                                        std::chrono::milliseconds timeout)
 {
     // xterm answers all the names in one reply (0 + r at the first unknown one); kitty and
-    // foot one reply per name: ask for each on its own so that either way one reply answers.
+    // foot one reply per name: ask for each on its own so that either way one reply answers,
+    // the one that names it (a late reply to another query must not), all within `timeout`.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     TermcapReply all;
     all.valid = true;
     bool any = false;
     for (const std::string& name : names) {
+        auto left = remaining(deadline);
+        if (left <= std::chrono::milliseconds(0)) {
+            break;
+        }
         auto e = query({termcap_query({name}),
-                        [](const Event& x) {
+                        [&name](const Event& x) {
                             const auto* r = std::get_if<ReportEvent>(&x);
-                            return r && termcap_reply(*r).has_value();
+                            auto reply = r ? termcap_reply(*r) : std::nullopt;
+                            return reply && !reply->entries.empty() && reply->entries.front().first == name;
                         },
-                        timeout, true});
+                        left, true});
         if (!e) {
             continue;
         }
