@@ -68,7 +68,8 @@ constexpr std::string_view k_usage =
     "  --stats          print only a final line: events=N bytes=B\n"
     "Both modes:\n"
     "  --json           one JSON object per event (docs/json-schema.md) instead of\n"
-    "                   human-readable lines\n"
+    "                   human-readable lines; in live mode, unless --no-query, the first\n"
+    "                   line is the capability query's result (\"type\":\"capabilities\")\n"
     "  --term NAME      terminfo entry for terminal-specific keys (default $TERM, else\n"
     "                   xterm-256color)\n";
 

@@ -8,6 +8,9 @@
 // parent sees the program end by it. Which terminal to read is the device's decision alone:
 // when it cannot open one, the user is told what it tried and pointed at --replay (status 2).
 //
+// With --json the query's result is the first line on stdout, `{"type":"capabilities",...}`,
+// before any event line; its summary in words is a notice, as in the human form.
+//
 // --record FILE creates the file before anything touches the terminal (a bad path costs
 // nothing), asks the device for RawEvents, and records them from a receiver of its own that
 // exists before the capability query, so keys typed during the query are recorded too.
@@ -218,6 +221,12 @@ int live_session(const Options& o, const Stop& stop)
                                                                  : device.query_capabilities(o.query_timeout);
         if (!o.tui) {
             notice(o, "terminal: " + vtinput::to_string(caps));
+        }
+        if (o.json && !o.tui) {
+            // The first line on stdout (docs/json-schema.md, "Capabilities"): no receiver
+            // thread prints yet. A write that fails shows at run_lines' first write.
+            std::printf("%s\n", vtinput::to_json(caps).c_str());
+            std::fflush(stdout);
         }
     }
     if (!o.tui && o.modes.keyboard == vtinput::Keyboard::automatic) {

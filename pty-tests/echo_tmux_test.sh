@@ -1,8 +1,10 @@
 #!/bin/bash
 # vtinput-echo tested as a user would use it: inside tmux, keys typed with send-keys, the screen
-# read with capture-pane. Three runs: human-readable lines with every protocol on (keys, mouse,
-# bracketed paste, resize, the Ctrl+C rule), JSON with --raw and two receivers, and --tui.
-# Each run checks the exit status and that the terminal came back as it was.
+# read with capture-pane. Five runs: human-readable lines with every protocol on (keys, mouse,
+# bracketed paste, resize, the Ctrl+C rule, and the capability probe's notice), JSON with --raw
+# and two receivers, JSON with the probe answered by tmux itself (the capabilities line, and
+# nothing of the probe on the screen or among the events), --tui, and standard input not a
+# terminal. Each run checks the exit status and that the terminal came back as it was.
 #
 # No sleep is a synchronisation: every wait polls the pane for its marker until a deadline that
 # only expires on failure, and then prints the marker that was missing and the pane.
@@ -130,11 +132,27 @@ quit_twice_lines() {
     fi
 }
 
+# What tmux answers to the capability probe. Every tmux says who it is in XTVERSION as `tmux -V`
+# does, and answers DA1 with `CSI ? 1 ; 2 c` and DA2 with `CSI > 84 ; 0 ; 0 c` (input.c); the
+# second round has no kitty graphics query under tmux (an APC would become its pane title).
+# Other answers depend on the version (3.3a answers no DECRQM, no colour without an attached
+# client, no XTGETTCAP): asserted only for the version observed, whole, times aside.
+tmux_version=$(tmux -V)
+probe_notice_re="^vtinput-echo: terminal: answered in [0-9.]+ ms; version ${tmux_version//./\\.}; DA1 1;2; "
+probe_notice_3_3a="; version tmux 3.3a; DA1 1;2; no kitty keyboard; DA2 84;0;0"
+probe_json_3_3a='{"type":"capabilities","status":"answered","elapsed_us":T,"round_trip_us":T,"version":"tmux 3.3a","terminal_name":null,"device_attributes":[1,2],"secondary_attributes":[84,0,0],"kitty_flags":null,"modify_other_keys":null,"foreground":null,"background":null,"color_scheme":null,"truecolor":null,"colors":null,"sixel":false,"kitty_graphics":null,"cell_pixels":null,"window_pixels":null,"modes":[{"mode":1,"support":null},{"mode":1000,"support":null},{"mode":1002,"support":null},{"mode":1003,"support":null},{"mode":1004,"support":null},{"mode":1006,"support":null},{"mode":1016,"support":null},{"mode":2004,"support":null},{"mode":2026,"support":null},{"mode":2027,"support":null},{"mode":2031,"support":null},{"mode":2048,"support":null},{"mode":9001,"support":null}]}'
+has_match() { grep -qE -- "$1"; }
+
 # ---- 1. human-readable lines, every protocol on ----------------------------------------------
 start lines --all
 wait_text "press Ctrl+C twice to quit"
 expect_flag mouse_any_flag 1
 expect_flag mouse_sgr_flag 1
+# The probe ran (no --no-query): its notice says what tmux answered.
+poll "the probe's notice ($probe_notice_re)" has_match "$probe_notice_re"
+if [ "$tmux_version" = "tmux 3.3a" ]; then
+    wait_text "$probe_notice_3_3a"
+fi
 
 t send-keys -t lines a Up C-Left F5 S-F5 Enter Tab M-x BTab
 for line in a Up Ctrl+Left F5 Shift+F5 Enter Tab Alt+x Shift+Tab; do
@@ -178,7 +196,35 @@ wait_line '{"type":"paste","text":"two words","rx":2}'
 
 quit_twice_lines "vtinput-echo: press Ctrl+C again to quit" '{"type":"key","key":"b","mods":[],"text":"b","rx":2}'
 
-# ---- 3. --tui ---------------------------------------------------------------------------------
+# ---- 3. JSON with the probe answered by tmux -----------------------------------------------
+start probe --json --paste
+wait_text "press Ctrl+C twice to quit"
+poll "the capabilities line" has_match '^\{"type":"capabilities",.*\]\}$'
+t send-keys -t probe a
+wait_line '{"type":"key","key":"a","mods":[],"text":"a"}'
+screen=$(capture)
+caps=$(grep -E '^\{"type":"capabilities"' <<<"$screen")
+for field in '"status":"answered"' '"round_trip_us":[1-9][0-9]*,' "\"version\":\"$tmux_version\"," \
+    '"device_attributes":\[1,2\],' '"secondary_attributes":\[84,' '"sixel":false,' '"kitty_graphics":null,'; do
+    grep -qE -- "$field" <<<"$caps" || fail "the capabilities line lacks $field: $caps"
+done
+if [ "$tmux_version" = "tmux 3.3a" ]; then
+    timeless=$(sed -E 's/"(elapsed_us|round_trip_us)":[0-9]+/"\1":T/g' <<<"$caps")
+    [ "$timeless" = "$probe_json_3_3a" ] || fail "tmux 3.3a answered differently: $caps"
+fi
+# Nothing of the probe leaked: the JSON lines are the capabilities line, then the key typed
+# (no report, unknown or key from a reply); every other line is a notice (no reply or request
+# shown as text); the pane's title is still the host name (an APC would have set it).
+json_lines=$(grep -E '^\{' <<<"$screen" | sed -E 's/^(\{"type":"capabilities").*/\1.../')
+[ "$json_lines" = $'{"type":"capabilities"...\n{"type":"key","key":"a","mods":[],"text":"a"}' ] ||
+    fail "the JSON lines are not the capabilities line and the key: $json_lines"
+stray=$(grep -vE '^(vtinput-echo: .*|\{.*\}|)$' <<<"$screen")
+[ -z "$stray" ] || fail "text on the screen that is neither a notice nor a JSON line: $stray"
+expect_flag pane_title "$(flag host)"
+t send-keys -t probe C-c C-c
+expect_clean_exit
+
+# ---- 4. --tui ---------------------------------------------------------------------------------
 start tui --tui --all
 wait_text "Modifiers  shift alt ctrl"
 expect_flag alternate_on 1
@@ -208,7 +254,7 @@ wait_text "press Ctrl+C again to quit"
 t send-keys -t tui C-c
 expect_clean_exit
 
-# ---- 4. standard input not a terminal, then SIGTERM -------------------------------------------
+# ---- 5. standard input not a terminal, then SIGTERM -------------------------------------------
 # The device reads /dev/tty; the signal ends the program through its normal way out (the
 # terminal restored), and then by the signal itself: status 128 + 15.
 STDIN=/dev/null start piped --all --no-query

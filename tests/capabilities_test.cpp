@@ -301,4 +301,81 @@ TEST_SUITE("capabilities")
         CHECK(to_string(legacy.result(800us)) == "answered in 0.8 ms; DA1 1;2; no kitty keyboard");
     }
 
+    TEST_CASE("JSON: every field, in order")
+    {
+        Capabilities c;
+        c.status = Capabilities::Status::answered;
+        c.elapsed = 2345us;
+        c.round_trip = 1200us;
+        c.device_attributes = {64, 4, 22};
+        c.kitty_flags = 31;
+        c.version = "XTerm(390)";
+        c.modes = {{1, ModeSupport::reset},
+                   {2004, ModeSupport::set},
+                   {2026, ModeSupport::not_recognized},
+                   {2031, ModeSupport::permanently_set},
+                   {9001, ModeSupport::permanently_reset}};
+        c.secondary_attributes = {41, 390, 0};
+        c.foreground = Rgb{0, 0, 0};
+        c.background = Rgb{0xffff, 0xffff, 0xdddd};
+        c.color_scheme = ColorScheme::light;
+        c.terminal_name = "xterm-256color";
+        c.truecolor = false;
+        c.colors = 256;
+        c.kitty_graphics = true;
+        c.modify_other_keys = 2;
+        c.cell_pixels = PixelSize{10, 20};
+        c.window_pixels = PixelSize{800, 480};
+        CHECK(to_json(c) ==
+              R"({"type":"capabilities","status":"answered","elapsed_us":2345,"round_trip_us":1200,)"
+              R"x("version":"XTerm(390)","terminal_name":"xterm-256color","device_attributes":[64,4,22],)x"
+              R"("secondary_attributes":[41,390,0],"kitty_flags":31,"modify_other_keys":2,)"
+              R"("foreground":"#000000","background":"#ffffdd","color_scheme":"light","truecolor":false,)"
+              R"("colors":256,"sixel":true,"kitty_graphics":true,"cell_pixels":{"width":10,"height":20},)"
+              R"("window_pixels":{"width":800,"height":480},"modes":[{"mode":1,"support":"reset"},)"
+              R"({"mode":1000,"support":null},{"mode":1002,"support":null},{"mode":1003,"support":null},)"
+              R"({"mode":1004,"support":null},{"mode":1006,"support":null},{"mode":1016,"support":null},)"
+              R"({"mode":2004,"support":"set"},{"mode":2026,"support":"not_recognized"},)"
+              R"({"mode":2027,"support":null},{"mode":2031,"support":"permanently_set"},)"
+              R"({"mode":2048,"support":null},{"mode":9001,"support":"permanently_reset"}]})");
+    }
+
+    TEST_CASE("JSON: nothing known is null, never left out; the modes keep their shape")
+    {
+        constexpr std::string_view nothing =
+            R"("version":null,"terminal_name":null,"device_attributes":null,"secondary_attributes":null,)"
+            R"("kitty_flags":null,"modify_other_keys":null,"foreground":null,"background":null,)"
+            R"("color_scheme":null,"truecolor":null,"colors":null,"sixel":null,"kitty_graphics":null,)"
+            R"("cell_pixels":null,"window_pixels":null,"modes":[{"mode":1,"support":null},)"
+            R"({"mode":1000,"support":null},{"mode":1002,"support":null},{"mode":1003,"support":null},)"
+            R"({"mode":1004,"support":null},{"mode":1006,"support":null},{"mode":1016,"support":null},)"
+            R"({"mode":2004,"support":null},{"mode":2026,"support":null},{"mode":2027,"support":null},)"
+            R"({"mode":2031,"support":null},{"mode":2048,"support":null},{"mode":9001,"support":null}]})";
+        // Never asked: no time either.
+        CHECK(to_json(Capabilities{}) ==
+              std::string(R"({"type":"capabilities","status":"not_queried","elapsed_us":null,"round_trip_us":null,)") +
+                  std::string(nothing));
+        Capabilities unavailable;
+        unavailable.status = Capabilities::Status::unavailable;
+        CHECK(
+            to_json(unavailable)
+                .starts_with(
+                    R"({"type":"capabilities","status":"unavailable","elapsed_us":null,"round_trip_us":null,"version":null,)"));
+        // A terminal that answered nothing: the time waited, no round trip.
+        CapabilityProbe silent;
+        CHECK(to_json(silent.result(500ms)) ==
+              std::string(R"({"type":"capabilities","status":"timed_out","elapsed_us":500000,"round_trip_us":null,)") +
+                  std::string(nothing));
+    }
+
+    TEST_CASE("JSON: a DA1 without feature 4 is sixel false; strings are escaped as the event JSON escapes them")
+    {
+        CapabilityProbe probe;
+        offer_all(probe, "\x1bP>|odd \"name\"\\\x1b\\\x1b[?62;22c");
+        const std::string json = to_json(probe.result(800us));
+        CHECK(json.find(R"("version":"odd \"name\"\\")") != std::string::npos);
+        CHECK(json.find(R"("device_attributes":[62,22],)") != std::string::npos);
+        CHECK(json.find(R"("sixel":false,)") != std::string::npos);
+    }
+
 }  // TEST_SUITE

@@ -29,7 +29,7 @@
 ///
 /// CapabilityProbe is pure (no I/O, no clock): feed it decoded events and it keeps the replies.
 /// InputDevice::query_capabilities uses it on the poller's stream, so the replies never reach
-/// a receiver.
+/// a receiver. Its result reads as one line of words (to_string) or as JSON (to_json).
 #pragma once
 
 #include "vtinput/version.hpp"  // first: checks the language standard
@@ -148,6 +148,11 @@ std::string_view to_string(Capabilities::Status status);
 /// One line: "answered in 1.2 ms; version kitty(0.31.0); DA1 62;22; kitty flags 1; modes
 /// 1000 reset, 1004 reset, 2048 not recognized".
 std::string to_string(const Capabilities& caps);
+/// The JSON form: one object on one line, `{"type":"capabilities",...}`, with every field in
+/// a fixed order and `null` for what the terminal said nothing about (docs/json-schema.md,
+/// "Capabilities", is the contract; `vtinput-echo --json` prints it as its first line).
+/// Durations in microseconds, colours as "#rrggbb", one `modes` entry per k_queried_modes.
+std::string to_json(const Capabilities& caps);
 
 /// The first round's bytes, for the terminal `term` names ($TERM; empty: unknown). Every
 /// request here is harmless where it is not understood, with two exceptions it leaves out: on

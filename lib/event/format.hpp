@@ -1,4 +1,5 @@
-// What the two forms of an event (json.cpp, human.cpp) share (internal).
+// What the two forms of an event (json.cpp, human.cpp) share (internal). The JSON form of
+// Capabilities (lib/terminal/capabilities.cpp) writes its strings and integers with these too.
 //
 // Both append to a caller's string, so a loop that reuses one buffer does not allocate per
 // event. The human form quotes text (key text, pastes, unknown bytes) the way the JSON form

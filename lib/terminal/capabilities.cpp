@@ -1,10 +1,17 @@
-// Capability detection: the query bytes, and the probe that picks the replies out of a
-// decoded stream.
+// Capability detection: the query bytes, the probe that picks the replies out of a decoded
+// stream, and its result in words and as JSON.
+//
+// The JSON form is a public contract (docs/json-schema.md, "Capabilities"), as the event JSON
+// of lib/event/json.cpp is, and shares its string escaping: every field is always there, in a
+// fixed order, and a field the terminal said nothing about is `null`, never left out; names
+// and spellings must not change. Anything added goes through docs/json-schema.md first.
 #include "vtinput/capabilities.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+
+#include "event/format.hpp"
 
 namespace vtinput {
 
@@ -129,6 +136,164 @@ std::string to_string(const Capabilities& caps)
         out += std::to_string(r.mode) + " " + std::string(to_string(r.support));
         first = false;
     }
+    return out;
+}
+
+namespace {
+
+using detail::append_int;
+
+// The JSON spellings of the enums: their enumerator names. `unknown` has none: it is null.
+std::string_view json_name(ModeSupport support)
+{
+    switch (support) {
+    case ModeSupport::unknown: break;
+    case ModeSupport::not_recognized: return "not_recognized";
+    case ModeSupport::set: return "set";
+    case ModeSupport::reset: return "reset";
+    case ModeSupport::permanently_set: return "permanently_set";
+    case ModeSupport::permanently_reset: return "permanently_reset";
+    }
+    return {};
+}
+
+std::string_view json_name(Capabilities::Status status)
+{
+    switch (status) {
+    case Capabilities::Status::not_queried: return "not_queried";
+    case Capabilities::Status::answered: return "answered";
+    case Capabilities::Status::timed_out: return "timed_out";
+    case Capabilities::Status::unavailable: return "unavailable";
+    }
+    return "not_queried";
+}
+
+// `,"name":`. Each append_*_or_null below writes it and then the value, or null when there is
+// none.
+void append_field(std::string& out, std::string_view name)
+{
+    out += ",\"";
+    out += name;
+    out += "\":";
+}
+
+void append_string_or_null(std::string& out, std::string_view name, std::string_view value)
+{
+    append_field(out, name);
+    if (value.empty()) {
+        out += "null";
+    } else {
+        detail::append_json_string(out, value);
+    }
+}
+
+template <class Int>
+void append_int_or_null(std::string& out, std::string_view name, const std::optional<Int>& value)
+{
+    append_field(out, name);
+    if (value) {
+        append_int(out, *value);
+    } else {
+        out += "null";
+    }
+}
+
+void append_bool_or_null(std::string& out, std::string_view name, const std::optional<bool>& value)
+{
+    append_field(out, name);
+    out += !value ? "null" : *value ? "true" : "false";
+}
+
+void append_params_or_null(std::string& out, std::string_view name, const std::vector<int>& params)
+{
+    append_field(out, name);
+    if (params.empty()) {
+        out += "null";
+        return;
+    }
+    out += '[';
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        if (i) {
+            out += ',';
+        }
+        append_int(out, params[i]);
+    }
+    out += ']';
+}
+
+void append_color_or_null(std::string& out, std::string_view name, const std::optional<Rgb>& color)
+{
+    append_field(out, name);
+    out += color ? '"' + color->hex() + '"' : "null";
+}
+
+void append_pixels_or_null(std::string& out, std::string_view name, const std::optional<PixelSize>& size)
+{
+    append_field(out, name);
+    if (!size) {
+        out += "null";
+        return;
+    }
+    out += "{\"width\":";
+    append_int(out, size->width);
+    out += ",\"height\":";
+    append_int(out, size->height);
+    out += '}';
+}
+
+}  // namespace
+
+std::string to_json(const Capabilities& caps)
+{
+    using Status = Capabilities::Status;
+    std::string out = "{\"type\":\"capabilities\",\"status\":\"";
+    out += json_name(caps.status);
+    out += '"';
+    // Nothing was sent when not queried or unavailable: no time to tell. round_trip is 0 when
+    // the first round's DA1 never came.
+    const bool sent = caps.status == Status::answered || caps.status == Status::timed_out;
+    append_int_or_null(out, "elapsed_us", sent ? std::optional(caps.elapsed.count()) : std::nullopt);
+    append_int_or_null(out, "round_trip_us",
+                       caps.round_trip.count() > 0 ? std::optional(caps.round_trip.count()) : std::nullopt);
+    // Who it is.
+    append_string_or_null(out, "version", caps.version);
+    append_string_or_null(out, "terminal_name", caps.terminal_name);
+    append_params_or_null(out, "device_attributes", caps.device_attributes);
+    append_params_or_null(out, "secondary_attributes", caps.secondary_attributes);
+    // Keyboard.
+    append_int_or_null(out, "kitty_flags", caps.kitty_flags);
+    append_int_or_null(out, "modify_other_keys", caps.modify_other_keys);
+    // Colour.
+    append_color_or_null(out, "foreground", caps.foreground);
+    append_color_or_null(out, "background", caps.background);
+    append_field(out, "color_scheme");
+    out += caps.color_scheme == ColorScheme::dark    ? "\"dark\""
+           : caps.color_scheme == ColorScheme::light ? "\"light\""
+                                                     : "null";
+    append_bool_or_null(out, "truecolor", caps.truecolor);
+    append_int_or_null(out, "colors", caps.colors);
+    // Graphics and geometry. Sixel is a DA1 feature: unknown without a DA1 answer.
+    append_bool_or_null(out, "sixel", caps.device_attributes.empty() ? std::nullopt : std::optional(caps.sixel()));
+    append_bool_or_null(out, "kitty_graphics", caps.kitty_graphics);
+    append_pixels_or_null(out, "cell_pixels", caps.cell_pixels);
+    append_pixels_or_null(out, "window_pixels", caps.window_pixels);
+    // Every mode a query asks about, in that order, whatever `modes` holds: the same shape
+    // whether the terminal answered or not.
+    out += ",\"modes\":[";
+    for (int m : k_queried_modes) {
+        out += out.back() == '[' ? "{\"mode\":" : ",{\"mode\":";
+        append_int(out, m);
+        out += ",\"support\":";
+        if (std::string_view name = json_name(caps.mode(m)); name.empty()) {
+            out += "null";
+        } else {
+            out += '"';
+            out += name;
+            out += '"';
+        }
+        out += '}';
+    }
+    out += "]}";
     return out;
 }
 

@@ -14,7 +14,8 @@ Without --live (suite 'unit'):
      mouse actions and buttons, report kinds) are exactly the names in lib/event/names.cpp, so a
      name added to the library without a decision about the format fails here.
   2. Hand-written objects that vtinput 1.1 never prints must be rejected, so the schema is not
-     vacuous; hand-written lines of the forms no recording produces (lagged, error) must pass.
+     vacuous; hand-written lines of the forms no recording produces (lagged, error, the
+     capabilities line) must pass.
   3. `ECHO --replay FILE --json`, and again with `--chunk 1`, over demo/sample.input, every
      file of tests/fuzz/corpus/ and the byte strings of the conformance vectors: every line
      must be one JSON object on one line, valid UTF-8 with no raw U+0085/U+2028/U+2029, and
@@ -23,8 +24,9 @@ Without --live (suite 'unit'):
      inputs of the batch are run one by one to name the one at fault. `--each` runs every
      input on its own from the start (a minute or more).
 With --live (suite 'pty'): live mode inside a pseudo-terminal, for the forms only a live
-session prints (raw, rx, eof, lagged, resize from SIGWINCH, pixel mouse positions); exit 77
-when no pseudo-terminal can be opened.
+session prints (raw, rx, eof, lagged, resize from SIGWINCH, pixel mouse positions, and the
+capabilities line: the test answers the probe as a terminal would, then answers nothing);
+exit 77 when no pseudo-terminal can be opened.
 
 It stops at the first invalid line, printing the line, the input it came from and the
 validator's message. Exit status: 0 passed, 1 failed, 77 skipped (no jsonschema module, or
@@ -106,6 +108,20 @@ def check_names(schema, root):
 
 KEY = {"type": "key", "key": "a", "mods": []}
 MOUSE = {"type": "mouse", "action": "press", "button": "left", "x": 0, "y": 0, "mods": []}
+QUERIED_MODES = [1, 1000, 1002, 1003, 1004, 1006, 1016, 2004, 2026, 2027, 2031, 2048, 9001]
+# The capabilities line of a terminal that answered nothing, and one with every field known.
+CAPS_NONE = {"type": "capabilities", "status": "timed_out", "elapsed_us": 500000, "round_trip_us": None,
+             "version": None, "terminal_name": None, "device_attributes": None, "secondary_attributes": None,
+             "kitty_flags": None, "modify_other_keys": None, "foreground": None, "background": None,
+             "color_scheme": None, "truecolor": None, "colors": None, "sixel": None, "kitty_graphics": None,
+             "cell_pixels": None, "window_pixels": None,
+             "modes": [{"mode": m, "support": None} for m in QUERIED_MODES]}
+CAPS_ALL = dict(CAPS_NONE, status="answered", elapsed_us=2345, round_trip_us=1200, version="XTerm(390)",
+                terminal_name="xterm", device_attributes=[64, 4, 22], secondary_attributes=[41, 390, 0],
+                kitty_flags=31, modify_other_keys=2, foreground="#000000", background="#ffffdd",
+                color_scheme="light", truecolor=False, colors=256, sixel=True, kitty_graphics=True,
+                cell_pixels={"width": 10, "height": 20}, window_pixels={"width": 800, "height": 480},
+                modes=[{"mode": 2004, "support": "set"}, {"mode": 2026, "support": "not_recognized"}])
 
 MUST_REJECT = [
     ("an unknown type", {"type": "keypress", "key": "a", "mods": []}),
@@ -157,6 +173,24 @@ MUST_REJECT = [
     ("error without message", {"type": "error"}),
     ("rx 0", dict(KEY, rx=0)),
     ("an array", [KEY]),
+    ("capabilities without a field (unknown is null, never left out)",
+     {k: v for k, v in CAPS_NONE.items() if k != "version"}),
+    ("capabilities with rx (printed once, by no receiver)", dict(CAPS_NONE, rx=1)),
+    ("a capabilities field 1.1 does not have", dict(CAPS_NONE, synchronized_output=True)),
+    ("a colour in upper case", dict(CAPS_ALL, background="#FFFFDD")),
+    ("a colour as rgb:", dict(CAPS_ALL, background="rgb:ffff/ffff/dddd")),
+    ("mode support unknown as a string (it is null)",
+     dict(CAPS_NONE, modes=[{"mode": 1, "support": "unknown"}])),
+    ("mode support as the DECRPM number", dict(CAPS_NONE, modes=[{"mode": 1, "support": 2}])),
+    ("color_scheme unknown as a string (it is null)", dict(CAPS_NONE, color_scheme="unknown")),
+    ("an empty version (it is null)", dict(CAPS_ALL, version="")),
+    ("an empty DA1 (it is null)", dict(CAPS_ALL, device_attributes=[])),
+    ("a round trip of 0 (it is null)", dict(CAPS_ALL, round_trip_us=0)),
+    ("answered without a round trip", dict(CAPS_ALL, round_trip_us=None)),
+    ("timed out without the time waited", dict(CAPS_NONE, elapsed_us=None)),
+    ("not queried with a time", dict(CAPS_NONE, status="not_queried")),
+    ("elapsed as a float of milliseconds", dict(CAPS_ALL, elapsed_us=2.345)),
+    ("cell pixels without height", dict(CAPS_ALL, cell_pixels={"width": 10})),
 ]
 
 MUST_ACCEPT = [
@@ -174,6 +208,11 @@ MUST_ACCEPT = [
     {"type": "resize", "cols": 0, "rows": 0, "width_px": 0, "height_px": 600},
     {"type": "clipboard", "selection": "", "text": ""},
     {"type": "clipboard", "selection": "s0", "text": "\ufffd", "bytes": "ff", "continued": True},
+    CAPS_NONE,
+    CAPS_ALL,
+    dict(CAPS_NONE, status="not_queried", elapsed_us=None, modes=[]),
+    dict(CAPS_NONE, status="unavailable", elapsed_us=None),
+    dict(CAPS_NONE, status="timed_out", round_trip_us=700, version="tmux 3.3a"),
 ]
 
 
@@ -325,6 +364,7 @@ class Live:
         os.close(slave)
         self.buf = b""
         self.lines = []
+        self.written = b""  # what it wrote to its terminal (read_terminal)
 
     def wait_for(self, what, pred, timeout=TIMEOUT):
         """Reads stdout until pred(list of lines so far) holds."""
@@ -377,6 +417,19 @@ class Live:
                           % (self.proc.returncode, self.proc.stderr.read().decode(errors="replace")[-500:]))
 
 
+    def read_terminal(self, needle, start=0, timeout=TIMEOUT):
+        """Reads what the program writes to its terminal until `needle` appears after offset
+        `start`; returns everything read so far."""
+        deadline = time.monotonic() + timeout
+        while needle not in self.written[start:]:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.master], [], [], left)[0]:
+                raise Failure("live mode: vtinput-echo did not write %r to its terminal; it wrote %r"
+                              % (needle, self.written))
+            self.written += os.read(self.master, 4096)
+        return self.written
+
+
 def count(lines, fragment):
     return sum(1 for line in lines if fragment in line)
 
@@ -425,6 +478,73 @@ def check_live(echo, checker):
     return None
 
 
+# A scripted terminal's answers to the two rounds of the probe (lib/terminal/capabilities.cpp)
+# in the forms kitty sends them, so that every field of the capabilities line has a value.
+# XTVERSION is answered, so the second round comes; it is no xterm, so it has no XTQMODKEYS.
+PROBE_ROUND_1 = (b"\x1b[?1u"
+                 + b"".join(b"\x1b[?%d;2$y" % m for m in QUERIED_MODES)
+                 + b"\x1b[?997;1n\x1b]10;rgb:dddd/dddd/dddd\x1b\\\x1b]11;rgb:0000/0000/0000\x1b\\"
+                 b"\x1b[4;480;800t\x1b[6;20;10t\x1bP>|vtinput-test(1)\x1b\\\x1b[>1;4000;31c\x1b[?62;4;22c")
+PROBE_ROUND_2 = (b"\x1bP1+r544e=787465726d2d6b69747479\x1b\\"  # TN=xterm-kitty
+                 b"\x1bP1+r524742=382f382f38\x1b\\"            # RGB=8/8/8
+                 b"\x1bP1+r636f6c6f7273=323536\x1b\\"          # colors=256
+                 b"\x1b_Gi=31;OK\x1b\\\x1b[?62;4;22c")
+PROBE_RESULT = dict(CAPS_NONE, status="answered", version="vtinput-test(1)", terminal_name="xterm-kitty",
+                    device_attributes=[62, 4, 22], secondary_attributes=[1, 4000, 31], kitty_flags=1,
+                    foreground="#dddddd", background="#000000", color_scheme="dark", truecolor=True,
+                    colors=256, sixel=True, kitty_graphics=True, cell_pixels={"width": 10, "height": 20},
+                    window_pixels={"width": 800, "height": 480},
+                    modes=[{"mode": m, "support": "reset"} for m in QUERIED_MODES])
+
+
+def probe_session(echo, checker, answer):
+    """vtinput-echo --json with the probe: the test answers both rounds as a terminal would
+    (`answer`), or nothing. Returns the capabilities object, after checking that it is the
+    first line, that a key typed after it is the next, and that no reply leaked as an event."""
+    timeout = "20000" if answer else "50"  # answered: the timeout only fires on failure
+    live = Live(echo, ["--json", "--query-timeout", timeout])
+    try:
+        live.wait_stderr(b"Ctrl+C")  # the device is open; the probe follows
+        if answer:
+            end = len(live.read_terminal(b"\x1b8\x1b[c"))  # round one ends: DECRC, DA1
+            live.write(PROBE_ROUND_1)
+            live.read_terminal(b"\x1b[c", end)  # round two: XTGETTCAP, kitty graphics, DA1
+            live.write(PROBE_ROUND_2)
+        live.wait_for("the capabilities line", lambda ls: len(ls) >= 1)
+        live.write(b"a")
+        live.wait_for("the key after the probe", lambda ls: len(ls) >= 2)
+        os.close(live.master)
+        live.master = -1
+        live.wait_for("eof", lambda ls: count(ls, b'"type":"eof"') >= 1)
+        live.close()
+    finally:
+        if live.master >= 0:
+            os.close(live.master)
+        if live.proc.poll() is None:
+            live.proc.kill()
+            live.proc.wait()
+    what = "live mode with the probe (%s)" % ("answered" if answer else "no answer")
+    for raw in live.lines:
+        checker.line(raw, what)
+    types = [json.loads(raw)["type"] for raw in live.lines]
+    if types != ["capabilities", "key", "eof"]:
+        raise Failure("%s: expected the capabilities line, the key, eof; got %s"
+                      % (what, b"\n".join(live.lines).decode(errors="replace")))
+    return json.loads(live.lines[0])
+
+
+def check_live_probe(echo, checker):
+    caps = probe_session(echo, checker, True)
+    timed = {k: caps[k] for k in ("elapsed_us", "round_trip_us")}
+    if not all(isinstance(v, int) and v > 0 for v in timed.values()):
+        raise Failure("live mode with the probe: times %s" % timed)
+    if dict(caps, **{k: None for k in timed}) != dict(PROBE_RESULT, elapsed_us=None):
+        raise Failure("live mode with the probe: got %s\nexpected %s" % (json.dumps(caps), json.dumps(PROBE_RESULT)))
+    silent = probe_session(echo, checker, False)
+    if dict(silent, elapsed_us=500000) != CAPS_NONE or not isinstance(silent["elapsed_us"], int):
+        raise Failure("live mode, no answer to the probe: got %s" % json.dumps(silent))
+
+
 def main(argv):
     args = argv[1:]
     live = args[:1] == ["--live"]
@@ -444,7 +564,9 @@ def main(argv):
             if note:
                 print("SKIP: " + note)
                 return 77
-            print("live mode: one pty session with 2 receivers checked")
+            check_live_probe(echo, checker)
+            print("live mode: one pty session with 2 receivers checked; the capabilities line with the probe "
+                  "answered by the test and unanswered")
         else:
             root = args[2]
             shared_dir = args[3] if len(args) == 4 else ""

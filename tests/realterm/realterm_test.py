@@ -5,7 +5,8 @@ One run tests one terminal (xterm, urxvt, st, kitty, alacritty, xfce4-terminal, 
 private Xvfb display: the terminal runs `vtinput-echo --json ...` with its standard output and
 standard error sent to files, xdotool types keys, clicks, scrolls, drags, pastes through the X
 selection, moves the focus and resizes the window, and the JSON lines are compared with what
-each action must decode to.
+each action must decode to. A last run without --no-query checks the capability probe: what
+the terminal answers (PROBES), and that the probe left nothing on the screen or among the events.
 
 What is asserted, and how the waits work:
 - A case is a list of X actions and the events they must give, compared exactly (after the
@@ -25,8 +26,10 @@ Exits 0 (pass), 1 (fail) or 77 (skipped: no Xvfb, xdotool or terminal). --observ
 every case gave and asserts nothing (how the table was made).
 """
 
+import glob
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -365,6 +368,112 @@ SESSIONS = [
 MLTERM_CASES = {"plain-text", "keypad-keys"} | {name for name, _, _ in MODIFY_OTHER_KEYS + PIXELS}
 
 
+# ---- the capability probe -------------------------------------------------------------------
+# One more terminal start per terminal, without --no-query: the capabilities line (the first
+# line, docs/json-schema.md) is compared with what the terminal is known to answer, the cursor
+# must be where it was (--ask cursor after the probe: nothing was printed), and where the
+# terminal can show its screen's text (xterm, kitty) the screen must be empty. vtinput-echo
+# writes nothing visible (its notices go to a file), so any text there would be the probe's.
+# The timeout is long because it only fires on failure: kitty and alacritty answer their first
+# query only once their window is up, 0.25 to 0.5 s after the start here (kitty took longer
+# than the default 500 ms in one of three runs by hand; its replies then came late, as reports).
+PROBE_FLAGS = ["--query-timeout", "20000", "--ask", "cursor"]
+
+
+def probe_view(caps):
+    """The facts of a capabilities line that PROBES asserts, in one flat dict: the level of
+    DA1 and the terminal type of DA2 (not the whole lists), two modes (2004: does it answer
+    DECRQM at all; 2026: synchronized output), the rest as the line has it."""
+    modes = {m["mode"]: m["support"] for m in caps.get("modes", [])}
+    da1, da2 = caps.get("device_attributes"), caps.get("secondary_attributes")
+    view = dict(status=caps.get("status"), version=caps.get("version"), da1_level=da1[0] if da1 else None,
+                da2_type=da2[0] if da2 else None, sixel=caps.get("sixel"), kitty_flags=caps.get("kitty_flags"),
+                mode_2004=modes.get(2004), mode_2026=modes.get(2026))
+    for field in ("foreground", "background", "color_scheme", "cell_pixels", "window_pixels", "terminal_name",
+                  "truecolor", "colors", "kitty_graphics", "modify_other_keys"):
+        view[field] = caps.get(field)
+    return view
+
+
+def probe_matches(want, have):
+    """`want` is a probe_view; a value "present" stands for any value but null (a colour or a
+    size that depends on the theme or the font), and a string ending in "*" for its prefix."""
+    for field, w in want.items():
+        h = have.get(field)
+        if w == "present":
+            if h is None:
+                return False
+        elif isinstance(w, str) and w.endswith("*"):
+            if not isinstance(h, str) or not h.startswith(w[:-1]):
+                return False
+        elif h != w:
+            return False
+    return True
+
+
+# What each terminal answers, observed on Debian 12 (the versions of README.md; the table there
+# is these rows). Fields left out are null. The cursor is at row 1, column 1 in every one.
+PROBES = {
+    # Window ops (CSI 14/16 t) are off by default, and XTGETTCAP gets no answer.
+    "xterm": dict(version="XTerm(*", da1_level=64, da2_type=41, sixel=False, mode_2004="reset",
+                  mode_2026="not_recognized", foreground="present", background="present", color_scheme="light",
+                  modify_other_keys=0),
+    # No OSC 10/11 colours, no XTVERSION; CSI 14 t but not CSI 16 t.
+    "urxvt": dict(da1_level=1, da2_type=85, sixel=False, mode_2004="reset", mode_2026="not_recognized",
+                  window_pixels="present"),
+    # No DECRQM, XTVERSION, DA2 or pixel sizes; the colours.
+    "st": dict(da1_level=6, sixel=False, foreground="present", background="present", color_scheme="dark"),
+    # Everything but modifyOtherKeys (no XTQMODKEYS: not an xterm) and a colour scheme of its
+    # own (dark by the background); XTGETTCAP says RGB is unknown.
+    "kitty": dict(version="kitty(*", da1_level=62, da2_type=1, sixel=False, kitty_flags=0, mode_2004="reset",
+                  mode_2026="reset", foreground="present", background="present", color_scheme="dark",
+                  cell_pixels="present", window_pixels="present", terminal_name="xterm-kitty", truecolor=False,
+                  colors=256, kitty_graphics=True),
+    # 0.11: no DECRQM, no XTVERSION; CSI 14 t but not CSI 16 t.
+    "alacritty": dict(da1_level=6, da2_type=0, sixel=False, foreground="present", background="present",
+                      color_scheme="dark", window_pixels="present"),
+    # VTE 0.70: 2026 permanently reset, no XTVERSION; CSI 14 t but not CSI 16 t.
+    "xfce4-terminal": dict(da1_level=65, da2_type=65, sixel=False, mode_2004="reset",
+                           mode_2026="permanently_reset", foreground="present", background="present",
+                           color_scheme="dark", window_pixels="present"),
+    # The only one with sixel (DA1 feature 4) and both pixel sizes; no XTVERSION.
+    "mlterm": dict(da1_level=63, da2_type=24, sixel=True, mode_2004="reset", mode_2026="not_recognized",
+                   foreground="present", background="present", color_scheme="light", cell_pixels="present",
+                   window_pixels="present"),
+}
+
+
+def xterm_screen(driver):
+    """xterm's print-immediate action, bound to Pause for this run (SCREEN_DUMPS), writes the
+    screen's text to a new file named screen<time> in the working directory."""
+    before = set(glob.glob(os.path.join(driver.work, "screen*")))
+    driver.xdo("key", "Pause")
+
+    def dumped():
+        for path in set(glob.glob(os.path.join(driver.work, "screen*"))) - before:
+            text = read(path)
+            if text.count("\n") >= ROWS:  # written whole
+                return [text]
+        return None
+    return driver.poll_until(dumped, "xterm's screen dump", deadline=20)[0]
+
+
+def kitty_screen(driver):
+    """kitty's remote control (allowed, on a socket, for this run): `kitty @ get-text`."""
+    return driver.x("kitty", "@", "--to", "unix:" + os.path.join(driver.work, "kitty.sock"), "get-text")
+
+
+# Where the screen's text can be read: options for the probe's terminal, and the reader.
+SCREEN_DUMPS = {
+    "xterm": (lambda work: ["-xrm", "XTerm*printFileImmediate: screen",
+                            "-xrm", "XTerm*VT100.translations: #override <Key>Pause: print-immediate()"],
+              xterm_screen),
+    "kitty": (lambda work: ["-o", "allow_remote_control=yes", "--listen-on",
+                            "unix:" + os.path.join(work, "kitty.sock")],
+              kitty_screen),
+}
+
+
 class Failure(Exception):
     pass
 
@@ -458,13 +567,16 @@ class Driver:
         return self.x("xdotool", *args)
 
     # -- the terminal
-    def start(self, session, flags):
+    def start(self, session, flags, options=()):
+        """Starts the terminal (with `options` after its name) running vtinput-echo --json
+        FLAGS, and waits until it is ready for the first case."""
         self.session_args = (session + "-again" if not session.endswith("-again") else session, flags)
         self.out = os.path.join(self.work, f"{session}.out")
         self.err = os.path.join(self.work, f"{session}.err")
         command = " ".join(["exec", shlex.quote(self.echo), "--json"] + flags +
                            [">", shlex.quote(self.out), "2>", shlex.quote(self.err)])
         argv = self.spec["argv"](["sh", "-c", command])
+        argv[1:1] = options
         self.log = open(os.path.join(self.work, f"{session}.terminal.log"), "w")
         self.proc = subprocess.Popen(argv, env=self.env, cwd=self.work, stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
@@ -777,6 +889,32 @@ class Driver:
         ok = bool(got) and got[-1].get("cols") == 100 and got[-1].get("rows") == 30
         self.verdict("resize", ok, got[-1:])
 
+    def probe_case(self):
+        """The probe's run (see PROBES): the capabilities line, then nothing but the sentinels."""
+        options, screen = SCREEN_DUMPS.get(self.terminal, (lambda work: [], None))
+        self.start("probe", PROBE_FLAGS, options(self.work))
+        try:
+            events = self.events()
+            caps = events[0] if events and events[0].get("type") == "capabilities" else {}
+            view = probe_view(caps)
+            # --ask cursor ran after the probe and before the events (so before the sentinel).
+            cursor = re.search(r"^vtinput-echo: cursor: (.*)$", read(self.err), re.M)
+            view["cursor"] = cursor.group(1) if cursor else None
+            if screen:
+                text = screen(self)
+                view["screen"] = "empty" if not text.strip() else text.strip()[:200]
+            # Every line after the capabilities line is a sentinel typed by start(): a reply
+            # that came late would be a report here.
+            view["after"] = [e for e in events[1:] if e != dict(type="key", key=SENTINEL, mods=[], text=SENTINEL)]
+        finally:
+            self.stop()
+        want = dict(probe_view({}), status="answered")  # every field null but the status
+        want.update(PROBES[self.terminal], cursor="row 1, column 1", after=[])
+        if screen:
+            want["screen"] = "empty"
+        self.expected_now = [want]
+        self.verdict("probe", probe_matches(want, view) and set(view) == set(want), [view])
+
     def run(self):
         for session, flags, cases in SESSIONS:
             if self.terminal == "mlterm":
@@ -797,6 +935,7 @@ class Driver:
                     self.resize_case()
             finally:
                 self.stop()
+        self.probe_case()
 
 
 def read(path):
