@@ -113,7 +113,7 @@ std::optional<vtinput::InputDevice> open_device(const Options& o)
     options.term = o.term;
     options.terminal = o.modes;
     options.raw_bytes = o.raw_bytes || !o.record.empty();  // a recording is made of RawEvents
-    options.probe_timeout = o.query_timeout;                // --auto-keyboard: open() probes
+    options.probe_timeout = o.query_timeout;               // --auto-keyboard: open() probes
     if (o.esc_timeout) {
         options.decoder.esc_timeout = *o.esc_timeout;
         options.esc_timeout = vtinput::DeviceOptions::EscTimeout::fixed;
@@ -218,7 +218,7 @@ int live_session(const Options& o, const Stop& stop)
     if (o.query) {
         // With --auto-keyboard, open() has probed already.
         caps = o.modes.keyboard == vtinput::Keyboard::automatic ? device.capabilities()
-                                                                 : device.query_capabilities(o.query_timeout);
+                                                                : device.query_capabilities(o.query_timeout);
         if (!o.tui) {
             notice(o, "terminal: " + vtinput::to_string(caps));
         }

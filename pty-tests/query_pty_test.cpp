@@ -22,10 +22,8 @@
 //   (DA2 before XTVERSION, per-name XTGETTCAP answers reversed) fill the right fields; queries
 //   issued while the probe runs each get their own reply, also one answered before the probe's.
 //
-// Scenarios marked KNOWN BUG assert what the API documents and fail against the library as it
-// is (doctest::should_fail: the suite stays green while the bug is there, and goes red once it
-// is fixed, as a reminder to drop the mark). Delays (PtyChild::linger) are the scripted
-// terminal's, to make an ordering likely; no outcome depends on them.
+// Delays (PtyChild::linger) are the scripted terminal's, to make an ordering likely; no
+// outcome depends on them.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -422,11 +420,12 @@ TEST_SUITE("pty")
         child.expect("cell none after its timeout");
         child.expect("window none after its timeout");
         child.expect("position none after its timeout");
-        // Every request went out, each with its sentinel (cursor_position: DECXCPR, then CPR).
+        // Every request went out, each with its sentinel (cursor_position: DECXCPR alone; it
+        // falls back to the plain CPR only when the sentinel comes first).
         std::size_t at = 0;
         for (std::string_view request :
              {"\x1b]10;?\x1b\\\x1b[c", "\x1b]4;7;?\x1b\\\x1b[c", "\x1b[?2026$p\x1b[c", "\x1bP+q544e\x1b\\\x1b[c",
-              "\x1b[16t\x1b[c", "\x1b[14t\x1b[c", "\x1b[?6n\x1b[c", "\x1b[6n\x1b[c"}) {
+              "\x1b[16t\x1b[c", "\x1b[14t\x1b[c", "\x1b[?6n\x1b[c"}) {
             at = child.wait_output(request, at) + request.size();
         }
         // The terminal was slow, not dead: it answers everything now, in order, each reply with
@@ -434,7 +433,7 @@ TEST_SUITE("pty")
         const std::string d(k_da1);
         child.type("\x1b]10;rgb:eeee/eeee/eeee\x1b\\" + d + "\x1b]4;7;rgb:e5e5/e5e5/e5e5\x1b\\" + d + "\x1b[?2026;2$y" +
                    d + termcap_answer({{"TN", "xterm-256color"}}) + d + "\x1b[6;16;8t" + d + "\x1b[4;384;640t" + d +
-                   "\x1b[?5;1R" + d + "\x1b[5;1R" + d + ".");
+                   "\x1b[?5;1R" + d + ".");
         child.expect_event(report_of(ReportKind::osc, {}, "10;rgb:eeee/eeee/eeee"));
         child.expect_event(report_of(ReportKind::osc, {}, "4;7;rgb:e5e5/e5e5/e5e5"));
         child.expect_event(report_of(ReportKind::decrpm, {2026, 2}, {}, true));
@@ -442,7 +441,6 @@ TEST_SUITE("pty")
         child.expect_event(report_of(ReportKind::window, {6, 16, 8}));
         child.expect_event(report_of(ReportKind::window, {4, 384, 640}));
         child.expect_event(CursorPositionEvent{5, 1});  // DECXCPR's
-        child.expect_event(CursorPositionEvent{5, 1});  // the plain CPR's
         child.expect_event(pty::typed(U'.'));
         child.finish();
     }
@@ -477,12 +475,10 @@ TEST_SUITE("pty")
         child.finish();
     }
 
-    // KNOWN BUG. query_termcap's is_reply (lib/device/input_device.cpp) accepts any XTGETTCAP
-    // reply, whatever names it answers, where query_mode and query_palette check the mode and
-    // the index: a reply that comes after its query gave up is taken as the answer of the next
-    // query_termcap, for other names, and that query's own reply then reaches the receivers.
-    TEST_CASE("query: KNOWN BUG: a late XTGETTCAP reply answers the next query_termcap, for other names" *
-              doctest::should_fail())
+    // query_termcap's is_reply checks the name a reply answers, as query_mode and query_palette
+    // check the mode and the index: a reply that comes after its query gave up is not taken as
+    // the answer of the next query_termcap, for other names; it reaches the receivers.
+    TEST_CASE("query: a late XTGETTCAP reply does not answer the next query_termcap, for other names")
     {
         PtyChild child("query-late-termcap", [](Reporter& report) {
             auto dev = InputDevice::open();
@@ -502,55 +498,34 @@ TEST_SUITE("pty")
         child.finish();
     }
 
-    // KNOWN BUG. The typed helpers promise nullopt "when the terminal did not answer within
-    // `timeout`" (input_device.hpp), but InputDevice::cursor_position falls back to the plain CPR
-    // also when DECXCPR timed out, with a fresh `timeout`: against a silent terminal it blocks
-    // for two timeouts. (Against a terminal that does not know DECXCPR the sentinel ends the
-    // first query at once, which is what the fallback is for.)
-    TEST_CASE("query: KNOWN BUG: cursor_position against a silent terminal blocks for two timeouts" *
-              doctest::should_fail())
+    // The typed helpers promise nullopt "when the terminal did not answer within `timeout`"
+    // (input_device.hpp). cursor_position falls back to the plain CPR only when the sentinel
+    // ended DECXCPR (the terminal does not know it), and query_termcap asks its names within
+    // one timeout: so against a silent terminal neither writes a second request, which shows
+    // without timing anything.
+    TEST_CASE("query: against a silent terminal cursor_position writes no plain CPR after DECXCPR timed out")
     {
-        constexpr auto k_timeout = 300ms;
-        PtyChild child("query-silent-position", [k_timeout](Reporter& report) {
+        PtyChild child("query-silent-position", [](Reporter& report) {
             auto dev = InputDevice::open();
-            auto start = std::chrono::steady_clock::now();
-            auto position = dev.cursor_position(k_timeout);
-            auto waited =
-                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-            report.line("position " + position_text(position) + " waited " + std::to_string(waited.count()));
+            report.line("position " + position_text(dev.cursor_position(300ms)));
         });
-        long waited = 0;
-        std::string line = child.expect_prefix("position none waited ");
-        REQUIRE(std::sscanf(line.c_str(), "%ld", &waited) == 1);
-        // Two timeouts is a lower bound the bug always reaches; a fix leaves all of the second
-        // timeout as slack for a slow machine.
-        CHECK_MESSAGE(waited < 2 * k_timeout.count(), "cursor_position(" << k_timeout.count() << " ms) waited "
-                                                                         << waited << " ms for a silent terminal");
+        child.wait_output("\x1b[?6n\x1b[c");
+        child.expect("position none");
         child.finish();
+        CHECK(child.terminal_output().find("\x1b[6n") == std::string::npos);
     }
 
-    // KNOWN BUG. InputDevice::query_termcap asks for each name on its own, each query with the
-    // whole `timeout`: against a silent terminal, query_termcap with n names blocks for n
-    // timeouts, not the one its documentation promises.
-    TEST_CASE("query: KNOWN BUG: query_termcap with three names against a silent terminal blocks for three timeouts" *
-              doctest::should_fail())
+    TEST_CASE("query: against a silent terminal query_termcap asks one name, not one timeout per name")
     {
-        constexpr auto k_timeout = 200ms;
-        PtyChild child("query-silent-termcap", [k_timeout](Reporter& report) {
+        PtyChild child("query-silent-termcap", [](Reporter& report) {
             auto dev = InputDevice::open();
-            auto start = std::chrono::steady_clock::now();
-            auto reply = dev.query_termcap({"TN", "RGB", "colors"}, k_timeout);
-            auto waited =
-                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-            report.line("termcap " + termcap_text(reply) + " waited " + std::to_string(waited.count()));
+            report.line("termcap " + termcap_text(dev.query_termcap({"TN", "RGB", "colors"}, 200ms)));
         });
-        long waited = 0;
-        std::string line = child.expect_prefix("termcap none waited ");
-        REQUIRE(std::sscanf(line.c_str(), "%ld", &waited) == 1);
-        CHECK_MESSAGE(waited < 2 * k_timeout.count(), "query_termcap(3 names, " << k_timeout.count() << " ms) waited "
-                                                                                << waited
-                                                                                << " ms for a silent terminal");
+        child.wait_output(termcap_query({"TN"}) + "\x1b[c");
+        child.expect("termcap none");
         child.finish();
+        CHECK(child.terminal_output().find(termcap_query({"RGB"})) == std::string::npos);
+        CHECK(child.terminal_output().find(termcap_query({"colors"})) == std::string::npos);
     }
 
     TEST_CASE("capabilities: the two-round probe against a scripted xterm: every field as answered; keys typed "

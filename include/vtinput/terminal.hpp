@@ -87,7 +87,7 @@ struct TerminalModes {
     int modify_other_keys = 0;                  ///< xterm modifyOtherKeys level 1 or 2 (CSI > 4 ; n m)
     /// Whether kitty_flags and modify_other_keys are set as given or chosen for the terminal.
     Keyboard keyboard = Keyboard::as_set;
-    bool in_band_resize = false;                ///< 2048
+    bool in_band_resize = false;  ///< 2048
     /// 2031: the terminal reports each change of its colour scheme (light/dark theme) as
     /// `CSI ? 997 ; 1|2 n`, a ReportEvent of kind color_scheme (params {1}: dark, {2}: light).
     bool color_scheme_updates = false;

@@ -404,7 +404,7 @@ std::optional<TermcapReply> InputDevice::query_termcap(const std::vector<std::st
     all.valid = true;
     bool any = false;
     for (const std::string& name : names) {
-        auto left = remaining(deadline);
+        auto left = &name == &names.front() ? timeout : remaining(deadline);
         if (left <= std::chrono::milliseconds(0)) {
             break;
         }
