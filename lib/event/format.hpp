@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "event/visit.hpp"  // overloaded: both forms visit every event type
 
@@ -29,5 +30,8 @@ void append_int(std::string& out, Int v)
 // quotes and backslashes are escaped; each byte that is not part of valid UTF-8 becomes
 // U+FFFD. Returns false when some byte was replaced (defined in json.cpp).
 bool append_json_string(std::string& out, std::string_view s);
+
+// Appends integers as a JSON array: "[1,-1,3]" (defined in json.cpp).
+void append_params_json(std::string& out, const std::vector<int>& params);
 
 }  // namespace vtinput::detail

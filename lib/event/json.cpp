@@ -72,12 +72,25 @@ bool append_json_string(std::string& out, std::string_view s)
     return exact;
 }
 
+void append_params_json(std::string& out, const std::vector<int>& params)
+{
+    out += '[';
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        if (i) {
+            out += ',';
+        }
+        append_int(out, params[i]);
+    }
+    out += ']';
+}
+
 }  // namespace detail
 
 namespace {
 
 using detail::append_int;
 using detail::append_json_string;
+using detail::append_params_json;
 
 // A character (a key, kitty's shifted and base keys) as a JSON string.
 void append_json_char(std::string& out, char32_t cp)
@@ -120,18 +133,6 @@ void append_mods_json(std::string& out, Mods mods)
         out += '"';
         out += mod_name(static_cast<Mod>(bit));
         out += '"';
-    }
-    out += ']';
-}
-
-void append_params_json(std::string& out, const std::vector<int>& params)
-{
-    out += '[';
-    for (std::size_t i = 0; i < params.size(); ++i) {
-        if (i) {
-            out += ',';
-        }
-        append_int(out, params[i]);
     }
     out += ']';
 }

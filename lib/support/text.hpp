@@ -16,6 +16,21 @@ namespace vtinput::detail {
 
 inline constexpr char k_hex_digits[] = "0123456789abcdef";
 
+// The value of a hex digit (either case), or -1.
+inline constexpr int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
 // Appends lower-case hex, two digits a byte, no separators.
 inline void append_hex(std::string& out, std::string_view bytes)
 {

@@ -211,14 +211,7 @@ void append_params_or_null(std::string& out, std::string_view name, const std::v
         out += "null";
         return;
     }
-    out += '[';
-    for (std::size_t i = 0; i < params.size(); ++i) {
-        if (i) {
-            out += ',';
-        }
-        append_int(out, params[i]);
-    }
-    out += ']';
+    detail::append_params_json(out, params);
 }
 
 void append_color_or_null(std::string& out, std::string_view name, const std::optional<Rgb>& color)

@@ -17,22 +17,10 @@
 #include <charconv>
 #include <cstdio>
 
+#include "support/text.hpp"
+
 namespace vtinput {
 namespace {
-
-int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 // 1..4 hex digits; `scale`: rgb: form (h/0xf, hh/0xff, ... of 0xffff), else the digits are the
 // high bits (# form).
@@ -43,7 +31,7 @@ std::optional<std::uint16_t> channel(std::string_view digits, bool scale)
     }
     std::uint32_t v = 0;
     for (char c : digits) {
-        int d = hex_digit(c);
+        int d = detail::hex_value(c);
         if (d < 0) {
             return std::nullopt;
         }
@@ -100,8 +88,8 @@ std::optional<std::string> unhex(std::string_view hex)
     std::string out;
     out.reserve(hex.size() / 2);
     for (std::size_t i = 0; i < hex.size(); i += 2) {
-        int hi = hex_digit(hex[i]);
-        int lo = hex_digit(hex[i + 1]);
+        int hi = detail::hex_value(hex[i]);
+        int lo = detail::hex_value(hex[i + 1]);
         if (hi < 0 || lo < 0) {
             return std::nullopt;
         }

@@ -402,6 +402,15 @@ class Live:
             n = os.write(self.master, view)
             view = view[n:]
 
+    def abandon(self):
+        """After a failure, or after close(): nothing of the session is left behind."""
+        if self.master >= 0:
+            os.close(self.master)
+            self.master = -1
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
     def close(self):
         if self.master >= 0:
             os.close(self.master)
@@ -461,11 +470,7 @@ def check_live(echo, checker):
         live.wait_for("eof", lambda ls: count(ls, b'"type":"eof"') >= 2)
         live.close()
     finally:
-        if live.master >= 0:
-            os.close(live.master)
-        if live.proc.poll() is None:
-            live.proc.kill()
-            live.proc.wait()
+        live.abandon()
     for raw in live.lines:
         checker.line(raw, "live mode (--all --pixels --raw --subscribers 2)")
     missing = [t for t in ("raw", "eof", "lagged", "mouse", "resize", "clipboard")
@@ -518,11 +523,7 @@ def probe_session(echo, checker, answer):
         live.wait_for("eof", lambda ls: count(ls, b'"type":"eof"') >= 1)
         live.close()
     finally:
-        if live.master >= 0:
-            os.close(live.master)
-        if live.proc.poll() is None:
-            live.proc.kill()
-            live.proc.wait()
+        live.abandon()
     what = "live mode with the probe (%s)" % ("answered" if answer else "no answer")
     for raw in live.lines:
         checker.line(raw, what)
