@@ -6,7 +6,9 @@
 // How split-invariance is kept: every unit (a character, a control byte, an escape sequence)
 // is parsed from a contiguous view by the parsers of impl.hpp's contract. A parser that
 // reaches the end of the view before the unit is complete answers "need more"; the driver
-// keeps the unit's bytes in `pending` and parses it again, whole, when more bytes arrive. Only
+// keeps the unit's bytes in `pending` and parses it again, whole, when more bytes arrive
+// (but for bytes that cannot complete it: decode/held.cpp takes those without a parse, so
+// feeding a byte at a time stays linear). Only
 // `flush`/`finish` (time passing, or end of input) parse with `final` set, which resolves an
 // incomplete unit instead of waiting. Long bodies (a paste, an OSC/DCS/APC string) are modes
 // rather than units, so they stream into their own buffers (paste.cpp, strings.cpp) instead
@@ -77,6 +79,10 @@ void Decoder::Impl::feed(std::string_view bytes, clock::time_point now)
         return;
     }
     last = now;
+    if (feed_held(bytes)) {
+        return;
+    }
+    held = Held::other;
     if (paste_marker != 0) [[unlikely]] {
         // A paste paused with part of a possible end marker (pause_paste): continue from it.
         pending.assign(k_paste_end.data(), paste_marker);
@@ -86,8 +92,14 @@ void Decoder::Impl::feed(std::string_view bytes, clock::time_point now)
         run(reinterpret_cast<const u8*>(bytes.data()), reinterpret_cast<const u8*>(bytes.data() + bytes.size()), false);
         return;
     }
-    work.assign(pending);
-    work.append(bytes);
+    // The unit and the new bytes, contiguous; `pending`, now empty, keeps work's old buffer
+    // for the next stash (a swap, not a copy).
+    work.swap(pending);
+    if (bytes.size() == 1) {
+        work.push_back(bytes[0]);
+    } else {
+        work.append(bytes);
+    }
     pending.clear();
     run(reinterpret_cast<const u8*>(work.data()), reinterpret_cast<const u8*>(work.data() + work.size()), false);
 }
@@ -218,6 +230,7 @@ void Decoder::Impl::stash(const u8* p, const u8* end)
 {
     pending.assign(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
     wait = needs_only_esc_wait(p, end) ? Wait::esc : Wait::stale;
+    held = held_kind(p, end);
 }
 
 // Ends the current mode with what it holds: the paste so far as the last part of the
@@ -245,6 +258,7 @@ void Decoder::Impl::resolve_mode()
 
 void Decoder::Impl::resolve_all(bool end_of_input)
 {
+    held = Held::other;  // whatever is pending is resolved now
     if (!pending.empty() && mode == Mode::ground) {
         work.swap(pending);
         pending.clear();
@@ -420,8 +434,23 @@ struct VectorSink final : EventSink {
 
 void Decoder::feed(std::string_view bytes, clock::time_point now, EventSink& sink)
 {
-    impl_->sink = &sink;
-    impl_->feed(bytes, now);
+    Impl& d = *impl_;
+    // One byte that continues a held CSI (the commonest case a byte at a time), before the
+    // general path's frame is set up: decode/held.cpp.
+    if (bytes.size() == 1 && d.held >= Impl::Held::csi_params && d.mode == Impl::Mode::ground) [[unlikely]] {
+        auto b = static_cast<u8>(bytes[0]);
+        if (d.held == Impl::Held::csi_params ? b >= 0x30 && b <= 0x3f && d.pending.size() + 2 < d.opt.csi_cap
+                                             : b >= 0x20 && b <= 0x3f) {
+            if (d.held == Impl::Held::csi_params) {
+                d.pending.push_back(static_cast<char>(b));
+            }
+            d.last = now;
+            d.wait = Impl::Wait::stale;
+            return;
+        }
+    }
+    d.sink = &sink;
+    d.feed(bytes, now);
 }
 
 void Decoder::feed(std::string_view bytes, clock::time_point now, std::vector<Event>& out)
@@ -489,6 +518,7 @@ std::string Decoder::take_pending()
     }
     out += d.pending;
     d.pending.clear();
+    d.held = Impl::Held::other;
     d.paste.clear();
     d.string.clear();
     d.string_overlong = false;
@@ -501,7 +531,11 @@ std::string Decoder::take_pending()
 }
 
 const DecoderOptions& Decoder::options() const { return impl_->opt; }
-void Decoder::set_options(const DecoderOptions& options) { impl_->opt = options; }
+void Decoder::set_options(const DecoderOptions& options)
+{
+    impl_->opt = options;
+    impl_->held = Impl::Held::other;  // feed_held's shortcut assumed the old csi_cap
+}
 
 void detail::set_fast_paths(Decoder& decoder, bool on) { decoder.impl_->fast_paths = on; }
 

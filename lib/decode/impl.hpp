@@ -112,7 +112,13 @@ struct Decoder::Impl {
     int expect_cpr = 0;
     bool fast_paths = true;  // see decode/fast_paths.hpp
 
-    std::string pending;     // ground: one incomplete unit; paste/string: a possible terminator
+    std::string pending;  // ground: one incomplete unit; paste/string: a possible terminator
+    // What the incomplete unit in `pending` is, for feed's shortcut (held.cpp): a lone ESC; a
+    // CSI within csi_cap that so far has only its introducer and parameter bytes; or a CSI
+    // past csi_cap (its first csi_cap bytes kept) that has not ended yet. Set by stash only;
+    // anything else that empties or replaces `pending` resets it to other.
+    enum class Held : u8 { other, esc, csi_params, csi_overlong };
+    Held held = Held::other;
     std::string work;        // scratch: pending + new bytes
     std::string paste;       // paste body not yet delivered
     std::string string;      // OSC/DCS/APC bytes so far, introducer included
@@ -229,6 +235,8 @@ struct Decoder::Impl {
     template <bool Fast>
     const u8* scan_ground(const u8* p, const u8* end, bool final);
     void stash(const u8* p, const u8* end);
+    Held held_kind(const u8* p, const u8* end) const;
+    bool feed_held(std::string_view bytes);
     void emit_before();
     void resolve_mode();
     Result parse_unit(const u8* p, const u8* end, bool final);

@@ -2,6 +2,13 @@
 // gen_corpora.py), with the event count checked against counts.json.
 //
 //   decoder_bench CORPORA_DIR [--reps N] [--chunk BYTES] [NAME...]
+//   decoder_bench CORPORA_DIR --bytewise [--reps N] [NAME...]
+//
+// --bytewise measures, in one run, each corpus fed whole (64 KiB chunks) and one byte at a
+// time, plus a built-in flood of long CSI sequences (csi_flood: 2,000 of 198 bytes, within
+// csi_cap), and prints the ratio: `decoder-bytewise corpus=NAME whole_ns=W byte_ns=B ratio=R
+// match=ok`. A pending unit must not be re-parsed at every byte (lib/decode/held.cpp); for
+// instruction counts use peer_vtinput under callgrind (--chunk 1).
 //
 // VTINPUT_BENCH_CORPORA, when set, replaces CORPORA_DIR (e.g. corpora generated elsewhere than
 // the shared folder: `VTINPUT_BENCH_CORPORA=/tmp/vtinput-bench/corpora meson test --benchmark`).
@@ -92,8 +99,53 @@ std::uint64_t decode(std::string_view data, std::size_t chunk)
 
 [[noreturn]] void usage(const char* argv0)
 {
-    std::fprintf(stderr, "usage: %s CORPORA_DIR [--reps N] [--chunk BYTES] [NAME...]\n", argv0);
+    std::fprintf(stderr, "usage: %s CORPORA_DIR [--reps N] [--chunk BYTES | --bytewise] [NAME...]\n", argv0);
     std::exit(2);
+}
+
+// The median of `reps` timed decodes of `data` in `chunk`-byte feeds, in nanoseconds.
+std::int64_t median_ns(std::string_view data, std::size_t chunk, int reps)
+{
+    std::vector<std::int64_t> ns;
+    for (int r = 0; r < reps; ++r) {
+        auto t0 = steady::now();
+        decode(data, chunk);
+        ns.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now() - t0).count());
+    }
+    std::sort(ns.begin(), ns.end());
+    auto mid = ns.size() / 2;
+    return ns.size() % 2 != 0 ? ns[mid] : (ns[mid - 1] + ns[mid]) / 2;
+}
+
+// Whole against one byte at a time, in the same run; 0 when the events differ, 1 otherwise.
+int bytewise(const std::string& name, std::string_view data, int reps)
+{
+    const std::uint64_t whole_events = decode(data, 65536);  // also the warm-up
+    const std::uint64_t byte_events = decode(data, 1);
+    const std::int64_t whole = median_ns(data, 65536, reps);
+    const std::int64_t byte = median_ns(data, 1, reps);
+    const bool match = whole_events == byte_events;
+    std::printf("decoder-bytewise corpus=%s bytes=%zu whole_ns=%lld byte_ns=%lld ratio=%.2f match=%s\n", name.c_str(),
+                data.size(), static_cast<long long>(whole), static_cast<long long>(byte),
+                whole > 0 ? static_cast<double>(byte) / static_cast<double>(whole) : 0.0, match ? "ok" : "MISMATCH");
+    std::fflush(stdout);
+    return match ? 1 : 0;
+}
+
+// 2,000 CSI sequences of 198 bytes each (49 parameters), the kind of unit whose re-parsing
+// at every byte made a byte-at-a-time feed quadratic.
+std::string csi_flood()
+{
+    std::string one = "\x1b[123";
+    for (int i = 1; i < 49; ++i) {
+        one += ";123";
+    }
+    one += '~';
+    std::string out;
+    for (int i = 0; i < 2000; ++i) {
+        out += one;
+    }
+    return out;
 }
 
 }  // namespace
@@ -104,9 +156,12 @@ int main(int argc, char** argv)
     int reps = 5;
     std::size_t chunk = 4096;
     std::vector<std::string> names;
+    bool by_byte = false;
     for (int i = 1; i < argc; ++i) {
         std::string_view a = argv[i];
-        if (a == "--reps" && i + 1 < argc) {
+        if (a == "--bytewise") {
+            by_byte = true;
+        } else if (a == "--reps" && i + 1 < argc) {
             reps = std::max(1, std::atoi(argv[++i]));
         } else if (a == "--chunk" && i + 1 < argc) {
             chunk = std::max<std::size_t>(1, std::strtoull(argv[++i], nullptr, 10));
@@ -127,6 +182,18 @@ int main(int argc, char** argv)
 
     const char* env = std::getenv("VTINPUT_BENCH_CORPORA");
     fs::path dir(env != nullptr && *env != '\0' ? env : dir_arg);
+    if (by_byte) {
+        // The shared corpora when they are there (no counts needed: whole and bytewise must
+        // agree); the built-in flood always.
+        int status = 0;
+        for (const std::string& name : names) {
+            if (auto data = read_file(dir / (name + ".bin"))) {
+                status |= bytewise(name, *data, reps) ? 0 : 1;
+            }
+        }
+        status |= bytewise("csi_flood", csi_flood(), reps) ? 0 : 1;
+        return status;
+    }
     auto counts = read_file(dir / "counts.json");
     if (!counts) {
         // The generator lives next to the default corpora dir (shared/bench/corpora).

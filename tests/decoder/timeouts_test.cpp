@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -161,6 +162,45 @@ TEST_SUITE("decoder")
         d.feed("x", t0 + 2s, out);
         d.finish(out);
         CHECK(json(out) == R"({"type":"paste","text":"abc","continued":true} {"type":"paste","text":"x"})");
+    }
+
+    TEST_CASE("a CSI fed a byte at a time keeps the deadlines of a whole one: ESC timeout until a parameter, then "
+              "stale, counted from the last byte")
+    {
+        // Byte at a time, the decoder appends parameters to the held CSI without parsing it
+        // (decoder.cpp, "Linear feeding"); what it waits for must not change.
+        const DecoderOptions o;
+        Decoder d(o);
+        std::vector<Event> out;
+        d.feed("\x1b", t0, out);
+        CHECK(*d.deadline() == t0 + o.esc_timeout);
+        d.feed("[", t0 + 1ms, out);
+        CHECK(*d.deadline() == t0 + 1ms + o.esc_timeout);
+        d.feed("1", t0 + 2ms, out);
+        CHECK(*d.deadline() == t0 + 2ms + o.stale_timeout);
+        d.feed(";", t0 + 3ms, out);
+        d.feed("5", t0 + 4ms, out);
+        CHECK(*d.deadline() == t0 + 4ms + o.stale_timeout);
+        CHECK(d.pending_bytes() == 5);
+        d.flush(t0 + 4ms + o.stale_timeout - 1ns, out);
+        CHECK(out.empty());
+        d.feed("A", t0 + 5ms, out);
+        CHECK(json(out) == R"({"type":"key","key":"up","mods":["ctrl"]})");
+        CHECK_FALSE(d.deadline().has_value());
+        // Past csi_cap, the bytes that continue it are dropped as the parser drops them, and
+        // the sequence still ends at its final byte as one unknown event of csi_cap bytes.
+        DecoderOptions small = o;
+        small.csi_cap = 8;
+        Decoder e(small);
+        out.clear();
+        const std::string long_csi = "\x1b[1;2;3;4;5;6;7;8;9m";
+        for (char c : long_csi) {
+            e.feed(std::string_view(&c, 1), t0, out);
+            CHECK(e.pending_bytes() <= small.csi_cap);
+        }
+        e.feed("z", t0, out);
+        CHECK(json(out) == R"({"type":"unknown","bytes":")" + hex(long_csi.substr(0, 8)) +
+                               R"("} {"type":"key","key":"z","mods":[],"text":"z"})");
     }
 
     TEST_CASE("no deadline when nothing is pending")
