@@ -79,10 +79,7 @@ void Decoder::Impl::feed(std::string_view bytes, clock::time_point now)
         return;
     }
     last = now;
-    if (feed_held(bytes)) {
-        return;
-    }
-    held = Held::other;
+    held = Held::other;  // feed_held (Decoder::feed) did not take these bytes
     if (paste_marker != 0) [[unlikely]] {
         // A paste paused with part of a possible end marker (pause_paste): continue from it.
         pending.assign(k_paste_end.data(), paste_marker);
@@ -435,19 +432,10 @@ struct VectorSink final : EventSink {
 void Decoder::feed(std::string_view bytes, clock::time_point now, EventSink& sink)
 {
     Impl& d = *impl_;
-    // One byte that continues a held CSI (the commonest case a byte at a time), before the
-    // general path's frame is set up: decode/held.cpp.
-    if (bytes.size() == 1 && d.held >= Impl::Held::csi_params && d.mode == Impl::Mode::ground) [[unlikely]] {
-        auto b = static_cast<u8>(bytes[0]);
-        if (d.held == Impl::Held::csi_params ? b >= 0x30 && b <= 0x3f && d.pending.size() + 2 < d.opt.csi_cap
-                                             : b >= 0x20 && b <= 0x3f) {
-            if (d.held == Impl::Held::csi_params) {
-                d.pending.push_back(static_cast<char>(b));
-            }
-            d.last = now;
-            d.wait = Impl::Wait::stale;
-            return;
-        }
+    // Bytes that only continue a held unit, before the general path's frame is set up: what
+    // keeps feeding a byte at a time linear (decode/held.cpp).
+    if (!bytes.empty() && d.feed_held(bytes, now)) {
+        return;
     }
     d.sink = &sink;
     d.feed(bytes, now);

@@ -4,10 +4,11 @@
 // every byte: quadratic in the unit's length (a 200-byte CSI fed bytewise cost 112 times the
 // instructions per byte of a whole feed; measured with callgrind, tests/bench/peer_vtinput).
 //
-// Invariant: for every byte feed_held (or Decoder::feed's one-byte shortcut) takes, the
-// general parser run on the whole unit would answer "need more" and keep exactly the bytes
-// kept here, with the same wait; so the events, the deadlines and pending_bytes() are those
-// of the general path. `held` is set by stash() alone and reset by everything else that
+// feed_held (inline in impl.hpp: it runs once per byte, first thing in Decoder::feed) takes
+// bytes for a held unit; held_kind, here, says what stash() holds. Invariant: for every byte
+// feed_held takes, the general parser run on the whole unit would answer "need more" and keep
+// exactly the bytes kept here, with the same wait; so the events, the deadlines and
+// pending_bytes() are those of the general path. `held` is set by stash() alone and reset by everything else that
 // empties or replaces `pending` (feed's general path, resolve_all, take_pending,
 // set_options).
 #include "decode/impl.hpp"
@@ -15,51 +16,6 @@
 namespace vtinput {
 
 using namespace detail;  // the decoder's internals (decode/impl.hpp, decode/keys.hpp)
-
-// The two units that grow long are handled without parsing: a CSI still in its
-// parameters takes bytes that can only be more parameters (0x30..0x3f: digits, `;`, `:`,
-// `<=>?`) by appending them, and a CSI past csi_cap drops the bytes that continue it (0x20..0x3f),
-// which the parser would skip. Either way the parser, run on the whole unit, would answer
-// exactly "need more" with the same bytes kept, so the events are the same; every other byte
-// goes to the parser as before. (A lone ESC followed by `[` alone becomes such a CSI the same
-// way: the commonest first two bytes of a key sent a byte at a time.)
-bool Decoder::Impl::feed_held(std::string_view bytes)
-{
-    // `held` is other unless the last stash made it so, in ground mode, with pending bytes.
-    if (held == Held::other || mode != Mode::ground) {
-        return false;
-    }
-    if (held == Held::esc) {
-        // ESC, then `[`: a CSI introducer, which still waits only the ESC timeout
-        // (needs_only_esc_wait), now with nothing but parameters to come.
-        if (bytes.size() != 1 || bytes[0] != '[') {
-            return false;
-        }
-        pending.push_back('[');
-        held = Held::csi_params;
-        return true;
-    }
-    const u8 lo = held == Held::csi_params ? 0x30 : 0x20;
-    for (char ch : bytes) {
-        auto b = static_cast<u8>(ch);
-        if (b < lo || b > 0x3f) {
-            return false;
-        }
-    }
-    if (held == Held::csi_params) {
-        // Within the cap, with a byte to spare: the parser decides at the cap itself.
-        if (pending.size() + bytes.size() + 1 >= opt.csi_cap) {
-            return false;
-        }
-        if (bytes.size() == 1) {
-            pending.push_back(bytes[0]);  // the byte-at-a-time case: no general append
-        } else {
-            pending.append(bytes);
-        }
-    }
-    wait = Wait::stale;  // a parameter byte makes it known to be a sequence (needs_only_esc_wait)
-    return true;
-}
 
 // What feed_held may do with the unit [p, end): a CSI (7- or 8-bit introducer, no Alt ESC
 // before it) whose bytes after the introducer are all parameter bytes, within csi_cap or cut

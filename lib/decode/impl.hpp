@@ -236,7 +236,56 @@ struct Decoder::Impl {
     const u8* scan_ground(const u8* p, const u8* end, bool final);
     void stash(const u8* p, const u8* end);
     Held held_kind(const u8* p, const u8* end) const;
-    bool feed_held(std::string_view bytes);
+    // held.cpp's shortcut, inline (it runs once per byte fed a byte at a time): takes `bytes`
+    // without a parse when they only continue the held unit, and says whether it did. The two
+    // units that grow long: a CSI still in its parameters takes bytes that can only be more
+    // parameters (0x30..0x3f: digits, `;`, `:`, `<=>?`) by appending them, and a CSI past
+    // csi_cap drops the bytes that continue it (0x20..0x3f), as the parser would. A lone ESC
+    // followed by `[` alone becomes such a CSI (the commonest first two bytes of a key).
+    [[gnu::always_inline]] bool feed_held(std::string_view bytes, clock::time_point now)
+    {
+        if (held == Held::other || mode != Mode::ground) {
+            return false;
+        }
+        for (char ch : bytes) {
+            if (!held_continues(static_cast<u8>(ch))) {
+                return false;
+            }
+        }
+        if (held == Held::esc) {
+            // `ESC [` still waits only the ESC timeout (needs_only_esc_wait).
+            if (bytes.size() != 1) {
+                return false;
+            }
+            held = Held::csi_params;
+        } else {
+            wait = Wait::stale;  // a parameter byte makes it known to be a sequence
+        }
+        if (held == Held::csi_params) {
+            // Within the cap, with a byte to spare: the parser decides at the cap itself.
+            if (pending.size() + bytes.size() + 1 >= opt.csi_cap) {
+                return false;
+            }
+            if (bytes.size() == 1) {
+                pending.push_back(bytes[0]);
+            } else {
+                pending.append(bytes);
+            }
+        }
+        last = now;
+        return true;
+    }
+    // Whether byte `b` only continues the held unit (feed_held).
+    [[gnu::always_inline]] bool held_continues(u8 b) const
+    {
+        switch (held) {
+        case Held::esc: return b == '[';
+        case Held::csi_params: return b >= 0x30 && b <= 0x3f;
+        case Held::csi_overlong: return b >= 0x20 && b <= 0x3f;
+        case Held::other: break;
+        }
+        return false;
+    }
     void emit_before();
     void resolve_mode();
     Result parse_unit(const u8* p, const u8* end, bool final);
