@@ -6,8 +6,8 @@
 /// costs the same whatever the number of receivers, and a slow receiver never blocks the sender
 /// or anyone else. A receiver that falls behind by more than the ring holds loses the oldest
 /// events for itself only, and its next receive returns LaggedEvent{missed} first: loss is
-/// always reported, never silent. Waiting receivers are woken once per batch sent, not once per
-/// event.
+/// always reported, never silent. A waiting receiver is woken at most once per batch sent, and
+/// the sender pays for one wake-up per batch however many receivers wait.
 ///
 /// Resizes collapse: a ResizeEvent takes no place in the ring. The resizes a receiver has not
 /// yet received arrive as one, with the latest size, where the last of them was sent: after
@@ -42,7 +42,18 @@ namespace vtinput {
 namespace detail {
 struct ChannelState;
 struct ReceiverState;
+struct SenderAccess;
 }  // namespace detail
+
+/// How Receiver::set_spin spends its budget.
+enum class SpinPolicy : std::uint8_t {
+    /// Looks only when events have been coming closer together than what it can afford, and
+    /// spends at most 5% of the receiving thread's time looking, however events arrive.
+    adaptive,
+    /// Looks for the whole budget before every sleep: the lowest latency while events keep
+    /// coming, at up to a core's worth of CPU.
+    always,
+};
 
 /// The size of a channel's ring: how far a receiver may fall behind before it loses events.
 struct ChannelOptions {
@@ -95,7 +106,8 @@ public:
     /// that already took its events may leave it readable with nothing pending (the next
     /// receive call clears it), so after poll() use try_receive / try_receive_all, not a
     /// blocking receive. Only read it through this Receiver's receive calls. Owned by the
-    /// receiver (closed when it unsubscribes); created on the first call, the same fd after.
+    /// receiver (closed when it unsubscribes); the one a blocking receive sleeps on, created by
+    /// the first call or the first sleep, the same fd after.
     /// Throws std::system_error: std::errc::not_connected when the receiver is not subscribed,
     /// or the system's errno when it refuses a descriptor (EMFILE, ENFILE). Thread: any.
     int fd();
@@ -109,10 +121,13 @@ public:
 
     /// Latency mode, off by default: before sleeping, receive / receive_until keep looking for
     /// up to `budget`, yielding the CPU between looks, so that an event arriving within it is
-    /// taken without a futex wake-up (and, on a VM, without waking a halted vCPU). The price is
-    /// CPU: the receiving thread stays runnable for up to `budget` after each event. Thread:
-    /// the receiver's owner.
-    void set_spin(std::chrono::microseconds budget);
+    /// taken without a wake-up (and, on a VM, without waking a halted vCPU). With
+    /// SpinPolicy::adaptive (the default) it looks only while events come in bursts closer than
+    /// what a bank filled at 5% of the time that passes can pay for, so it can be left on: at
+    /// most 5% of a core spent looking, idle or busy. SpinPolicy::always looks for the whole
+    /// budget after every event, at up to a core's worth of CPU. A zero budget turns it off.
+    /// Thread: the receiver's owner.
+    void set_spin(std::chrono::microseconds budget, SpinPolicy policy = SpinPolicy::adaptive);
 
 private:
     friend class Sender;
@@ -160,6 +175,7 @@ public:
     const ChannelOptions& options() const;
 
 private:
+    friend struct detail::SenderAccess;
     std::shared_ptr<detail::ChannelState> channel_;
 };
 

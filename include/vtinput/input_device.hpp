@@ -30,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -41,6 +42,38 @@
 #include "vtinput/terminal.hpp"
 
 namespace vtinput {
+
+namespace detail {
+struct InlineEntry;
+}  // namespace detail
+
+/// A handler run on the input thread (InputDevice::subscribe_inline); ends when destroyed.
+/// Move-only.
+class InlineSubscription {
+public:
+    InlineSubscription() = default;  ///< none
+    ///@{
+    /// Moves the subscription (assigning first ends this one's).
+    InlineSubscription(InlineSubscription&&) noexcept = default;
+    InlineSubscription& operator=(InlineSubscription&& other) noexcept;
+    ///@}
+    InlineSubscription(const InlineSubscription&) = delete;
+    InlineSubscription& operator=(const InlineSubscription&) = delete;
+    ~InlineSubscription() { reset(); }
+
+    /// Ends it: when this returns, the handler is not running and is never called again. From
+    /// inside a handler (any one of them) it takes effect when that handler returns. In a
+    /// fork() child it only lets go: the handler belongs to the parent. Idempotent.
+    void reset() noexcept;
+    /// Not ended, nor moved from (a handler that threw was ended by the device).
+    explicit operator bool() const noexcept;
+
+private:
+    friend class InputDevice;
+    InlineSubscription(std::shared_ptr<detail::InlineEntry> entry, int pid) : entry_(std::move(entry)), pid_(pid) {}
+    std::shared_ptr<detail::InlineEntry> entry_;
+    int pid_ = 0;
+};
 
 /// A request to the terminal and how to know its reply: what InputDevice::query() sends.
 struct TerminalQuery {
@@ -160,6 +193,26 @@ public:
     /// Another receiver of the same events. Throws as open() does for set-up failures (when no
     /// poller runs, this starts one). Thread: any.
     Receiver subscribe();
+
+    /// The events with no hand-off to another thread: the input thread calls `handler` with
+    /// each batch it publishes (what one read produced), in order, right after publishing it,
+    /// so an application that acts on events pays no thread wake-up. It sees exactly what a
+    /// receiver sees (LaggedEvent, collapsed resizes, EofEvent) and counts as one: the device
+    /// keeps reading for it. Receivers on other threads keep working beside it; several
+    /// handlers run one after the other, in the order subscribed.
+    ///
+    /// Rules, since the handler runs on the thread that reads the terminal:
+    /// - Do not block: while it runs, nothing is read and no receiver gets anything. Writing a
+    ///   short reply to the terminal is fine; a long computation or a blocking receive() is
+    ///   not (hand those to a thread of your own).
+    /// - Do not wait for the input thread: query(), the query helpers, query_capabilities(),
+    ///   suspend() and with_terminal_released() throw std::system_error (resource_deadlock_would_occur) from
+    ///   inside a handler, as does subscribe_inline(). try_receive on any receiver, subscribe(),
+    ///   size() and ending any InlineSubscription (its own included) are fine.
+    /// - Do not throw: an exception ends that handler's subscription, and every receiver and
+    ///   the other handlers get an ErrorEvent saying so.
+    /// Throws as subscribe() does; std::errc::invalid_argument for an empty handler. Thread: any.
+    InlineSubscription subscribe_inline(std::function<void(std::span<const Event>)> handler);
 
     /// Snapshot of the poller's state, for tests and diagnostics. Thread: any.
     static DeviceStatus status();

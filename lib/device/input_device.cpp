@@ -192,6 +192,22 @@ Receiver InputDevice::subscribe()
     }
 }
 
+InlineSubscription InputDevice::subscribe_inline(std::function<void(std::span<const Event>)> handler)
+{
+    check_usable("subscribe_inline");
+    if (!handler) {
+        detail::throw_error(std::errc::invalid_argument, "subscribe_inline: no handler given");
+    }
+    Lifecycle& lifecycle = Lifecycle::instance();
+    lifecycle.refuse_on_input_thread("subscribe_inline");
+    Receiver receiver = subscribe();
+    try {
+        return InlineSubscription(lifecycle.add_inline(std::move(receiver), std::move(handler)), pid_);
+    } catch (const std::bad_alloc&) {
+        detail::throw_error(std::errc::not_enough_memory, "out of memory while subscribing inline");
+    }
+}
+
 std::optional<ResizeEvent> InputDevice::size() const
 {
     return guard_ ? detail::window_size(guard_->fd()) : detail::terminal_size(options_);

@@ -212,8 +212,28 @@ void Lifecycle::on_receiver_dropped(const Sender* sender, std::size_t remaining)
     }
 }
 
+std::shared_ptr<InlineEntry> Lifecycle::add_inline(Receiver receiver,
+                                                    std::function<void(std::span<const Event>)> handler)
+{
+    auto entry = inline_.add(std::move(receiver), std::move(handler));
+    std::lock_guard lock(mutex_);
+    if (state_ == State::running) {
+        poller_->wake();
+    }
+    return entry;
+}
+
+void Lifecycle::refuse_on_input_thread(const char* what) const
+{
+    if (on_input_thread()) {
+        throw_error(std::errc::resource_deadlock_would_occur,
+                    std::string(what) + ": called from an inline handler, it would wait for the input thread itself");
+    }
+}
+
 void Lifecycle::suspend()
 {
+    refuse_on_input_thread("suspend");
     std::unique_lock lock(mutex_);
     after_fork_locked();
     suspended_ = true;

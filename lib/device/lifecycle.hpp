@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "device/hooks.hpp"
+#include "device/inline_handlers.hpp"
 #include "device/keymap_cache.hpp"
 #include "device/poller.hpp"
 #include "device/reply_capture.hpp"
@@ -104,11 +105,13 @@ public:
     // at once, from any threads.
     Capabilities query_capabilities(int fd, std::string_view term, std::chrono::milliseconds timeout)
     {
+        refuse_on_input_thread("query_capabilities");
         return replies_.probe(fd, term, timeout);
     }
     std::optional<Event> query(int fd, const std::string& request, std::function<bool(const Event&)> is_reply,
                                bool sentinel, std::chrono::milliseconds timeout)
     {
+        refuse_on_input_thread("query");
         return replies_.query(fd, request, std::move(is_reply), sentinel, timeout);
     }
 
@@ -116,6 +119,19 @@ public:
     void input_ended() override;
     void paused() override;
     void take_replies(std::vector<Event>& batch) override { replies_.take_replies(batch); }
+    void dispatch_inline() noexcept override { inline_.dispatch(*sender_); }
+
+    // InputDevice::subscribe_inline: `receiver` drained into `handler` on the poller thread
+    // after each publish (inline_handlers.hpp); the poller is rung so that what is already
+    // pending reaches the handler now. Throws std::bad_alloc, or resource_deadlock_would_occur
+    // from inside a handler.
+    std::shared_ptr<InlineEntry> add_inline(Receiver receiver, std::function<void(std::span<const Event>)> handler);
+    void remove_inline(const std::shared_ptr<InlineEntry>& entry) noexcept { inline_.remove(entry); }
+    // The calling thread is the poller's, running inline handlers: it must not wait for the
+    // poller (a query, a suspend).
+    bool on_input_thread() const noexcept { return inline_.on_handler_thread(); }
+    // Throws resource_deadlock_would_occur, naming `what`, on the input thread.
+    void refuse_on_input_thread(const char* what) const;
     void exited(std::string carry, bool loop_closed_cleanly) override;
     Sender& sender() override { return *sender_; }
 
@@ -135,6 +151,7 @@ private:
     State state_ = State::none;
     std::unique_ptr<Poller> poller_;
     std::unique_ptr<Sender> sender_;
+    InlineHandlers inline_;
     std::string carry_;
     std::uint64_t generation_ = 0;
     bool device_open_ = false;

@@ -25,6 +25,10 @@
 // libuv still has queued) while no receiver is left, and while the device has released the
 // terminal. On release the decoder's pending bytes are resolved and delivered before the host
 // is told: they were typed for the application.
+//
+// The read assist: while it polls, the poller lends the channel a copy of the terminal's fd, so
+// that one sleeping receiver is woken by the kernel together with the poller (read_assist.hpp);
+// each read round, published, bumps its `rounds`. It is withdrawn whenever reading stops.
 #include "device/poller.hpp"
 
 #include <cerrno>
@@ -36,40 +40,13 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "device/poller_loop.hpp"
 #include "device/source.hpp"
 #include "platform/platform.hpp"
 #include "support/error.hpp"
 #include "terminal/winch.hpp"
 
 namespace vtinput::detail {
-
-struct Poller::Loop {
-    uv_loop_t loop{};
-    uv_poll_t poll{};     // the input, watched; or
-    uv_tty_t tty{};       // the input, read by libuv (`stream`)
-    bool stream = false;  // the input is `tty`, not `poll`
-    int low_fd = -1;      // `tty`'s fd when libuv chose one of 0..2, which it never closes
-    uv_timer_t timer{};
-    uv_async_t doorbell{};
-    uv_async_t winch{};      // rung by the SIGWINCH listener
-    bool listening = false;  // the SIGWINCH listener is registered
-    bool stopping = false;
-    bool paused = false;  // not reading (released terminal); only the doorbell ends it
-    Decoder decoder;
-    std::vector<Event> batch;
-    std::vector<char> buffer = std::vector<char>(64 * 1024);
-    std::string raw;  // raw_bytes: bytes fed since the last RawEvent
-    Poller* self = nullptr;
-
-    Loop(const PollerConfig& c) : decoder(c.decoder, c.keymap) {}
-
-    uv_handle_t* input()
-    {
-        return stream ? reinterpret_cast<uv_handle_t*>(&tty) : reinterpret_cast<uv_handle_t*>(&poll);
-    }
-    // Whether to read now: not released, and someone to read for.
-    bool reading() { return !paused && self->host_.sender().receiver_count() > 0; }
-};
 
 namespace {
 
@@ -157,6 +134,7 @@ void Poller::start()
             throw_error(uv_code(err), std::string("cannot start the input poller: ") + what);
         }
         lp.input()->data = lp.timer.data = lp.doorbell.data = lp.winch.data = &lp;
+        prepare_assist();
         // Watch SIGWINCH before open() returns: a resize that arrives before the thread runs
         // is then queued for the loop instead of being missed.
         add_winch_listener(on_winch_signal, &lp);
@@ -234,6 +212,7 @@ void Poller::stop() noexcept
         return;
     }
     l.stopping = true;
+    withdraw_terminal();
     // The listener goes before its handle: once removed, no signal handler touches `winch`.
     if (l.listening) {
         remove_winch_listener(on_winch_signal, &l);
@@ -277,55 +256,10 @@ void Poller::send()
     try {
         host_.take_replies(l.batch);
         host_.sender().send_batch(l.batch);
+        host_.dispatch_inline();
     } catch (...) {
         l.batch.clear();  // nothing of it was published; what is left may be moved-from
         throw;
-    }
-}
-
-void Poller::decode(std::string_view bytes)
-{
-    Loop& l = *loop_;
-    if (auto ms = esc_timeout_.exchange(-1, std::memory_order_relaxed); ms >= 0) {
-        l.decoder.set_esc_timeout(std::chrono::milliseconds(ms));
-    }
-    auto now = Decoder::clock::now();
-    if (!config_.raw_bytes) {
-        l.decoder.feed(bytes, now, l.batch);
-        return;
-    }
-    // One byte at a time: the decoder gives the same events however its input is split, and
-    // the events that appear after a byte are exactly those that byte completed.
-    for (char c : bytes) {
-        l.raw += c;
-        std::size_t first = l.batch.size();
-        l.decoder.feed(std::string_view(&c, 1), now, l.batch);
-        attribute_raw(first);
-    }
-}
-
-void Poller::flush()
-{
-    Loop& l = *loop_;
-    std::size_t first = l.batch.size();
-    l.decoder.flush(Decoder::clock::now(), l.batch);
-    attribute_raw(first);
-}
-
-void Poller::finish()
-{
-    Loop& l = *loop_;
-    std::size_t first = l.batch.size();
-    l.decoder.finish(l.batch);
-    attribute_raw(first);
-}
-
-void Poller::attribute_raw(std::size_t first)
-{
-    Loop& l = *loop_;
-    if (config_.raw_bytes && l.batch.size() > first && !l.raw.empty()) {
-        l.batch.insert(l.batch.begin() + static_cast<std::ptrdiff_t>(first), RawEvent{std::move(l.raw)});
-        l.raw.clear();
     }
 }
 
@@ -359,7 +293,7 @@ void Poller::on_readable(int status) noexcept
         // below then tells the real story (ECONNRESET, EIO, end of input). Only if it has
         // nothing to say is the poll status itself the error.
         if (!l.reading()) {
-            uv_poll_stop(&l.poll);
+            stop_reading();
             return;
         }
         if (auto h = hooks(); h && h->before_read) {
@@ -394,6 +328,9 @@ void Poller::on_readable(int status) noexcept
             return;
         }
         deliver();
+        if (l.assist) {
+            l.assist->rounds.fetch_add(1, std::memory_order_release);  // the watcher may look again
+        }
     } catch (const std::exception& ex) {
         fail(ex.what());
     } catch (...) {
@@ -516,6 +453,7 @@ void Poller::on_doorbell() noexcept
             add_size();  // the cue to redraw, before anything typed after the resume
             deliver();
         }
+        host_.dispatch_inline();  // a handler just added may have events waiting
     } catch (const std::exception& ex) {
         fail(ex.what());
     } catch (...) {
@@ -548,12 +486,15 @@ void Poller::start_polling()
     }
     if (err != 0) {
         fail(uv_code(err), "the terminal fd cannot be polled: ", uv_strerror(err));
+        return;
     }
+    lend_terminal();
 }
 
 void Poller::stop_reading()
 {
     Loop& l = *loop_;
+    withdraw_terminal();
     if (l.stream) {
         uv_read_stop(reinterpret_cast<uv_stream_t*>(&l.tty));
     } else {

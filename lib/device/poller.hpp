@@ -60,6 +60,9 @@ public:
     // Called with every batch before it is sent: takes out the replies to a capability query
     // in progress, if any.
     virtual void take_replies(std::vector<Event>& batch) = 0;
+    // Called after every publish, and when the doorbell rings: the inline handlers take what
+    // their receivers have.
+    virtual void dispatch_inline() noexcept = 0;
 
 protected:
     ~PollerHost() = default;
@@ -115,6 +118,12 @@ private:
     void on_doorbell() noexcept;
     void start_polling();
     void stop_reading();
+    // While polling, the terminal is lent to one sleeping receiver (channel/read_assist.hpp):
+    // its copy is made at the start, on the caller's thread, like every other fd of the poller.
+    // Throws std::bad_alloc.
+    void prepare_assist();
+    void lend_terminal() noexcept;
+    void withdraw_terminal() noexcept;
     // Stops reading, resolves what the decoder holds and delivers it (the terminal is being
     // released: what was read before must not be joined with what is read after).
     void pause();

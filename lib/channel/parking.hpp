@@ -1,0 +1,118 @@
+// Where blocked receivers sleep (internal): each on its own readiness descriptor, so that a
+// batch wakes each sleeping receiver at most once, and the sender pays for one wake-up per batch
+// whatever the number of sleepers.
+//
+// A receiver about to sleep clears its descriptor, arms it (Entry::armed, the flag Receiver::fd
+// uses too), parks here stamped with the current epoch, checks for events once more, and polls
+// its descriptor. Publishing a batch (or a resize, or the close) advances the epoch after the
+// state receivers check, both seq_cst, so a receiver either sees the batch in that last check or
+// is parked with an older epoch: "due". wake(n) takes up to n due entries out of the list and
+// signals each (disarming it first: one signal per arming). The sender wakes one; each receiver
+// so taken out wakes two more when it leaves (a tree: the last of R sleepers wakes after about
+// log2(R) hand-offs, and the sender's cost stays flat). An entry parked after the batch has the
+// new epoch and is never taken out for it: nobody is woken twice for one batch, which a shared
+// condition variable cannot promise (a receiver that woke, took its events and slept again is
+// on the same queue as those not yet woken).
+//
+// Signals are sent under the lot's lock, and a receiver leaves under it before it returns, so a
+// descriptor is never signalled after its receiver has gone. The list's storage is reserved when
+// receivers subscribe (reserve()), so parking never allocates.
+//
+// wait_readable() (sleep.cpp) is the sleep itself: poll(2) on the descriptor and, when it watches
+// the terminal too (read_assist.hpp), on the terminal.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "platform/platform.hpp"
+
+namespace vtinput::detail {
+
+class ParkingLot {
+public:
+    struct Entry {
+        std::atomic<bool>* armed = nullptr;
+        const platform::WakeFd* wake = nullptr;
+        std::uint64_t epoch = 0;  // guarded by the lot's mutex, as are the two flags
+        bool parked = false;      // in the list
+        bool taken = false;       // taken out by wake(): signalled, and owes the tree two wake-ups
+    };
+
+    // Sender side, after publishing (seq_cst): entries parked before now are due.
+    void advance() { epoch_.fetch_add(1, std::memory_order_seq_cst); }
+    bool any() const { return count_.load(std::memory_order_seq_cst) > 0; }
+
+    // Takes up to `n` due entries out of the list and signals them.
+    void wake(std::size_t n)
+    {
+        std::lock_guard lock(mutex_);
+        const std::uint64_t now = epoch_.load(std::memory_order_seq_cst);
+        for (std::size_t i = 0; i < list_.size() && n > 0;) {
+            Entry* e = list_[i];
+            if (e->epoch >= now) {
+                ++i;
+                continue;
+            }
+            list_[i] = list_.back();
+            list_.pop_back();
+            e->parked = false;
+            e->taken = true;
+            --n;
+            if (e->armed->exchange(false, std::memory_order_seq_cst)) {
+                e->wake->signal();
+            }
+        }
+        count_.store(list_.size(), std::memory_order_seq_cst);
+    }
+
+    // Receiver side. The caller has armed its descriptor; it checks for events after this.
+    void park(Entry& e)
+    {
+        std::lock_guard lock(mutex_);
+        e.epoch = epoch_.load(std::memory_order_seq_cst);
+        e.parked = true;
+        e.taken = false;
+        list_.push_back(&e);  // never allocates: reserve()
+        count_.store(list_.size(), std::memory_order_seq_cst);
+    }
+
+    // Leaves the list (if still in it); true when wake() took the entry out, and so the caller
+    // owes the tree its two wake-ups.
+    bool leave(Entry& e)
+    {
+        std::lock_guard lock(mutex_);
+        if (e.parked) {
+            list_.erase(std::find(list_.begin(), list_.end(), &e));
+            e.parked = false;
+            count_.store(list_.size(), std::memory_order_seq_cst);
+        }
+        return std::exchange(e.taken, false);
+    }
+
+    // Room for `receivers` entries. Throws std::bad_alloc.
+    void reserve(std::size_t receivers)
+    {
+        std::lock_guard lock(mutex_);
+        list_.reserve(receivers);
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<Entry*> list_;
+    std::atomic<std::size_t> count_{0};
+    std::atomic<std::uint64_t> epoch_{0};
+};
+
+// Which of the descriptors woke a sleeping receiver.
+enum class Woken { timeout, signal, terminal };
+
+// Sleeps until `wake` is readable (signal), else `terminal` (unless -1), or `deadline` passes.
+Woken wait_readable(int wake, int terminal, std::chrono::steady_clock::time_point deadline) noexcept;
+
+}  // namespace vtinput::detail
