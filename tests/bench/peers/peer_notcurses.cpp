@@ -30,7 +30,9 @@ int main()
         if (id == static_cast<std::uint32_t>(-1) || id == NCKEY_EOF) {
             break;
         }
-        if (ni.evtype == NCTYPE_RELEASE) {
+        // A key's release (the kitty protocol only); notcurses gives a pure mouse motion report
+        // (SGR 35, no button) as NCKEY_MOTION of type release, so mouse events all count.
+        if (ni.evtype == NCTYPE_RELEASE && !nckey_mouse_p(id)) {
             continue;
         }
         if (id == 'q' && ni.modifiers == 0) {
