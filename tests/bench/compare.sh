@@ -239,7 +239,7 @@ fi
 {
 # The CPU's name: lscpu (util-linux) where there is one, else sysctl (macOS, the BSDs).
 cpu_model=$( (lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p';
-              sysctl -n machdep.cpu.brand_string hw.model 2>/dev/null) | head -n 1)
+              sysctl -n machdep.cpu.brand_string hw.model 2>/dev/null || true) | head -n 1)
 echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(getconf _NPROCESSORS_ONLN) CPUs (${cpu_model:-unknown CPU}),"
 echo "kernel $(uname -r), $(c++ --version | head -n 1); vtinput $(git -C "$project" rev-parse --short HEAD 2>/dev/null || echo '?')."
 echo "Command: \`tests/bench/compare.sh\` (REPS=$REPS NCURSES=$NCURSES NCURSES_LIMIT=$NCURSES_LIMIT LAT_ITERS=$LAT_ITERS LAT_PIN=$LAT_PIN CG_LIMIT=$CG_LIMIT ONLY=$ONLY PROG_REPS=$PROG_REPS PROG_ITERS=$PROG_ITERS PROG_RATE=$PROG_RATE PROG_SECONDS=$PROG_SECONDS PROG_IDLE=$PROG_IDLE)."

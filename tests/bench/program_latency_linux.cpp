@@ -12,9 +12,9 @@
 // first key, the phases run:
 //   latency  --iters round trips per program and payload ("a", and Ctrl+Up ESC [ 1 ; 5 A):
 //            t0, write the payload to the master, read the master until the program's line
-//            for it, t1. Programs take turns in --rounds rounds so that machine noise hits them
-//            alike; percentiles are over the pooled samples, and ratios are to the `read` peer
-//            (a blocking read() loop, no decoding) of the same run.
+//            for it, t1. Programs take turns in --rounds rounds (default: blocks of 100) so that
+//            noise hits them alike; percentiles are over the pooled samples, and ratios are to
+//            the `read` peer (a blocking read() loop, no decoding) of the same run.
 //   stream   one program at a time: --rate keys per second (each key its own write) for
 //            --seconds, then as many SGR mouse motion reports; CPU time and context switches
 //            of all the program's threads over the stream (/proc/PID/task/*/schedstat and
@@ -45,7 +45,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -468,8 +467,8 @@ void idle(std::vector<Child>& children, double seconds)
     settle(live, milliseconds(static_cast<long>(seconds * 1000)));
     for (std::size_t i = 0; i < live.size(); ++i) {
         Usage after = usage_of(live[i]->pid);
-        std::printf("programs name=%s what=idle seconds=%g wakeups=%ld cpu_us=%.0f\n", live[i]->prog->name.c_str(),
-                    seconds, after.ctx - before[i].ctx, static_cast<double>(after.cpu_ns - before[i].cpu_ns) / 1000.0);
+        std::printf("programs name=%s what=idle seconds=%g wakeups=%ld cpu_us=%.0f\n", live[i]->prog->name.c_str(), seconds,
+                    after.ctx - before[i].ctx, static_cast<double>(after.cpu_ns - before[i].cpu_ns) / 1000.0);
     }
     std::fflush(stdout);
 }
@@ -496,9 +495,7 @@ std::vector<Program> programs(const std::string& dir, const std::string& echo, c
 
 [[noreturn]] void usage()
 {
-    std::fprintf(stderr, "usage: program_latency --peers DIR [--echo PATH] [--crossterm PATH] [--ncurses-term NAME]\n"
-                         "       [--only NAME,...] [--phases latency,stream,idle] [--pin none|cross] [--iters N]\n"
-                         "       [--rounds R] [--rate N] [--seconds S] [--idle S]\n");
+    std::fprintf(stderr, "usage: program_latency --peers DIR [options] (see the top of program_latency_linux.cpp)\n");
     std::exit(2);
 }
 
@@ -507,7 +504,7 @@ std::vector<Program> programs(const std::string& dir, const std::string& echo, c
 int main(int argc, char** argv)
 {
     std::string dir, echo, crossterm, ncurses_term = "xterm-256color", only, phases = "latency,stream,idle";
-    int iters = 5000, rounds = 5, rate = 1000;
+    int iters = 5000, rounds = 0, rate = 1000;  // rounds 0: blocks of 100 round trips
     double seconds = 3;
     const char* idle_env = std::getenv("VTINPUT_BENCH_IDLE");
     double idle_s = idle_env != nullptr ? std::atof(idle_env) : 20;
@@ -572,8 +569,11 @@ int main(int argc, char** argv)
         ready(c);
     }
     auto has = [&](std::string_view phase) { return phases.find(phase) != std::string::npos; };
+    // Short turns: unpinned, wake-ups land on the writer's CPU or the other for stretches at a
+    // time (two modes far apart), and short turns give each program both.
+    rounds = rounds == 0 ? std::max(1, iters / 100) : rounds;
     if (has("latency")) {
-        latency(children, iters, rounds, std::min(100, iters / rounds));
+        latency(children, iters, rounds, std::min(20, iters / rounds));
     }
     if (has("stream")) {
         streams(children, rate, seconds);
