@@ -21,6 +21,22 @@
 #   NCURSES_LIMIT=262144          corpus prefix for ncurses (0: whole corpus, ~6 min)
 #   LAT_ITERS=20000 LAT_PIN=cross round trips per latency case, and the pinning
 #   SYSTEM=1                      0 to skip the latency, fan-out, lifecycle, allocation and RSS parts
+#   PROGRAMS=1                    0 to skip the whole-program part (program_latency, below)
+#   ONLY=                         "programs": the whole-program part and its table only
+#   PROG_REPS=2                   runs of program_latency (the table gives their spread)
+#   PROG_ITERS=5000               round trips per program and payload, per run
+#   PROG_RATE=1000 PROG_SECONDS=3 the paced streams: events per second, seconds per stream
+#   PROG_IDLE=20                  seconds the programs idle for the wake-up count
+#   PROG_PINNED=1                 0 to skip the latency runs with writer and reader pinned apart
+#
+# The whole-program part: program_latency (tests/bench/program_latency_linux.cpp) runs each input
+# library's minimal program (tests/bench/peers/: a raw read() loop and libuv as floors,
+# libtermkey, ncurses, notcurses where libnotcurses-core-dev is installed, crossterm where cargo
+# and Debian's librust-crossterm-dev are, vtinput with 1/4/16 subscribers, vtinput-echo --json)
+# on a PTY: round-trip latency unpinned and pinned apart, CPU and context switches per key and
+# per mouse report at PROG_RATE/s, idle wake-ups, peak RSS; and decoder_bench --bytewise gives
+# the cost of feeding the decoder one byte at a time. Every figure is also given as a ratio to
+# its floor in the same run (latency and CPU: the read() loop; one-byte feed: whole feeds).
 #
 # Beyond the decoder table it runs the project's own benchmark programs (latency_bench,
 # channel_bench, lifecycle_bench, alloc_bench) and measures the peak RSS of
@@ -38,6 +54,14 @@ NCURSES_LIMIT=${NCURSES_LIMIT:-262144}
 LAT_ITERS=${LAT_ITERS:-20000}
 LAT_PIN=${LAT_PIN:-cross}
 SYSTEM=${SYSTEM:-1}
+PROGRAMS=${PROGRAMS:-1}
+ONLY=${ONLY:-}
+PROG_REPS=${PROG_REPS:-2}
+PROG_ITERS=${PROG_ITERS:-5000}
+PROG_RATE=${PROG_RATE:-1000}
+PROG_SECONDS=${PROG_SECONDS:-3}
+PROG_IDLE=${PROG_IDLE:-20}
+PROG_PINNED=${PROG_PINNED:-1}
 CALLGRIND=${CALLGRIND:-1}
 CG_LIMIT=${CG_LIMIT:-1048576}
 CORPORA=${CORPORA:-"paste_ascii utf8_text keys_legacy mouse_sgr kitty_keys"}
@@ -47,15 +71,17 @@ src=$SHARED_DIR/bench
 
 # 1. Build: vtinput's peer in the meson build dir, the shared peers in a scratch copy.
 echo "== building" >&2
-ninja -C "$BUILD_DIR" tests/bench/peer_vtinput tests/bench/latency_bench tests/bench/channel_bench \
-    tests/bench/lifecycle_bench tests/bench/alloc_bench demo/vtinput-echo >&2
 vt_bin=$BUILD_DIR/tests/bench/peer_vtinput
 peers_src=$WORK_DIR/src
 mkdir -p "$peers_src"
 cp "$src"/*.c "$src"/*.h "$src"/Makefile "$src"/gen_corpora.py "$peers_src"/
-targets=(build/floor_fsm build/peer_termkey build/peer_tickit)
-[ "$NCURSES" = 1 ] && targets+=(build/peer_ncurses)
-make -s -C "$peers_src" "${targets[@]}" >&2
+if [ "$ONLY" != programs ]; then
+    ninja -C "$BUILD_DIR" tests/bench/peer_vtinput tests/bench/latency_bench tests/bench/channel_bench \
+        tests/bench/lifecycle_bench tests/bench/alloc_bench demo/vtinput-echo >&2
+    targets=(build/floor_fsm build/peer_termkey build/peer_tickit)
+    [ "$NCURSES" = 1 ] && targets+=(build/peer_ncurses)
+    make -s -C "$peers_src" "${targets[@]}" >&2
+fi
 
 # 2. Corpora: the shared ones if present and intact, else generated in the scratch dir.
 corpora_ok() {
@@ -104,22 +130,24 @@ fi
 [ "$NCURSES" = 1 ] && peers="$peers ncurses"
 
 # 3. Throughput: one result line per peer and corpus (common.h's format).
-echo "== throughput (REPS=$REPS)" >&2
-for corpus in $CORPORA; do
-    for peer in $peers; do
-        echo "  $peer on $corpus" >&2
-        args=(--reps "$REPS")
-        if [ "$peer" = ncurses ]; then
-            args=(--reps 1)
-            [ "$NCURSES_LIMIT" != 0 ] && args+=(--limit "$NCURSES_LIMIT")
-        fi
-        timeout 3600 "$(bin_of "$peer")" "$corpora/$corpus.bin" "${args[@]}" >>"$raw" 2>>"$out/stderr.txt" ||
-            echo "fail peer=$peer corpus=$corpus rc=$?" >>"$raw"
+if [ "$ONLY" != programs ]; then
+    echo "== throughput (REPS=$REPS)" >&2
+    for corpus in $CORPORA; do
+        for peer in $peers; do
+            echo "  $peer on $corpus" >&2
+            args=(--reps "$REPS")
+            if [ "$peer" = ncurses ]; then
+                args=(--reps 1)
+                [ "$NCURSES_LIMIT" != 0 ] && args+=(--limit "$NCURSES_LIMIT")
+            fi
+            timeout 3600 "$(bin_of "$peer")" "$corpora/$corpus.bin" "${args[@]}" >>"$raw" 2>>"$out/stderr.txt" ||
+                echo "fail peer=$peer corpus=$corpus rc=$?" >>"$raw"
+        done
     done
-done
+fi
 
 # 4. Instructions per byte inside bench_parse, as run_all.sh measures them.
-if [ "$CALLGRIND" = 1 ] && command -v valgrind >/dev/null; then
+if [ "$CALLGRIND" = 1 ] && [ "$ONLY" != programs ] && command -v valgrind >/dev/null; then
     echo "== callgrind (prefix $CG_LIMIT bytes)" >&2
     for corpus in $CORPORA; do
         for peer in vtinput floor_fsm; do
@@ -139,7 +167,7 @@ if [ "$CALLGRIND" = 1 ] && command -v valgrind >/dev/null; then
 fi
 
 # 5. The rest of the system: latency, fan-out, lifecycle, allocations, peak RSS of replay.
-if [ "$SYSTEM" = 1 ]; then
+if [ "$SYSTEM" = 1 ] && [ "$ONLY" != programs ]; then
     bench=$BUILD_DIR/tests/bench
     echo "== latency ($LAT_ITERS round trips per case, --pin $LAT_PIN)" >&2
     "$bench/latency_bench" --iters "$LAT_ITERS" --pin "$LAT_PIN" >>"$raw" 2>>"$out/stderr.txt" || echo "fail peer=latency" >>"$raw"
@@ -163,16 +191,61 @@ PY
     done
 fi
 
+# 5b. Whole programs on a PTY (program_latency and tests/bench/peers/), and the one-byte feed.
+if [ "$PROGRAMS" = 1 ] && [ "$(uname -s)" = Linux ]; then
+    bench=$BUILD_DIR/tests/bench
+    echo "== whole programs: building the peers" >&2
+    prog_targets=(tests/bench/program_latency tests/bench/peer_read tests/bench/peer_uv tests/bench/peer_device
+                  tests/bench/decoder_bench demo/vtinput-echo)
+    # The optional peers exist as targets only where their library is installed.
+    for t in peer_termkey peer_ncurses peer_notcurses; do
+        ninja -C "$BUILD_DIR" -t query "tests/bench/$t" >/dev/null 2>&1 && prog_targets+=("tests/bench/$t")
+    done
+    ninja -C "$BUILD_DIR" "${prog_targets[@]}" >&2
+    # crossterm: only offline, from Debian's packaged crates, in a copy of the crate.
+    crossterm_bin=
+    if command -v cargo >/dev/null && compgen -G "/usr/share/cargo/registry/crossterm-*" >/dev/null; then
+        rm -rf "$WORK_DIR/crossterm" && cp -r "$here/peers/crossterm" "$WORK_DIR/crossterm"
+        if (cd "$WORK_DIR/crossterm" && cargo build --offline --release --quiet) >>"$out/stderr.txt" 2>&1; then
+            crossterm_bin=$WORK_DIR/crossterm/target/release/peer_crossterm
+        else
+            echo "compare.sh: the crossterm peer did not build (see $out/stderr.txt)" >&2
+        fi
+    else
+        echo "compare.sh: no crossterm peer (needs cargo and Debian's librust-crossterm-dev)" >&2
+    fi
+    nc_term=xterm-256color
+    infocmp xterm-1006 >/dev/null 2>&1 && nc_term=xterm-1006
+    prog_args=(--peers "$bench" --echo "$BUILD_DIR/demo/vtinput-echo" --crossterm "$crossterm_bin"
+               --ncurses-term "$nc_term" --iters "$PROG_ITERS")
+    for rep in $(seq 1 "$PROG_REPS"); do
+        echo "== whole programs, run $rep of $PROG_REPS (latency, streams at $PROG_RATE/s, ${PROG_IDLE}s idle)" >&2
+        "$bench/program_latency" "${prog_args[@]}" --rate "$PROG_RATE" --seconds "$PROG_SECONDS" \
+            --idle "$PROG_IDLE" 2>>"$out/stderr.txt" | sed "s/^programs /programs rep=$rep /" >>"$raw" ||
+            echo "fail peer=programs rep=$rep" >>"$raw"
+        if [ "$PROG_PINNED" = 1 ]; then
+            echo "== whole programs, run $rep: latency with writer and reader pinned apart" >&2
+            "$bench/program_latency" "${prog_args[@]}" --phases latency --pin cross 2>>"$out/stderr.txt" |
+                sed "s/^programs /programs rep=$rep /" >>"$raw" || echo "fail peer=programs-pinned rep=$rep" >>"$raw"
+        fi
+        echo "== one-byte feed, run $rep" >&2
+        # shellcheck disable=SC2086 # CORPORA is a list of names
+        "$bench/decoder_bench" "$corpora" --bytewise --reps 3 $CORPORA 2>>"$out/stderr.txt" |
+            sed "s/^decoder-bytewise /decoder-bytewise rep=$rep /" >>"$raw" || echo "fail peer=bytewise rep=$rep" >>"$raw"
+    done
+fi
+
 # 6. The tables.
 {
 # The CPU's name: lscpu (util-linux) where there is one, else sysctl (macOS, the BSDs).
 cpu_model=$( (lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p';
-              sysctl -n machdep.cpu.brand_string hw.model 2>/dev/null) | head -n 1)
+              sysctl -n machdep.cpu.brand_string hw.model 2>/dev/null || true) | head -n 1)
 echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(getconf _NPROCESSORS_ONLN) CPUs (${cpu_model:-unknown CPU}),"
 echo "kernel $(uname -r), $(c++ --version | head -n 1); vtinput $(git -C "$project" rev-parse --short HEAD 2>/dev/null || echo '?')."
-echo "Command: \`tests/bench/compare.sh\` (REPS=$REPS NCURSES=$NCURSES NCURSES_LIMIT=$NCURSES_LIMIT LAT_ITERS=$LAT_ITERS LAT_PIN=$LAT_PIN CG_LIMIT=$CG_LIMIT)."
+echo "Command: \`tests/bench/compare.sh\` (REPS=$REPS NCURSES=$NCURSES NCURSES_LIMIT=$NCURSES_LIMIT LAT_ITERS=$LAT_ITERS LAT_PIN=$LAT_PIN CG_LIMIT=$CG_LIMIT ONLY=$ONLY PROG_REPS=$PROG_REPS PROG_ITERS=$PROG_ITERS PROG_RATE=$PROG_RATE PROG_SECONDS=$PROG_SECONDS PROG_IDLE=$PROG_IDLE)."
 echo
 } | tee "$out/summary.md"
+if [ "$ONLY" != programs ]; then
 python3 - "$raw" "$corpora/counts.json" "$CORPORA" "$peers" <<'EOF' | tee -a "$out/summary.md"
 import json, sys
 
@@ -252,4 +325,8 @@ table("lifecycle", ["what", "iterations", "p50_us", "p90_us", "p99_us", "max_us"
 table("alloc", ["path", "input", "events", "allocs", "per_event"], "Heap allocations per event (steady state):")
 table("rss", ["corpus", "kib", "events", "bytes"], "Peak RSS of `vtinput-echo --replay FILE --stats`:")
 EOF
+fi
+if [ "$PROGRAMS" = 1 ]; then
+    python3 "$here/programs_table.py" "$raw" "$PROG_RATE" "$PROG_IDLE" | tee -a "$out/summary.md"
+fi
 echo "(raw results and callgrind files: $out)" >&2
