@@ -101,6 +101,10 @@ void InlineHandlers::dispatch(Sender& sender) noexcept
                 }
                 running_on_.store(0, std::memory_order_release);
             }
+            // Dropped before anything more is sent: a receiver that drops last hands the events
+            // after its cursor to the next subscriber, and an ended handler's must not outlive
+            // the error that reports it.
+            ended.clear();
             if (error.empty()) {
                 break;
             }

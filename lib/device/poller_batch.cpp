@@ -73,6 +73,9 @@ void Poller::prepare_assist()
 void Poller::lend_terminal() noexcept
 {
     Loop& l = *loop_;
+    if (auto h = hooks(); h && h->lend_terminal && !h->lend_terminal()) {
+        return;
+    }
     if (l.assist && !l.lent) {
         SenderAccess::set_read_assist(host_.sender(), l.assist);
         l.lent = true;

@@ -8,8 +8,8 @@
 //   the call; remove_winch_listener clears fn and then waits for `running` to reach 0. Both
 //   sides are seq_cst, so either the handler sees fn cleared or the remover sees it counted:
 //   once the remover returns, nobody calls the old listener.
-// - g_previous, the disposition we replaced, is written only when we install our handler and
-//   read by handlers only under g_previous_lock (a HandlerLock), as a copy taken before the
+// - g_winch_previous, the disposition we replaced, is written only when we install our handler and
+//   read by handlers only under g_winch_previous_lock (a HandlerLock), as a copy taken before the
 //   call: a handler never holds a lock while it runs someone else's code.
 // - Listeners registered by another process (we are a fork() child of the process that
 //   registered them) are not called: what they point at belongs to the parent.
@@ -48,8 +48,8 @@ struct Slot {
 Slot g_slots[k_max_listeners];
 std::mutex g_mutex;       // add and remove; never taken in a handler
 std::size_t g_count = 0;  // registered listeners; guarded by g_mutex
-HandlerLock g_previous_lock;
-struct sigaction g_previous {};  // the disposition ours replaced; guarded by g_previous_lock
+HandlerLock g_winch_previous_lock;
+struct sigaction g_winch_previous {};  // the disposition ours replaced; guarded by g_winch_previous_lock
 
 void on_winch(int sig, siginfo_t* info, void* context)
 {
@@ -59,8 +59,8 @@ void on_winch(int sig, siginfo_t* info, void* context)
     }
     struct sigaction previous {};
     {
-        HandlerLockGuard lock(g_previous_lock);
-        previous = g_previous;
+        HandlerLockGuard lock(g_winch_previous_lock);
+        previous = g_winch_previous;
     }
     if (is_function(previous)) {
         call_handler(previous, sig, info, context);
@@ -93,8 +93,8 @@ void install()
         return;  // still installed (inherited across fork(), or chained back to): keep what we chain to
     }
     {
-        HandlerLockGuard lock(g_previous_lock);
-        g_previous = now;
+        HandlerLockGuard lock(g_winch_previous_lock);
+        g_winch_previous = now;
     }
     struct sigaction ours {};
     ours.sa_sigaction = on_winch;
@@ -113,8 +113,8 @@ void uninstall()
     }
     struct sigaction previous {};
     {
-        HandlerLockGuard lock(g_previous_lock);
-        previous = g_previous;
+        HandlerLockGuard lock(g_winch_previous_lock);
+        previous = g_winch_previous;
     }
     ::sigaction(SIGWINCH, &previous, nullptr);
 }

@@ -10,8 +10,12 @@
 //   pty-uv    floor: a thread running a libuv loop with a uv_poll_t on the slave
 //   vtinput   an InputDevice on the slave (poller thread: uv_poll, read, decode, broadcast)
 //             and a subscriber thread blocked in receive() that acks each KeyEvent
-//   vtinput-spin  the same with Receiver::set_spin(1 ms): the subscriber looks again, yielding,
-//             for up to 1 ms before it sleeps (the opt-in latency mode)
+//   vtinput-no-assist  the same without the read assist: the subscriber is woken by the poller
+//             after its publish, not by the kernel with it (channel/read_assist.hpp)
+//   vtinput-inline  InputDevice::subscribe_inline: the poller thread acks, no hand-off at all
+//   vtinput-spin  the default subscriber with Receiver::set_spin(1 ms), adaptive: it looks
+//             again, yielding, only while events come closer than its 5% bank pays for
+//   vtinput-spin-always  set_spin(1 ms, SpinPolicy::always): looks for 1 ms after every event
 // Payloads: "a" (1 byte) and ESC [ 1 ; 5 A (Ctrl+Up, 6 bytes). Rounds interleave the variants
 // so machine noise hits them alike; percentiles are over the pooled samples.
 //
@@ -32,6 +36,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <map>
 #include <string>
 #include <string_view>
@@ -46,6 +51,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "device/lifecycle.hpp"
 #include "system.hpp"
 #include "vtinput/input_device.hpp"
 
@@ -53,8 +59,10 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-enum class Variant { pty_read, pty_uv, vtinput, vtinput_spin };
-constexpr Variant k_variants[] = {Variant::pty_read, Variant::pty_uv, Variant::vtinput, Variant::vtinput_spin};
+enum class Variant { pty_read, pty_uv, vtinput, vtinput_no_assist, vtinput_inline, vtinput_spin, vtinput_spin_always };
+constexpr Variant k_variants[] = {Variant::pty_read,          Variant::pty_uv,         Variant::vtinput,
+                                  Variant::vtinput_no_assist, Variant::vtinput_inline, Variant::vtinput_spin,
+                                  Variant::vtinput_spin_always};
 constexpr auto k_spin_budget = std::chrono::microseconds(1000);
 constexpr std::string_view k_payloads[] = {"a", "\x1b[1;5A"};
 
@@ -64,7 +72,10 @@ const char* name(Variant v)
     case Variant::pty_read: return "pty-read";
     case Variant::pty_uv: return "pty-uv";
     case Variant::vtinput: return "vtinput";
+    case Variant::vtinput_no_assist: return "vtinput-no-assist";
+    case Variant::vtinput_inline: return "vtinput-inline";
     case Variant::vtinput_spin: return "vtinput-spin";
+    case Variant::vtinput_spin_always: return "vtinput-spin-always";
     }
     return "?";
 }
@@ -222,14 +233,36 @@ void run_round(Variant v, std::string_view payload, int iters, int warmup, std::
     pin_self(reader_cpu());
     std::thread reader;
     std::optional<vtinput::InputDevice> dev;
-    if (v == Variant::vtinput || v == Variant::vtinput_spin) {
+    vtinput::InlineSubscription handler;
+    std::promise<void> handled;
+    if (v != Variant::pty_read && v != Variant::pty_uv) {
         vtinput::DeviceOptions o;
         o.fd = pty.slave;
         o.terminal = std::nullopt;  // the bench's own terminal is none of its business
-        dev.emplace(vtinput::InputDevice::open(o));
-        if (v == Variant::vtinput_spin) {
-            dev->events().set_spin(k_spin_budget);
+        if (v == Variant::vtinput_no_assist) {
+            vtinput::detail::PollerHooks hooks;
+            hooks.lend_terminal = [] { return false; };
+            vtinput::detail::Lifecycle::instance().set_hooks(hooks);
         }
+        dev.emplace(vtinput::InputDevice::open(o));
+        if (v == Variant::vtinput_spin || v == Variant::vtinput_spin_always) {
+            dev->events().set_spin(k_spin_budget, v == Variant::vtinput_spin ? vtinput::SpinPolicy::adaptive
+                                                                             : vtinput::SpinPolicy::always);
+        }
+    }
+    if (v == Variant::vtinput_inline) {
+        handler = dev->subscribe_inline([ack_fd = ackp[1], total, acked = 0L, &handled](std::span<const vtinput::Event> batch) mutable {
+            for (const vtinput::Event& e : batch) {
+                if (std::holds_alternative<vtinput::KeyEvent>(e)) {
+                    ack(ack_fd);
+                    if (++acked == total) {
+                        handled.set_value();
+                    }
+                }
+            }
+        });
+        reader = std::thread([&handled] { handled.get_future().wait(); });
+    } else if (dev) {
         reader = std::thread([&dev, ack_fd = ackp[1], total] {
             for (long acked = 0; acked < total;) {
                 auto e = dev->receive();
@@ -264,7 +297,9 @@ void run_round(Variant v, std::string_view payload, int iters, int warmup, std::
         }
     }
     reader.join();
+    handler.reset();
     dev.reset();
+    vtinput::detail::Lifecycle::instance().set_hooks({});
     ::close(ackp[0]);
     ::close(ackp[1]);
 }

@@ -6,11 +6,14 @@
 // the subscriber wakes and prints (one hand-off more than the read-on-the-caller's-thread peers).
 //
 //   peer_device [--subscribers N]      (N >= 1, default 1; protocol: peer.hpp)
-//   peer_device --inline               (TODO, issue 15: the poller's inline handler)
+//   peer_device --inline               InputDevice::subscribe_inline: the poller thread itself
+//                                      prints, with no hand-off; the main thread waits for 'q'
 //
 // Every subscriber quits on a plain 'q', so all threads end and the device closes cleanly.
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,15 +62,13 @@ void subscriber(vtinput::Receiver& rx, bool print)
 int main(int argc, char** argv)
 try {
     int subscribers = 1;
+    bool inline_handler = false;
     for (int i = 1; i < argc; ++i) {
         std::string_view a = argv[i];
         if (a == "--subscribers" && i + 1 < argc) {
             subscribers = std::atoi(argv[++i]);
         } else if (a == "--inline") {
-            // TODO(issue 15): InputDevice::subscribe_inline (branch issue-15-handoff) is not
-            // on this branch yet; the harness reports this peer as not built.
-            std::fprintf(stderr, "peer_device: --inline needs InputDevice::subscribe_inline\n");
-            return 3;
+            inline_handler = true;
         } else {
             usage();
         }
@@ -78,6 +79,28 @@ try {
     vtinput::DeviceOptions options;
     options.terminal->mouse = vtinput::MouseTracking::motion;
     vtinput::InputDevice device = vtinput::InputDevice::open(options);
+    if (inline_handler) {
+        std::mutex m;
+        std::condition_variable cv;
+        bool quit = false;
+        auto sub = device.subscribe_inline([&](std::span<const vtinput::Event> batch) {
+            for (const vtinput::Event& e : batch) {
+                if (is_quit(e) || std::holds_alternative<vtinput::EofEvent>(e)) {
+                    std::lock_guard lock(m);
+                    quit = true;
+                    cv.notify_one();
+                } else if (is_input(e)) {
+                    peer::line("ev " + vtinput::to_string(e));
+                }
+            }
+        });
+        // The device's own receiver is never read: it only keeps the terminal's modes (a
+        // receiver nobody reads costs nothing but its place in the ring).
+        peer::line("ready");
+        std::unique_lock lock(m);
+        cv.wait(lock, [&] { return quit; });
+        return 0;
+    }
     std::vector<vtinput::Receiver> others;
     for (int i = 1; i < subscribers; ++i) {
         others.push_back(device.subscribe());
