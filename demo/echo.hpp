@@ -195,6 +195,8 @@ private:
 // Blocks until `receiver` has events pending or a stop was requested (the caller looks which).
 // Throws std::system_error when the receiver's fd cannot be had or poll() fails.
 void wait_for_events(vtinput::Receiver& receiver, const Stop& stop);
+// Blocks until the stop pipe is readable.
+void wait_for_stop(const Stop& stop);
 
 // A line for the user, prefixed "vtinput-echo: ": on stdout, or on stderr with --json so that
 // stdout stays pure JSON lines. Flushed. Callers serialise it with event lines (run_lines).

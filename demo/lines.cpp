@@ -2,9 +2,12 @@
 // human-readable or JSON, from one or more receivers; and the line format, which the screen's
 // event log (tui.cpp) and --replay (replay.cpp) share.
 //
-// Every receiver runs the same loop on its own thread: wait (poll on the receiver's fd and the
-// stop pipe), take everything pending, print it as one flushed write. The device's own
-// receiver decides when the program ends and says so through the stop pipe. The others see the
+// With one receiver (the default), the device's input thread prints each batch itself, as one
+// flushed write (an inline handler: no hand-off, the fastest path; the session's notice says
+// so). With --subscribers N, every receiver runs the same loop on its own thread: wait (poll on
+// the receiver's fd and the stop pipe), take everything pending, print it as one flushed write.
+// The device's own receiver (or the handler) decides when the program ends and says so through
+// the stop pipe. The others see the
 // same events in the same order, so they stop at the same Ctrl+C by themselves; one that lagged
 // past it stops once it has printed what was pending when the stop came.
 #include "echo.hpp"
@@ -12,6 +15,7 @@
 #include <cstdio>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <utility>
@@ -65,8 +69,42 @@ std::optional<End> ending(const vtinput::Event& event, QuitKeys::Step step)
     return std::nullopt;
 }
 
-// One receiver's loop. Lines are tagged with `rx` (0: untagged). Only the `primary` receiver
-// tells the user about the first Ctrl+C, so the notice appears once.
+// Prints one batch and watches it for the end. Lines are tagged with `rx` (0: untagged).
+// Only the `primary` receiver tells the user about the first Ctrl+C, so the notice appears
+// once.
+std::optional<End> echo_batch(std::span<const vtinput::Event> batch, QuitKeys& quit, int rx, bool primary,
+                              Output& out, const Options& o, std::string& lines)
+{
+    lines.clear();
+    for (const vtinput::Event& event : batch) {
+        if (shown(o, event)) {
+            append_line(lines, event, o.json, rx);
+            lines += '\n';
+        }
+        QuitKeys::Step step = quit.offer(event);
+        std::optional<End> end = ending(event, step);
+        bool ask_again = primary && step == QuitKeys::Step::first;
+        if (end || ask_again) {
+            // This event's line goes out first: before the program ends, or the notice.
+            if (!out.write(lines)) {
+                return End::output_failed;
+            }
+            lines.clear();
+        }
+        if (end) {
+            return end;
+        }
+        if (ask_again) {
+            out.notice(k_quit_again);
+        }
+    }
+    if (!out.write(lines)) {
+        return End::output_failed;
+    }
+    return std::nullopt;
+}
+
+// One receiver's loop on its own thread.
 End echo_receiver(vtinput::Receiver& receiver, int rx, bool primary, Output& out, const Options& o, const Stop& stop)
 {
     QuitKeys quit;
@@ -85,36 +123,35 @@ End echo_receiver(vtinput::Receiver& receiver, int rx, bool primary, Output& out
             wait_for_events(receiver, stop);
             continue;
         }
-        lines.clear();
-        for (const vtinput::Event& event : batch) {
-            if (shown(o, event)) {
-                append_line(lines, event, o.json, rx);
-                lines += '\n';
-            }
-            QuitKeys::Step step = quit.offer(event);
-            std::optional<End> end = ending(event, step);
-            bool ask_again = primary && step == QuitKeys::Step::first;
-            if (end || ask_again) {
-                // This event's line goes out first: before the program ends, or the notice.
-                if (!out.write(lines)) {
-                    return End::output_failed;
-                }
-                lines.clear();
-            }
-            if (end) {
-                return *end;
-            }
-            if (ask_again) {
-                out.notice(k_quit_again);
-            }
-        }
-        if (!out.write(lines)) {
-            return End::output_failed;
+        if (std::optional<End> end = echo_batch(batch, quit, rx, primary, out, o, lines)) {
+            return *end;
         }
         if (stopping) {
             return End::stopped;
         }
     }
+}
+
+// The one receiver of the default session, the fastest way: printed by the device's input
+// thread itself (InputDevice::subscribe_inline), no hand-off to another thread. Writing to a
+// slow standard output holds the reading up meanwhile, which is what this program is for;
+// nothing is lost (the terminal keeps what is typed). The handler ends the session through
+// the stop pipe, which this thread waits on.
+End echo_inline(vtinput::InputDevice& device, Output& out, const Options& o, const Stop& stop)
+{
+    QuitKeys quit;
+    std::string lines;
+    std::optional<End> end;
+    // From the device's own receiver's place: keys typed during the capability query first.
+    vtinput::InlineSubscription handler = device.subscribe_inline(std::move(device.events()),
+                                                                  [&](std::span<const vtinput::Event> batch) {
+        if (!end && (end = echo_batch(batch, quit, 0, true, out, o, lines))) {
+            stop.request();
+        }
+    });
+    wait_for_stop(stop);
+    handler.reset();  // the handler is not running and never runs again: `end` is ours
+    return end.value_or(End::stopped);
 }
 
 // Threads of the extra receivers, stopped and joined on every way out of run_lines.
@@ -181,7 +218,8 @@ int run_lines(const Options& o, vtinput::InputDevice& device, std::vector<vtinpu
                 }
             });
         }
-        end = echo_receiver(device.events(), extra.empty() ? 0 : 1, true, out, o, stop);
+        end = extra.empty() ? echo_inline(device, out, o, stop)
+                            : echo_receiver(device.events(), 1, true, out, o, stop);
     }  // the other receivers stop and are joined here
     if (end == End::output_failed) {
         std::fputs("vtinput-echo: cannot write to standard output\n", stderr);

@@ -238,6 +238,12 @@ int live_session(const Options& o, const Stop& stop)
     for (const std::string& what : o.asks) {
         notice(o, what + ": " + ask(device, what, o.query_timeout));
     }
+    if (!o.tui) {
+        // Which path the events take to the output: the fastest for one receiver is the input
+        // thread itself (lines.cpp).
+        notice(o, extra.empty() ? "events printed by the input thread (an inline handler: no hand-off)"
+                                : "events printed by " + std::to_string(extra.size() + 1) + " receiver threads");
+    }
     return o.tui ? run_tui(o, device, caps, stop) : run_lines(o, device, std::move(extra), stop);
 }
 
@@ -318,6 +324,16 @@ void wait_for_events(vtinput::Receiver& receiver, const Stop& stop)
 {
     pollfd fds[] = {{receiver.fd(), POLLIN, 0}, {stop.fd(), POLLIN, 0}};
     while (::poll(fds, std::size(fds), -1) < 0) {
+        if (errno != EINTR) {
+            throw std::system_error(errno, std::generic_category(), "poll");
+        }
+    }
+}
+
+void wait_for_stop(const Stop& stop)
+{
+    pollfd p{stop.fd(), POLLIN, 0};
+    while (::poll(&p, 1, -1) < 0) {
         if (errno != EINTR) {
             throw std::system_error(errno, std::generic_category(), "poll");
         }

@@ -225,6 +225,23 @@ TEST_SUITE("handoff")
         CHECK(static_cast<bool>(good));
     }
 
+    TEST_CASE("a receiver handed to a handler: what it had not received comes first; another channel's is refused")
+    {
+        Clean clean;
+        Pipe p;
+        auto dev = InputDevice::open(on(p.r));
+        p.write("ab");
+        auto first = dev.events().receive_for(k_failure_timeout);  // "b" stays pending
+        REQUIRE(first);
+        CHECK(text_of(*first) == "a");
+        Seen seen;
+        auto sub = dev.subscribe_inline(std::move(dev.events()), [&](std::span<const Event> batch) { seen.add(batch); });
+        p.write("c");
+        CHECK(seen.wait_for("bc"));
+        Sender elsewhere;
+        CHECK_THROWS_AS(dev.subscribe_inline(elsewhere.subscribe(), [](std::span<const Event>) {}), std::system_error);
+    }
+
     TEST_CASE("an empty handler is refused")
     {
         Clean clean;

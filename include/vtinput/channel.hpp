@@ -132,6 +132,7 @@ public:
 private:
     friend class Sender;
     friend struct detail::ChannelState;
+    friend struct detail::SenderAccess;
     Receiver(std::shared_ptr<detail::ChannelState> channel, std::unique_ptr<detail::ReceiverState> state);
 
     std::shared_ptr<detail::ChannelState> channel_;

@@ -213,6 +213,10 @@ public:
     ///   the other handlers get an ErrorEvent saying so.
     /// Throws as subscribe() does; std::errc::invalid_argument for an empty handler. Thread: any.
     InlineSubscription subscribe_inline(std::function<void(std::span<const Event>)> handler);
+    /// As above, from `receiver`'s place in the stream: what it has not yet received goes to
+    /// the handler first (for a program that receives, then hands over). `receiver` is one of
+    /// this device's (events(), moved, or from subscribe()); std::errc::invalid_argument if not.
+    InlineSubscription subscribe_inline(Receiver receiver, std::function<void(std::span<const Event>)> handler);
 
     /// Snapshot of the poller's state, for tests and diagnostics. Thread: any.
     static DeviceStatus status();

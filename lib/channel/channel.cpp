@@ -261,6 +261,11 @@ const ChannelOptions& Sender::options() const { return channel_->options; }
 
 namespace vtinput::detail {
 
+bool SenderAccess::owns(const Sender& sender, const Receiver& receiver)
+{
+    return receiver.state_ != nullptr && receiver.channel_ == sender.channel_;
+}
+
 void SenderAccess::set_read_assist(Sender& sender, std::shared_ptr<ReadAssist> assist)
 {
     ChannelState& c = *sender.channel_;

@@ -28,6 +28,7 @@
 #include "support/fd.hpp"
 
 namespace vtinput {
+class Receiver;
 class Sender;
 }
 
@@ -42,9 +43,11 @@ struct ReadAssist {
 // How long a woken watcher looks for the batch before it concludes the read produced nothing.
 constexpr std::chrono::microseconds k_assist_look{1000};
 
-// The channel's side: which assist its receivers may use (nullptr: none).
 struct SenderAccess {
+    // The channel's side: which assist its receivers may use (nullptr: none).
     static void set_read_assist(Sender& sender, std::shared_ptr<ReadAssist> assist);
+    // `receiver` is subscribed to `sender`'s channel.
+    static bool owns(const Sender& sender, const Receiver& receiver);
 };
 
 }  // namespace vtinput::detail

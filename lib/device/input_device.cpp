@@ -198,9 +198,21 @@ InlineSubscription InputDevice::subscribe_inline(std::function<void(std::span<co
     if (!handler) {
         detail::throw_error(std::errc::invalid_argument, "subscribe_inline: no handler given");
     }
+    Lifecycle::instance().refuse_on_input_thread("subscribe_inline");
+    return subscribe_inline(subscribe(), std::move(handler));
+}
+
+InlineSubscription InputDevice::subscribe_inline(Receiver receiver, std::function<void(std::span<const Event>)> handler)
+{
+    check_usable("subscribe_inline");
+    if (!handler) {
+        detail::throw_error(std::errc::invalid_argument, "subscribe_inline: no handler given");
+    }
     Lifecycle& lifecycle = Lifecycle::instance();
     lifecycle.refuse_on_input_thread("subscribe_inline");
-    Receiver receiver = subscribe();
+    if (!lifecycle.owns(receiver)) {
+        detail::throw_error(std::errc::invalid_argument, "subscribe_inline: the receiver is not one of this device's");
+    }
     try {
         return InlineSubscription(lifecycle.add_inline(std::move(receiver), std::move(handler)), pid_);
     } catch (const std::bad_alloc&) {

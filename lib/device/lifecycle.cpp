@@ -24,6 +24,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include "channel/read_assist.hpp"
 #include "support/error.hpp"
 
 namespace vtinput::detail {
@@ -221,6 +222,12 @@ std::shared_ptr<InlineEntry> Lifecycle::add_inline(Receiver receiver,
         poller_->wake();
     }
     return entry;
+}
+
+bool Lifecycle::owns(const Receiver& receiver)
+{
+    std::lock_guard lock(mutex_);
+    return sender_ && SenderAccess::owns(*sender_, receiver);
 }
 
 void Lifecycle::refuse_on_input_thread(const char* what) const

@@ -127,6 +127,8 @@ public:
     // from inside a handler.
     std::shared_ptr<InlineEntry> add_inline(Receiver receiver, std::function<void(std::span<const Event>)> handler);
     void remove_inline(const std::shared_ptr<InlineEntry>& entry) noexcept { inline_.remove(entry); }
+    // `receiver` is subscribed to the channel the pollers publish on.
+    bool owns(const Receiver& receiver);
     // The calling thread is the poller's, running inline handlers: it must not wait for the
     // poller (a query, a suspend).
     bool on_input_thread() const noexcept { return inline_.on_handler_thread(); }

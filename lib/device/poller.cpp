@@ -504,6 +504,7 @@ void Poller::stop_reading()
 
 void Poller::run() noexcept
 {
+    platform::name_thread("vtinput-input");
     Loop& l = *loop_;
     try {
         start_polling();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -41,5 +42,7 @@ UniqueFd reopen(int fd, int flags)
 }
 
 unsigned long long thread_token() noexcept { return static_cast<unsigned long long>(::gettid()); }
+
+void name_thread(const char* name) noexcept { (void)::pthread_setname_np(::pthread_self(), name); }
 
 }  // namespace vtinput::detail::platform

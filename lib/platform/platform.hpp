@@ -44,6 +44,11 @@ UniqueFd reopen(int fd, int flags);
 // 2^60), shifted right by 4.
 unsigned long long thread_token() noexcept;
 
+// Names the calling thread (at most 15 characters), as top -H, ps -L, gdb and /proc/PID/task
+// show it; best effort. Linux: pthread_setname_np. POSIX: the system's own call on macOS and
+// the BSDs, nothing elsewhere.
+void name_thread(const char* name) noexcept;
+
 // Whether the poller reads a terminal as a libuv stream (uv_tty_t + uv_read_start) instead of
 // watching it with uv_poll_t. kqueue refuses terminals (EINVAL on macOS: tokio-rs/mio#1377,
 // crossterm#996), and libuv's tty stream falls back to select() on a thread of its own there;

@@ -12,6 +12,9 @@
 #include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__DragonFly__)
+#include <pthread_np.h>
+#endif
 
 #include "support/error.hpp"
 
@@ -87,6 +90,19 @@ unsigned long long thread_token() noexcept
     std::uintptr_t bits = 0;
     std::memcpy(&bits, &self, sizeof self < sizeof bits ? sizeof self : sizeof bits);
     return static_cast<unsigned long long>(bits >> 4) & ((1ULL << 56) - 1);
+}
+
+void name_thread(const char* name) noexcept
+{
+#if defined(__APPLE__)
+    (void)::pthread_setname_np(name);
+#elif defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__DragonFly__)
+    ::pthread_set_name_np(::pthread_self(), name);
+#elif defined(__NetBSD__)
+    (void)::pthread_setname_np(::pthread_self(), "%s", const_cast<char*>(name));
+#else
+    (void)name;  // POSIX has no such call
+#endif
 }
 
 }  // namespace vtinput::detail::platform

@@ -88,9 +88,9 @@ def main():
           % (len(reps), rate, idle))
     print()
     print("| program | p50 key, unpinned | p90 key, unpinned | p50 Ctrl+Up, unpinned | p50 key, pinned apart"
-          " | CPU per key | CPU per mouse report | ctx switches per key | idle wake-ups in %s s | idle CPU | RSS (VmHWM) |"
+          " | CPU per key | CPU per mouse report | ctx switches per key | of them, the application's | idle wake-ups in %s s | idle CPU | RSS (VmHWM) |"
           % idle)
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, label in ORDER:
         cells = [
             cell(rows, name, "p50_us", "p50_vs_read", " µs", what="latency", payload="1", pin="none"),
@@ -100,6 +100,7 @@ def main():
             cell(rows, name, "cpu_us_per_event", "cpu_vs_read", " µs", what="stream", kind="key"),
             cell(rows, name, "cpu_us_per_event", "cpu_vs_read", " µs", what="stream", kind="mouse"),
             cell(rows, name, "ctx_per_event", None, "", "%.2f", what="stream", kind="key"),
+            cell(rows, name, "app_ctx_per_event", None, "", "%.2f", what="stream", kind="key"),
             cell(rows, name, "wakeups", None, "", "%.0f", what="idle"),
             cell(rows, name, "cpu_us", None, " µs", "%.0f", what="idle"),
             rss_cell(rows, name),
