@@ -79,29 +79,36 @@ void Decoder::Impl::feed(std::string_view bytes, clock::time_point now)
         return;
     }
     last = now;
-    held = Held::other;  // feed_held (Decoder::feed) did not take these bytes
+    // Bytes that only continue a held unit take held.cpp's shortcut: what keeps feeding a byte
+    // at a time linear.
+    if (held != Held::other) {
+        if (feed_held(bytes)) {
+            return;
+        }
+        held = Held::other;
+    }
     if (paste_marker != 0) [[unlikely]] {
         // A paste paused with part of a possible end marker (pause_paste): continue from it.
         pending.assign(k_paste_end.data(), paste_marker);
         paste_marker = 0;
     }
-    if (pending.empty()) {
-        run(reinterpret_cast<const u8*>(bytes.data()), reinterpret_cast<const u8*>(bytes.data() + bytes.size()), false);
-        return;
+    std::string_view in = bytes;
+    if (!pending.empty()) {
+        // The unit and the new bytes, contiguous; `pending`, now empty, keeps work's old
+        // buffer for the next stash (a swap of pointers: see k_unit_reserve).
+        work.swap(pending);
+        if (bytes.size() == 1) {
+            work.push_back(bytes[0]);
+        } else {
+            work.append(bytes);
+        }
+        pending.clear();
+        in = work;
     }
-    // The unit and the new bytes, contiguous; `pending`, now empty, keeps work's old buffer
-    // for the next stash (a swap, not a copy).
-    work.swap(pending);
-    if (bytes.size() == 1) {
-        work.push_back(bytes[0]);
-    } else {
-        work.append(bytes);
-    }
-    pending.clear();
-    run(reinterpret_cast<const u8*>(work.data()), reinterpret_cast<const u8*>(work.data() + work.size()), false);
+    run(reinterpret_cast<const u8*>(in.data()), reinterpret_cast<const u8*>(in.data() + in.size()), false);
 }
 
-void Decoder::Impl::run(const u8* p, const u8* end, bool final)
+[[gnu::always_inline]] inline void Decoder::Impl::run(const u8* p, const u8* end, bool final)
 {
     while (p < end) {
         switch (mode) {
@@ -431,14 +438,8 @@ struct VectorSink final : EventSink {
 
 void Decoder::feed(std::string_view bytes, clock::time_point now, EventSink& sink)
 {
-    Impl& d = *impl_;
-    // Bytes that only continue a held unit, before the general path's frame is set up: what
-    // keeps feeding a byte at a time linear (decode/held.cpp).
-    if (!bytes.empty() && d.feed_held(bytes, now)) {
-        return;
-    }
-    d.sink = &sink;
-    d.feed(bytes, now);
+    impl_->sink = &sink;
+    impl_->feed(bytes, now);
 }
 
 void Decoder::feed(std::string_view bytes, clock::time_point now, std::vector<Event>& out)

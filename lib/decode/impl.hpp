@@ -147,7 +147,15 @@ struct Decoder::Impl {
     // before `ev`. A parser adds to it only when it answers Status::event.
     std::vector<Event> before;
 
-    Impl(DecoderOptions o, std::shared_ptr<const KeyMap> km) : opt(o), keymap(std::move(km)) {}
+    // `pending` and `work` start past the strings' inline buffer, so feed's swap of the two is
+    // an exchange of pointers (two inline buffers swap by copying); neither ever shrinks back.
+    static constexpr std::size_t k_unit_reserve = 32;
+
+    Impl(DecoderOptions o, std::shared_ptr<const KeyMap> km) : opt(o), keymap(std::move(km))
+    {
+        pending.reserve(k_unit_reserve);
+        work.reserve(k_unit_reserve);
+    }
 
     void emit(Event&& e) { sink->on_event(std::move(e)); }
 
@@ -233,18 +241,19 @@ struct Decoder::Impl {
     std::optional<clock::time_point> deadline() const;
     void run(const u8* p, const u8* end, bool final);
     template <bool Fast>
-    const u8* scan_ground(const u8* p, const u8* end, bool final);
+    [[gnu::always_inline]] inline const u8* scan_ground(const u8* p, const u8* end, bool final);
     void stash(const u8* p, const u8* end);
     Held held_kind(const u8* p, const u8* end) const;
-    // held.cpp's shortcut, inline (it runs once per byte fed a byte at a time): takes `bytes`
-    // without a parse when they only continue the held unit, and says whether it did. The two
-    // units that grow long: a CSI still in its parameters takes bytes that can only be more
-    // parameters (0x30..0x3f: digits, `;`, `:`, `<=>?`) by appending them, and a CSI past
-    // csi_cap drops the bytes that continue it (0x20..0x3f), as the parser would. A lone ESC
-    // followed by `[` alone becomes such a CSI (the commonest first two bytes of a key).
-    [[gnu::always_inline]] bool feed_held(std::string_view bytes, clock::time_point now)
+    // held.cpp's shortcut, inline (it runs once per byte fed a byte at a time, first thing in
+    // feed): takes `bytes` without a parse when they only continue the held unit, and says
+    // whether it did. The two units that grow long: a CSI still in its parameters takes bytes
+    // that can only be more parameters (0x30..0x3f: digits, `;`, `:`, `<=>?`) by appending
+    // them, and a CSI past csi_cap drops the bytes that continue it (0x20..0x3f), as the
+    // parser would. A lone ESC followed by `[` alone becomes such a CSI (the commonest first
+    // two bytes of a key). Called with `held` other than Held::other and `bytes` not empty.
+    [[gnu::always_inline]] bool feed_held(std::string_view bytes)
     {
-        if (held == Held::other || mode != Mode::ground) {
+        if (mode != Mode::ground) {
             return false;
         }
         for (char ch : bytes) {
@@ -272,7 +281,6 @@ struct Decoder::Impl {
                 pending.append(bytes);
             }
         }
-        last = now;
         return true;
     }
     // Whether byte `b` only continues the held unit (feed_held).
