@@ -79,14 +79,7 @@ void Decoder::Impl::feed(std::string_view bytes, clock::time_point now)
         return;
     }
     last = now;
-    // Bytes that only continue a held unit take held.cpp's shortcut: what keeps feeding a byte
-    // at a time linear.
-    if (held != Held::other) {
-        if (feed_held(bytes)) {
-            return;
-        }
-        held = Held::other;
-    }
+    held = Held::other;  // feed_held (Decoder::feed) did not take these bytes
     if (paste_marker != 0) [[unlikely]] {
         // A paste paused with part of a possible end marker (pause_paste): continue from it.
         pending.assign(k_paste_end.data(), paste_marker);
@@ -220,6 +213,20 @@ const u8* Decoder::Impl::scan_ground(const u8* p, const u8* end, bool final)
     return p;
 }
 
+// Bytes that only continue a held unit take held.cpp's shortcut, in a frame of its own (the
+// general path's is larger): what keeps feeding a byte at a time linear.
+[[gnu::noinline]] void Decoder::Impl::feed_after_held(std::string_view bytes, clock::time_point now)
+{
+    if (!bytes.empty() && feed_held(bytes, now)) {
+        return;
+    }
+    feed(bytes, now);
+}
+
+// feed_held's append of several bytes, out of line: the one-byte case needs no call, so no
+// stack frame.
+[[gnu::noinline]] void Decoder::Impl::append_pending(std::string_view bytes) { pending.append(bytes); }
+
 // Emits the events a unit produced before `ev` (impl.hpp's `before`).
 [[gnu::noinline]] void Decoder::Impl::emit_before()
 {
@@ -235,6 +242,9 @@ void Decoder::Impl::stash(const u8* p, const u8* end)
     pending.assign(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
     wait = needs_only_esc_wait(p, end) ? Wait::esc : Wait::stale;
     held = held_kind(p, end);
+    if (held == Held::csi_params) {
+        pending.reserve(opt.csi_cap);  // feed_held's appends then never allocate
+    }
 }
 
 // Ends the current mode with what it holds: the paste so far as the last part of the
@@ -438,8 +448,13 @@ struct VectorSink final : EventSink {
 
 void Decoder::feed(std::string_view bytes, clock::time_point now, EventSink& sink)
 {
-    impl_->sink = &sink;
-    impl_->feed(bytes, now);
+    Impl& d = *impl_;
+    d.sink = &sink;
+    if (d.held != Impl::Held::other) {
+        d.feed_after_held(bytes, now);
+    } else {
+        d.feed(bytes, now);
+    }
 }
 
 void Decoder::feed(std::string_view bytes, clock::time_point now, std::vector<Event>& out)

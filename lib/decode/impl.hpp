@@ -245,13 +245,13 @@ struct Decoder::Impl {
     void stash(const u8* p, const u8* end);
     Held held_kind(const u8* p, const u8* end) const;
     // held.cpp's shortcut, inline (it runs once per byte fed a byte at a time, first thing in
-    // feed): takes `bytes` without a parse when they only continue the held unit, and says
+    // Decoder::feed): takes `bytes` without a parse when they only continue the held unit, and says
     // whether it did. The two units that grow long: a CSI still in its parameters takes bytes
     // that can only be more parameters (0x30..0x3f: digits, `;`, `:`, `<=>?`) by appending
     // them, and a CSI past csi_cap drops the bytes that continue it (0x20..0x3f), as the
     // parser would. A lone ESC followed by `[` alone becomes such a CSI (the commonest first
     // two bytes of a key). Called with `held` other than Held::other and `bytes` not empty.
-    [[gnu::always_inline]] bool feed_held(std::string_view bytes)
+    [[gnu::always_inline]] bool feed_held(std::string_view bytes, clock::time_point now)
     {
         if (mode != Mode::ground) {
             return false;
@@ -275,14 +275,25 @@ struct Decoder::Impl {
             if (pending.size() + bytes.size() + 1 >= opt.csi_cap) {
                 return false;
             }
-            if (bytes.size() == 1) {
-                pending.push_back(bytes[0]);
-            } else {
-                pending.append(bytes);
+            if (bytes.size() != 1) {
+                last = now;
+                append_pending(bytes);
+                return true;
             }
+            // Within pending's capacity (stash reserves csi_cap for such a unit), the byte is
+            // appended with no call, and Decoder::feed needs no stack frame for it.
+            if (pending.size() == pending.capacity()) [[unlikely]] {
+                return false;
+            }
+            pending.push_back(bytes[0]);
+            last = now;
+            return true;
         }
+        last = now;
         return true;
     }
+    void append_pending(std::string_view bytes);
+    void feed_after_held(std::string_view bytes, clock::time_point now);  // feed_held, then feed
     // Whether byte `b` only continues the held unit (feed_held).
     [[gnu::always_inline]] bool held_continues(u8 b) const
     {
