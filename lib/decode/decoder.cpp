@@ -243,7 +243,8 @@ void Decoder::Impl::stash(const u8* p, const u8* end)
     wait = needs_only_esc_wait(p, end) ? Wait::esc : Wait::stale;
     held = held_kind(p, end);
     if (held == Held::csi_params) {
-        pending.reserve(opt.csi_cap);  // feed_held's appends then never allocate
+        // feed_held's one-byte appends then never allocate (past this, they go the general way).
+        pending.reserve(std::min<std::size_t>(opt.csi_cap, 4096));
     }
 }
 

@@ -4,8 +4,9 @@
 // every byte: quadratic in the unit's length (a 200-byte CSI fed bytewise cost 112 times the
 // instructions per byte of a whole feed; measured with callgrind, tests/bench/peer_vtinput).
 //
-// feed_held (inline in impl.hpp: it runs once per byte, first thing in Decoder::feed) takes
-// bytes for a held unit; held_kind, here, says what stash() holds. Invariant: for every byte
+// feed_held (inline in impl.hpp: it runs once per byte; Decoder::feed goes to it, through
+// feed_after_held, only while a unit is held) takes bytes for a held unit; held_kind, here,
+// says what stash() holds. Invariant: for every byte
 // feed_held takes, the general parser run on the whole unit would answer "need more" and keep
 // exactly the bytes kept here, with the same wait; so the events, the deadlines and
 // pending_bytes() are those of the general path. `held` is set by stash() alone and reset by everything else that
