@@ -217,6 +217,9 @@ const u8* Decoder::Impl::scan_ground(const u8* p, const u8* end, bool final)
 // general path's is larger): what keeps feeding a byte at a time linear.
 [[gnu::noinline]] void Decoder::Impl::feed_after_held(std::string_view bytes, clock::time_point now)
 {
+    if (held == Held::utf8) {
+        return feed_held_utf8(bytes, now);
+    }
     if (!bytes.empty() && feed_held(bytes, now)) {
         return;
     }
@@ -239,7 +242,11 @@ const u8* Decoder::Impl::scan_ground(const u8* p, const u8* end, bool final)
 // Keeps the incomplete unit [p, end) for the next feed.
 void Decoder::Impl::stash(const u8* p, const u8* end)
 {
-    pending.assign(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
+    if (end - p == 1 && pending.empty()) {
+        pending.push_back(static_cast<char>(*p));  // a lone ESC or UTF-8 lead: no call
+    } else {
+        pending.assign(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
+    }
     wait = needs_only_esc_wait(p, end) ? Wait::esc : Wait::stale;
     held = held_kind(p, end);
     if (held == Held::csi_params) {

@@ -23,6 +23,9 @@ using namespace detail;  // the decoder's internals (decode/impl.hpp, decode/key
 // at it; anything else is the parser's.
 Decoder::Impl::Held Decoder::Impl::held_kind(const u8* p, const u8* end) const
 {
+    if (p[0] >= 0xc0) {
+        return Held::utf8;  // parse_unit's for parse_utf8, which answered incomplete
+    }
     if (end - p == 1 && p[0] == ESC) {
         return Held::esc;
     }
@@ -41,6 +44,35 @@ Decoder::Impl::Held Decoder::Impl::held_kind(const u8* p, const u8* end) const
         return n == std::max(opt.csi_cap, intro) ? Held::csi_overlong : Held::other;
     }
     return Held::csi_params;
+}
+
+// A byte after a partial UTF-8 character (held `pending`, at most 3 bytes): parse_utf8, the
+// rule, parses the character so far with the byte in a buffer of its own, in place of the
+// driver's copy into `work` and its run over it. Still incomplete, the byte is kept; complete,
+// the character is emitted; anything else (a broken character, or more than one byte) goes the
+// general way, which parses the same bytes again from the start.
+[[gnu::noinline]] void Decoder::Impl::feed_held_utf8(std::string_view bytes, clock::time_point now)
+{
+    const std::size_t n = pending.size();
+    if (bytes.size() == 1 && n < 4) {
+        u8 unit[4];
+        std::copy_n(reinterpret_cast<const u8*>(pending.data()), n, unit);
+        unit[n] = static_cast<u8>(bytes[0]);
+        Result r = parse_utf8(unit, unit + n + 1, false);
+        if (r.status == Status::need_more) {
+            pending.push_back(bytes[0]);
+            last = now;
+            return;
+        }
+        if (r.status == Status::event && r.len == n + 1) {
+            pending.clear();
+            held = Held::other;
+            last = now;
+            emit(std::move(ev));
+            return;
+        }
+    }
+    feed(bytes, now);
 }
 
 }  // namespace vtinput

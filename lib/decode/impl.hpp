@@ -114,10 +114,11 @@ struct Decoder::Impl {
 
     std::string pending;  // ground: one incomplete unit; paste/string: a possible terminator
     // What the incomplete unit in `pending` is, for feed's shortcut (held.cpp): a lone ESC; a
-    // CSI within csi_cap that so far has only its introducer and parameter bytes; or a CSI
-    // past csi_cap (its first csi_cap bytes kept) that has not ended yet. Set by stash only;
-    // anything else that empties or replaces `pending` resets it to other.
-    enum class Held : u8 { other, esc, csi_params, csi_overlong };
+    // CSI within csi_cap that so far has only its introducer and parameter bytes; a CSI
+    // past csi_cap (its first csi_cap bytes kept) that has not ended yet; or a partial UTF-8
+    // character. Set by stash only (and so only in ground mode); anything else that empties
+    // or replaces `pending` resets it to other.
+    enum class Held : u8 { other, esc, csi_params, csi_overlong, utf8 };
     Held held = Held::other;
     std::string work;        // scratch: pending + new bytes
     std::string paste;       // paste body not yet delivered
@@ -244,18 +245,16 @@ struct Decoder::Impl {
     [[gnu::always_inline]] inline const u8* scan_ground(const u8* p, const u8* end, bool final);
     void stash(const u8* p, const u8* end);
     Held held_kind(const u8* p, const u8* end) const;
-    // held.cpp's shortcut, inline (it runs once per byte fed a byte at a time, first thing in
-    // Decoder::feed): takes `bytes` without a parse when they only continue the held unit, and says
-    // whether it did. The two units that grow long: a CSI still in its parameters takes bytes
-    // that can only be more parameters (0x30..0x3f: digits, `;`, `:`, `<=>?`) by appending
-    // them, and a CSI past csi_cap drops the bytes that continue it (0x20..0x3f), as the
-    // parser would. A lone ESC followed by `[` alone becomes such a CSI (the commonest first
-    // two bytes of a key). Called with `held` other than Held::other and `bytes` not empty.
+    // held.cpp's shortcut, inline (it runs once per byte fed a byte at a time; Decoder::feed
+    // goes to it, through feed_after_held, only while a unit is held): takes `bytes` without a
+    // parse when they only continue the held unit, and says whether it did. The two units that
+    // grow long: a CSI still in its parameters takes bytes that can only be more parameters
+    // (0x30..0x3f: digits, `;`, `:`, `<=>?`) by appending them, and a CSI past csi_cap drops
+    // the bytes that continue it (0x20..0x3f), as the parser would. A lone ESC followed by `[`
+    // alone becomes such a CSI (the commonest first two bytes of a key). Called with `held`
+    // esc, csi_params or csi_overlong (so in ground mode) and `bytes` not empty.
     [[gnu::always_inline]] bool feed_held(std::string_view bytes, clock::time_point now)
     {
-        if (mode != Mode::ground) {
-            return false;
-        }
         for (char ch : bytes) {
             if (!held_continues(static_cast<u8>(ch))) {
                 return false;
@@ -281,19 +280,22 @@ struct Decoder::Impl {
                 return true;
             }
             // Within pending's capacity (stash reserves csi_cap for such a unit), the byte is
-            // appended with no call, and Decoder::feed needs no stack frame for it.
-            if (pending.size() == pending.capacity()) [[unlikely]] {
+            // appended with no call, and feed_after_held needs no stack frame for it.
+            if (pending.size() >= pending.capacity()) [[unlikely]] {
                 return false;
             }
+            if (pending.size() + 1 > pending.capacity()) {
+                __builtin_unreachable();  // tested just above: push_back cannot allocate
+            }
             pending.push_back(bytes[0]);
-            last = now;
-            return true;
         }
         last = now;
         return true;
     }
     void append_pending(std::string_view bytes);
     void feed_after_held(std::string_view bytes, clock::time_point now);  // feed_held, then feed
+    // A byte after a partial UTF-8 character (held.cpp), then feed.
+    void feed_held_utf8(std::string_view bytes, clock::time_point now);
     // Whether byte `b` only continues the held unit (feed_held).
     [[gnu::always_inline]] bool held_continues(u8 b) const
     {
@@ -301,7 +303,8 @@ struct Decoder::Impl {
         case Held::esc: return b == '[';
         case Held::csi_params: return b >= 0x30 && b <= 0x3f;
         case Held::csi_overlong: return b >= 0x20 && b <= 0x3f;
-        case Held::other: break;
+        case Held::other:
+        case Held::utf8: break;
         }
         return false;
     }
