@@ -44,31 +44,6 @@ constexpr std::string_view k_paste_begin = "\x1b[200~";
 // After ESC, the bytes parse_escape reads as the start of a sequence rather than a key.
 bool introduces_sequence(u8 b) { return b == '[' || b == 'O' || b == 'P' || b == ']' || b == '_'; }
 
-// An incomplete unit waits only the short ESC timeout while it may still be a key typed
-// by hand (a lone ESC, ESC + an introducer, a partial UTF-8 character, a bare `CSI M`: st's
-// Ctrl+Delete, see mouse.cpp's parse_x10); once it is known to be a sequence it waits the
-// stale timeout.
-bool needs_only_esc_wait(const u8* p, const u8* end)
-{
-    auto n = end - p;
-    if (p[0] >= 0x80) {
-        // A partial UTF-8 character, a lone C1 introducer, or 8-bit CSI M.
-        return n == 1 || p[0] >= 0xc0 || (n == 2 && p[0] == 0x9b && p[1] == 'M');
-    }
-    if (p[0] != ESC) {
-        return false;
-    }
-    if (n >= 2 && p[1] == ESC) {
-        // ESC ESC + an introducer, or ESC ESC [ M: Alt + a pending unit that waits so.
-        ++p;
-        --n;
-        if (n == 2) {
-            return true;
-        }
-    }
-    return n <= 2 || (n == 3 && p[1] == '[' && p[2] == 'M');
-}
-
 }  // namespace
 
 // ---- driving ------------------------------------------------------------------------------
@@ -237,22 +212,6 @@ const u8* Decoder::Impl::scan_ground(const u8* p, const u8* end, bool final)
         emit(std::move(e));
     }
     before.clear();
-}
-
-// Keeps the incomplete unit [p, end) for the next feed.
-void Decoder::Impl::stash(const u8* p, const u8* end)
-{
-    if (end - p == 1 && pending.empty()) {
-        pending.push_back(static_cast<char>(*p));  // a lone ESC or UTF-8 lead: no call
-    } else {
-        pending.assign(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
-    }
-    wait = needs_only_esc_wait(p, end) ? Wait::esc : Wait::stale;
-    held = held_kind(p, end);
-    if (held == Held::csi_params) {
-        // feed_held's one-byte appends then never allocate (past this, they go the general way).
-        pending.reserve(std::min<std::size_t>(opt.csi_cap, 4096));
-    }
 }
 
 // Ends the current mode with what it holds: the paste so far as the last part of the

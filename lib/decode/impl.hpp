@@ -243,7 +243,8 @@ struct Decoder::Impl {
     void run(const u8* p, const u8* end, bool final);
     template <bool Fast>
     [[gnu::always_inline]] inline const u8* scan_ground(const u8* p, const u8* end, bool final);
-    void stash(const u8* p, const u8* end);
+    void stash(const u8* p, const u8* end);  // held.cpp
+    void stash_copy(const u8* p, const u8* end);
     Held held_kind(const u8* p, const u8* end) const;
     // held.cpp's shortcut, inline (it runs once per byte fed a byte at a time; Decoder::feed
     // goes to it, through feed_after_held, only while a unit is held): takes `bytes` without a
