@@ -88,6 +88,9 @@ void Decoder::Impl::stash(const u8* p, const u8* end)
     wait = needs_only_esc_wait(p, end) ? Wait::esc : Wait::stale;
     held = held_kind(p, end);
     if (end - p == 1 && pending.empty() && pending.size() < pending.capacity()) {
+        if (held == Held::csi_params) {
+            held_room = csi_room();  // a lone 0x9b
+        }
         if (pending.size() + 1 > pending.capacity()) {
             __builtin_unreachable();  // tested just above: push_back cannot allocate
         }
@@ -101,8 +104,9 @@ void Decoder::Impl::stash(const u8* p, const u8* end)
 {
     pending.assign(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
     if (held == Held::csi_params) {
-        // feed_held's one-byte appends then never allocate (past this, they go the general way).
+        // feed_held's appends then never allocate (past this, they go the general way).
         pending.reserve(std::min<std::size_t>(opt.csi_cap, 4096));
+        held_room = csi_room();
     }
 }
 

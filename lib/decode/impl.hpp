@@ -256,43 +256,54 @@ struct Decoder::Impl {
     // esc, csi_params or csi_overlong (so in ground mode) and `bytes` not empty.
     [[gnu::always_inline]] bool feed_held(std::string_view bytes, clock::time_point now)
     {
-        for (char ch : bytes) {
-            if (!held_continues(static_cast<u8>(ch))) {
+        const std::size_t n = bytes.size();
+        if (n == 1) [[likely]] {
+            if (!held_continues(static_cast<u8>(bytes[0]))) {
                 return false;
+            }
+        } else {
+            for (char ch : bytes) {
+                if (!held_continues(static_cast<u8>(ch))) {
+                    return false;
+                }
             }
         }
         if (held == Held::esc) {
             // `ESC [` still waits only the ESC timeout (needs_only_esc_wait).
-            if (bytes.size() != 1) {
+            if (n != 1) {
                 return false;
             }
             held = Held::csi_params;
+            held_room = csi_room();
         } else {
             wait = Wait::stale;  // a parameter byte makes it known to be a sequence
         }
         if (held == Held::csi_params) {
-            // Within the cap, with a byte to spare: the parser decides at the cap itself.
-            if (pending.size() + bytes.size() + 1 >= opt.csi_cap) {
+            // Within the cap, with a byte to spare (the parser decides at the cap itself), and
+            // within pending's capacity: held_room.
+            if (pending.size() + n >= held_room) {
                 return false;
             }
-            if (bytes.size() != 1) {
-                last = now;
+            last = now;
+            if (n != 1) {
                 append_pending(bytes);
                 return true;
             }
-            // Within pending's capacity (stash reserves csi_cap for such a unit), the byte is
-            // appended with no call, and feed_after_held needs no stack frame for it.
-            if (pending.size() >= pending.capacity()) [[unlikely]] {
-                return false;
-            }
+            // The byte is appended with no call, so feed_after_held needs no stack frame.
             if (pending.size() + 1 > pending.capacity()) {
-                __builtin_unreachable();  // tested just above: push_back cannot allocate
+                __builtin_unreachable();  // held_room <= capacity()
             }
             pending.push_back(bytes[0]);
+            return true;
         }
         last = now;
         return true;
     }
+    // For a held CSI within csi_cap (Held::csi_params): feed_held appends to it while its size
+    // stays below this, the lesser of pending's capacity and csi_cap - 1 (so a byte to spare
+    // before the cap). Set with `held`, by stash and feed_held.
+    std::size_t held_room = 0;
+    std::size_t csi_room() const { return std::min(pending.capacity(), opt.csi_cap > 0 ? opt.csi_cap - 1 : 0); }
     void append_pending(std::string_view bytes);
     void feed_after_held(std::string_view bytes, clock::time_point now);  // feed_held, then feed
     // A byte after a partial UTF-8 character (held.cpp), then feed.
