@@ -79,11 +79,16 @@ void Decoder::Impl::feed(std::string_view bytes, clock::time_point now)
 [[gnu::always_inline]] inline void Decoder::Impl::run(const u8* p, const u8* end, bool final)
 {
     while (p < end) {
+        if (mode == Mode::ground) [[likely]] {
+            // Tested first, not in the switch: a feed of one byte mostly has only this to do.
+            p = fast_paths ? scan_ground<true>(p, end, final) : scan_ground<false>(p, end, final);
+            continue;
+        }
         switch (mode) {
         case Mode::paste: p = scan_paste(p, end); break;
         case Mode::string: p = scan_string(p, end, final); break;
         case Mode::clipboard: p = scan_clipboard(p, end, final); break;
-        case Mode::ground: p = fast_paths ? scan_ground<true>(p, end, final) : scan_ground<false>(p, end, final); break;
+        case Mode::ground: break;
         }
     }
     if (final && mode == Mode::string && pending.empty()) {

@@ -19,6 +19,7 @@
 #include <cstring>
 
 #include "decode/impl.hpp"
+#include "support/text.hpp"
 
 namespace vtinput {
 
@@ -110,9 +111,9 @@ void Decoder::Impl::stash(const u8* p, const u8* end)
     }
 }
 
-// A byte after a partial UTF-8 character (held `pending`, at most 3 bytes): parse_utf8, the
-// rule, parses the character so far with the byte in a buffer of its own, in place of the
-// driver's copy into `work` and its run over it. Still incomplete, the byte is kept; complete,
+// A byte after a partial UTF-8 character (held `pending`, at most 3 bytes): decode_utf8 and
+// parse_utf8, the rule, read the character so far with the byte in a buffer of its own, in
+// place of the driver's copy into `work` and its run over it. Still incomplete, the byte is kept; complete,
 // the character is emitted; anything else (a broken character, or more than one byte) goes the
 // general way, which parses the same bytes again from the start.
 [[gnu::noinline]] void Decoder::Impl::feed_held_utf8(std::string_view bytes, clock::time_point now)
@@ -120,16 +121,18 @@ void Decoder::Impl::stash(const u8* p, const u8* end)
     const std::size_t n = pending.size();
     if (bytes.size() == 1 && n < 4) {
         u8 unit[4];
-        // Four bytes whatever n: pending's buffer always has room for them (capacity() >= 15
-        // in every std::string), and the bytes past n are not read.
+        // Four bytes whatever n: pending's buffer has room for them (its capacity is at least
+        // k_unit_reserve and never shrinks), and the bytes past n are not read.
         std::memcpy(unit, pending.data(), sizeof unit);
         unit[n] = static_cast<u8>(bytes[0]);
-        Result r = parse_utf8(unit, unit + n + 1, false);
-        if (r.status == Status::need_more) {
+        if (decode_utf8(unit, unit + n + 1).status == Utf8Status::incomplete) {
+            // parse_utf8's need_more (it answers so exactly when decode_utf8 does), without
+            // its call.
             pending.push_back(bytes[0]);
             last = now;
             return;
         }
+        Result r = parse_utf8(unit, unit + n + 1, false);
         if (r.status == Status::event && r.len == n + 1) {
             pending.clear();
             held = Held::other;
