@@ -7,8 +7,9 @@
 // is parsed from a contiguous view by the parsers of impl.hpp's contract. A parser that
 // reaches the end of the view before the unit is complete answers "need more"; the driver
 // keeps the unit's bytes in `pending` and parses it again, whole, when more bytes arrive
-// (but for bytes that cannot complete it: decode/held.cpp takes those without a parse, so
-// feeding a byte at a time stays linear). Only
+// (but for bytes that cannot complete it: decode/held.cpp takes those without a parse, and
+// parses a partial UTF-8 character with its next byte on their own, so feeding a byte at a
+// time stays linear). Only
 // `flush`/`finish` (time passing, or end of input) parse with `final` set, which resolves an
 // incomplete unit instead of waiting. Long bodies (a paste, an OSC/DCS/APC string) are modes
 // rather than units, so they stream into their own buffers (paste.cpp, strings.cpp) instead
