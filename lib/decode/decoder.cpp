@@ -7,8 +7,9 @@
 // is parsed from a contiguous view by the parsers of impl.hpp's contract. A parser that
 // reaches the end of the view before the unit is complete answers "need more"; the driver
 // keeps the unit's bytes in `pending` and parses it again, whole, when more bytes arrive
-// (but for bytes that cannot complete it: decode/held.cpp takes those without a parse, so
-// feeding a byte at a time stays linear). Only
+// (but for bytes that cannot complete it: decode/held.cpp takes those without a parse, and
+// parses a partial UTF-8 character with its next byte on their own, so feeding a byte at a
+// time stays linear). Only
 // `flush`/`finish` (time passing, or end of input) parse with `final` set, which resolves an
 // incomplete unit instead of waiting. Long bodies (a paste, an OSC/DCS/APC string) are modes
 // rather than units, so they stream into their own buffers (paste.cpp, strings.cpp) instead
@@ -44,31 +45,6 @@ constexpr std::string_view k_paste_begin = "\x1b[200~";
 // After ESC, the bytes parse_escape reads as the start of a sequence rather than a key.
 bool introduces_sequence(u8 b) { return b == '[' || b == 'O' || b == 'P' || b == ']' || b == '_'; }
 
-// An incomplete unit waits only the short ESC timeout while it may still be a key typed
-// by hand (a lone ESC, ESC + an introducer, a partial UTF-8 character, a bare `CSI M`: st's
-// Ctrl+Delete, see mouse.cpp's parse_x10); once it is known to be a sequence it waits the
-// stale timeout.
-bool needs_only_esc_wait(const u8* p, const u8* end)
-{
-    auto n = end - p;
-    if (p[0] >= 0x80) {
-        // A partial UTF-8 character, a lone C1 introducer, or 8-bit CSI M.
-        return n == 1 || p[0] >= 0xc0 || (n == 2 && p[0] == 0x9b && p[1] == 'M');
-    }
-    if (p[0] != ESC) {
-        return false;
-    }
-    if (n >= 2 && p[1] == ESC) {
-        // ESC ESC + an introducer, or ESC ESC [ M: Alt + a pending unit that waits so.
-        ++p;
-        --n;
-        if (n == 2) {
-            return true;
-        }
-    }
-    return n <= 2 || (n == 3 && p[1] == '[' && p[2] == 'M');
-}
-
 }  // namespace
 
 // ---- driving ------------------------------------------------------------------------------
@@ -85,30 +61,35 @@ void Decoder::Impl::feed(std::string_view bytes, clock::time_point now)
         pending.assign(k_paste_end.data(), paste_marker);
         paste_marker = 0;
     }
-    if (pending.empty()) {
-        run(reinterpret_cast<const u8*>(bytes.data()), reinterpret_cast<const u8*>(bytes.data() + bytes.size()), false);
-        return;
+    std::string_view in = bytes;
+    if (!pending.empty()) {
+        // The unit and the new bytes, contiguous; `pending`, now empty, keeps work's old
+        // buffer for the next stash (a swap of pointers: see k_unit_reserve).
+        work.swap(pending);
+        if (bytes.size() == 1) {
+            work.push_back(bytes[0]);
+        } else {
+            work.append(bytes);
+        }
+        pending.clear();
+        in = work;
     }
-    // The unit and the new bytes, contiguous; `pending`, now empty, keeps work's old buffer
-    // for the next stash (a swap, not a copy).
-    work.swap(pending);
-    if (bytes.size() == 1) {
-        work.push_back(bytes[0]);
-    } else {
-        work.append(bytes);
-    }
-    pending.clear();
-    run(reinterpret_cast<const u8*>(work.data()), reinterpret_cast<const u8*>(work.data() + work.size()), false);
+    run(reinterpret_cast<const u8*>(in.data()), reinterpret_cast<const u8*>(in.data() + in.size()), false);
 }
 
-void Decoder::Impl::run(const u8* p, const u8* end, bool final)
+[[gnu::always_inline]] inline void Decoder::Impl::run(const u8* p, const u8* end, bool final)
 {
     while (p < end) {
+        if (mode == Mode::ground) [[likely]] {
+            // Tested first, not in the switch: a feed of one byte mostly has only this to do.
+            p = fast_paths ? scan_ground<true>(p, end, final) : scan_ground<false>(p, end, final);
+            continue;
+        }
         switch (mode) {
         case Mode::paste: p = scan_paste(p, end); break;
         case Mode::string: p = scan_string(p, end, final); break;
         case Mode::clipboard: p = scan_clipboard(p, end, final); break;
-        case Mode::ground: p = fast_paths ? scan_ground<true>(p, end, final) : scan_ground<false>(p, end, final); break;
+        case Mode::ground: break;
         }
     }
     if (final && mode == Mode::string && pending.empty()) {
@@ -213,6 +194,23 @@ const u8* Decoder::Impl::scan_ground(const u8* p, const u8* end, bool final)
     return p;
 }
 
+// Bytes that only continue a held unit take held.cpp's shortcut, in a frame of its own (the
+// general path's is larger): what keeps feeding a byte at a time linear.
+[[gnu::noinline]] void Decoder::Impl::feed_after_held(std::string_view bytes, clock::time_point now)
+{
+    if (held == Held::utf8) {
+        return feed_held_utf8(bytes, now);
+    }
+    if (!bytes.empty() && feed_held(bytes, now)) {
+        return;
+    }
+    feed(bytes, now);
+}
+
+// feed_held's append of several bytes, out of line: the one-byte case needs no call, so no
+// stack frame.
+[[gnu::noinline]] void Decoder::Impl::append_pending(std::string_view bytes) { pending.append(bytes); }
+
 // Emits the events a unit produced before `ev` (impl.hpp's `before`).
 [[gnu::noinline]] void Decoder::Impl::emit_before()
 {
@@ -220,14 +218,6 @@ const u8* Decoder::Impl::scan_ground(const u8* p, const u8* end, bool final)
         emit(std::move(e));
     }
     before.clear();
-}
-
-// Keeps the incomplete unit [p, end) for the next feed.
-void Decoder::Impl::stash(const u8* p, const u8* end)
-{
-    pending.assign(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
-    wait = needs_only_esc_wait(p, end) ? Wait::esc : Wait::stale;
-    held = held_kind(p, end);
 }
 
 // Ends the current mode with what it holds: the paste so far as the last part of the
@@ -432,13 +422,12 @@ struct VectorSink final : EventSink {
 void Decoder::feed(std::string_view bytes, clock::time_point now, EventSink& sink)
 {
     Impl& d = *impl_;
-    // Bytes that only continue a held unit, before the general path's frame is set up: what
-    // keeps feeding a byte at a time linear (decode/held.cpp).
-    if (!bytes.empty() && d.feed_held(bytes, now)) {
-        return;
-    }
     d.sink = &sink;
-    d.feed(bytes, now);
+    if (d.held != Impl::Held::other) {
+        d.feed_after_held(bytes, now);
+    } else {
+        d.feed(bytes, now);
+    }
 }
 
 void Decoder::feed(std::string_view bytes, clock::time_point now, std::vector<Event>& out)

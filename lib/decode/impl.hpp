@@ -114,10 +114,11 @@ struct Decoder::Impl {
 
     std::string pending;  // ground: one incomplete unit; paste/string: a possible terminator
     // What the incomplete unit in `pending` is, for feed's shortcut (held.cpp): a lone ESC; a
-    // CSI within csi_cap that so far has only its introducer and parameter bytes; or a CSI
-    // past csi_cap (its first csi_cap bytes kept) that has not ended yet. Set by stash only;
-    // anything else that empties or replaces `pending` resets it to other.
-    enum class Held : u8 { other, esc, csi_params, csi_overlong };
+    // CSI within csi_cap that so far has only its introducer and parameter bytes; a CSI
+    // past csi_cap (its first csi_cap bytes kept) that has not ended yet; or a partial UTF-8
+    // character. Set by stash only (and so only in ground mode); anything else that empties
+    // or replaces `pending` resets it to other.
+    enum class Held : u8 { other, esc, csi_params, csi_overlong, utf8 };
     Held held = Held::other;
     std::string work;        // scratch: pending + new bytes
     std::string paste;       // paste body not yet delivered
@@ -147,7 +148,15 @@ struct Decoder::Impl {
     // before `ev`. A parser adds to it only when it answers Status::event.
     std::vector<Event> before;
 
-    Impl(DecoderOptions o, std::shared_ptr<const KeyMap> km) : opt(o), keymap(std::move(km)) {}
+    // `pending` and `work` start past the strings' inline buffer, so feed's swap of the two is
+    // an exchange of pointers (two inline buffers swap by copying); neither ever shrinks back.
+    static constexpr std::size_t k_unit_reserve = 32;
+
+    Impl(DecoderOptions o, std::shared_ptr<const KeyMap> km) : opt(o), keymap(std::move(km))
+    {
+        pending.reserve(k_unit_reserve);
+        work.reserve(k_unit_reserve);
+    }
 
     void emit(Event&& e) { sink->on_event(std::move(e)); }
 
@@ -233,48 +242,72 @@ struct Decoder::Impl {
     std::optional<clock::time_point> deadline() const;
     void run(const u8* p, const u8* end, bool final);
     template <bool Fast>
-    const u8* scan_ground(const u8* p, const u8* end, bool final);
-    void stash(const u8* p, const u8* end);
+    [[gnu::always_inline]] inline const u8* scan_ground(const u8* p, const u8* end, bool final);
+    void stash(const u8* p, const u8* end);  // held.cpp
+    void stash_copy(const u8* p, const u8* end);
     Held held_kind(const u8* p, const u8* end) const;
-    // held.cpp's shortcut, inline (it runs once per byte fed a byte at a time): takes `bytes`
-    // without a parse when they only continue the held unit, and says whether it did. The two
-    // units that grow long: a CSI still in its parameters takes bytes that can only be more
-    // parameters (0x30..0x3f: digits, `;`, `:`, `<=>?`) by appending them, and a CSI past
-    // csi_cap drops the bytes that continue it (0x20..0x3f), as the parser would. A lone ESC
-    // followed by `[` alone becomes such a CSI (the commonest first two bytes of a key).
+    // held.cpp's shortcut, inline (it runs once per byte fed a byte at a time; Decoder::feed
+    // goes to it, through feed_after_held, only while a unit is held): takes `bytes` without a
+    // parse when they only continue the held unit, and says whether it did. The two units that
+    // grow long: a CSI still in its parameters takes bytes that can only be more parameters
+    // (0x30..0x3f: digits, `;`, `:`, `<=>?`) by appending them, and a CSI past csi_cap drops
+    // the bytes that continue it (0x20..0x3f), as the parser would. A lone ESC followed by `[`
+    // alone becomes such a CSI (the commonest first two bytes of a key). Called with `held`
+    // esc, csi_params or csi_overlong (so in ground mode) and `bytes` not empty.
     [[gnu::always_inline]] bool feed_held(std::string_view bytes, clock::time_point now)
     {
-        if (held == Held::other || mode != Mode::ground) {
-            return false;
-        }
-        for (char ch : bytes) {
-            if (!held_continues(static_cast<u8>(ch))) {
+        const std::size_t n = bytes.size();
+        if (n == 1) [[likely]] {
+            if (!held_continues(static_cast<u8>(bytes[0]))) {
                 return false;
+            }
+        } else {
+            for (char ch : bytes) {
+                if (!held_continues(static_cast<u8>(ch))) {
+                    return false;
+                }
             }
         }
         if (held == Held::esc) {
             // `ESC [` still waits only the ESC timeout (needs_only_esc_wait).
-            if (bytes.size() != 1) {
+            if (n != 1) {
                 return false;
             }
             held = Held::csi_params;
+            held_room = csi_room();
         } else {
             wait = Wait::stale;  // a parameter byte makes it known to be a sequence
         }
         if (held == Held::csi_params) {
-            // Within the cap, with a byte to spare: the parser decides at the cap itself.
-            if (pending.size() + bytes.size() + 1 >= opt.csi_cap) {
+            // Within the cap, with a byte to spare (the parser decides at the cap itself), and
+            // within pending's capacity: held_room.
+            if (pending.size() + n >= held_room) {
                 return false;
             }
-            if (bytes.size() == 1) {
-                pending.push_back(bytes[0]);
-            } else {
-                pending.append(bytes);
+            last = now;
+            if (n != 1) {
+                append_pending(bytes);
+                return true;
             }
+            // The byte is appended with no call, so feed_after_held needs no stack frame.
+            if (pending.size() + 1 > pending.capacity()) {
+                __builtin_unreachable();  // held_room <= capacity()
+            }
+            pending.push_back(bytes[0]);
+            return true;
         }
         last = now;
         return true;
     }
+    // For a held CSI within csi_cap (Held::csi_params): feed_held appends to it while its size
+    // stays below this, the lesser of pending's capacity and csi_cap - 1 (so a byte to spare
+    // before the cap). Set with `held`, by stash and feed_held.
+    std::size_t held_room = 0;
+    std::size_t csi_room() const { return std::min(pending.capacity(), opt.csi_cap > 0 ? opt.csi_cap - 1 : 0); }
+    void append_pending(std::string_view bytes);
+    void feed_after_held(std::string_view bytes, clock::time_point now);  // feed_held, then feed
+    // A byte after a partial UTF-8 character (held.cpp), then feed.
+    void feed_held_utf8(std::string_view bytes, clock::time_point now);
     // Whether byte `b` only continues the held unit (feed_held).
     [[gnu::always_inline]] bool held_continues(u8 b) const
     {
@@ -282,7 +315,8 @@ struct Decoder::Impl {
         case Held::esc: return b == '[';
         case Held::csi_params: return b >= 0x30 && b <= 0x3f;
         case Held::csi_overlong: return b >= 0x20 && b <= 0x3f;
-        case Held::other: break;
+        case Held::other:
+        case Held::utf8: break;
         }
         return false;
     }
