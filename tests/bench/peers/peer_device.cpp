@@ -83,7 +83,7 @@ try {
         std::mutex m;
         std::condition_variable cv;
         bool quit = false;
-        auto sub = device.subscribe_inline([&](std::span<const vtinput::Event> batch) {
+        auto sub = device.subscribe_inline(std::move(device.events()), [&](std::span<const vtinput::Event> batch) {
             for (const vtinput::Event& e : batch) {
                 if (is_quit(e) || std::holds_alternative<vtinput::EofEvent>(e)) {
                     std::lock_guard lock(m);
@@ -94,8 +94,7 @@ try {
                 }
             }
         });
-        // The device's own receiver is never read: it only keeps the terminal's modes (a
-        // receiver nobody reads costs nothing but its place in the ring).
+        // The device's own receiver is the handler's now; the device keeps the terminal's modes.
         peer::line("ready");
         std::unique_lock lock(m);
         cv.wait(lock, [&] { return quit; });
