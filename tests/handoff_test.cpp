@@ -2,7 +2,7 @@
 // thread with each batch, beside receivers; ended from outside or inside; an exception ends
 // only that handler and is reported; waiting for the input thread from inside is refused),
 // sleeping receivers (many receivers, many batches, nothing lost or reordered; a receiver
-// woken with the poller by a terminal that produces nothing does not spin), and set_spin's
+// waiting while the input is readable but the poller is held does not spin), and set_spin's
 // bank (adaptive: at most 5% of the time spent looking, whatever the pattern of events).
 #include <doctest/doctest.h>
 
@@ -250,7 +250,7 @@ TEST_SUITE("handoff")
         CHECK_THROWS_AS(dev.subscribe_inline({}), std::system_error);
     }
 
-    TEST_CASE("a receiver woken with the poller by input that yields no event does not spin")
+    TEST_CASE("a receiver waiting while input is readable but not yet read does not spin")
     {
         Clean clean;
         Pipe p;

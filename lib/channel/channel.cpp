@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <mutex>
 
-#include "channel/read_assist.hpp"
+#include "channel/access.hpp"
 #include "channel/state.hpp"
 #include "platform/platform.hpp"
 #include "support/error.hpp"
@@ -264,14 +264,6 @@ namespace vtinput::detail {
 bool SenderAccess::owns(const Sender& sender, const Receiver& receiver)
 {
     return receiver.state_ != nullptr && receiver.channel_ == sender.channel_;
-}
-
-void SenderAccess::set_read_assist(Sender& sender, std::shared_ptr<ReadAssist> assist)
-{
-    ChannelState& c = *sender.channel_;
-    std::lock_guard lock(c.assist_mutex);
-    c.assisted.store(assist != nullptr, std::memory_order_release);
-    c.assist = std::move(assist);
 }
 
 }  // namespace vtinput::detail

@@ -18,8 +18,7 @@
 // descriptor is never signalled after its receiver has gone. The list's storage is reserved when
 // receivers subscribe (reserve()), so parking never allocates.
 //
-// wait_readable() (sleep.cpp) is the sleep itself: poll(2) on the descriptor and, when it watches
-// the terminal too (read_assist.hpp), on the terminal.
+// wait_readable() (sleep.cpp) is the sleep itself: poll(2) on the descriptor.
 #pragma once
 
 #include <algorithm>
@@ -109,10 +108,7 @@ private:
     std::atomic<std::uint64_t> epoch_{0};
 };
 
-// Which of the descriptors woke a sleeping receiver.
-enum class Woken { timeout, signal, terminal };
-
-// Sleeps until `wake` is readable (signal), else `terminal` (unless -1), or `deadline` passes.
-Woken wait_readable(int wake, int terminal, std::chrono::steady_clock::time_point deadline) noexcept;
+// Sleeps until `fd` is readable (true) or `deadline` passes (false).
+bool wait_readable(int fd, std::chrono::steady_clock::time_point deadline) noexcept;
 
 }  // namespace vtinput::detail

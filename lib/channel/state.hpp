@@ -16,8 +16,7 @@
 //   one sleeping receiver (which wakes two more: a tree, parking.hpp), and each armed readiness
 //   fd handed out by Receiver::fd().
 // - A blocked receive sleeps on its own readiness fd (platform::WakeFd: an eventfd, or a pipe)
-//   in the parking lot (parking.hpp), so each sleeper is woken at most once per batch. One of
-//   them may watch the terminal too, woken by the kernel with the poller (read_assist.hpp).
+//   in the parking lot (parking.hpp), so each sleeper is woken at most once per batch.
 //   Where no fd can be had (EMFILE), it sleeps on a condition variable that every publish
 //   notifies whole.
 // - A readiness fd handed out by Receiver::fd() is readable whenever its receiver has something
@@ -66,7 +65,6 @@
 #include <vector>
 
 #include "channel/parking.hpp"
-#include "channel/read_assist.hpp"
 #include "channel/record.hpp"
 #include "channel/resize_slot.hpp"
 #include "channel/spin.hpp"
@@ -84,7 +82,6 @@ struct ReceiverState {
     std::atomic<bool> armed{false};  // the sender (or the parking lot) must signal `efd`
     bool external = false;           // Receiver::fd was called: in fd_receivers, armed by rearm()
     ParkingLot::Entry park;          // where a blocked receive sleeps
-    std::uint64_t blind_rounds = ~std::uint64_t{0};  // the assist's rounds when the terminal woke it for nothing
     SpinBank spin;                   // set_spin; touched only by the owner
 };
 
@@ -129,12 +126,6 @@ struct ChannelState {
     std::mutex sleep_mutex;
     std::condition_variable wake;
     std::atomic<int> sleepers{0};
-
-    // The terminal the poller lends while it reads (read_assist.hpp), and its one watcher.
-    std::mutex assist_mutex;
-    std::shared_ptr<ReadAssist> assist;
-    std::atomic<bool> assisted{false};
-    std::atomic<ReceiverState*> watcher{nullptr};
 
     // Registry: receiver count, readiness fd holders, hand-over cursor, drop hook.
     std::mutex registry_mutex;
@@ -345,8 +336,8 @@ struct ChannelState {
     // Sleeps in the parking lot until an event (or the close) may be there, or the deadline;
     // true on timeout. The receiver has an fd.
     bool park(ReceiverState& r, std::chrono::steady_clock::time_point deadline);
-    // The sleep itself: on the fd, and on the terminal when this receiver may watch it.
-    bool sleep_on_fds(ReceiverState& r, std::chrono::steady_clock::time_point deadline);
+    // The sleep itself, on the fd.
+    bool sleep_on_fd(ReceiverState& r, std::chrono::steady_clock::time_point deadline);
     // Without an fd: the condition variable every publish notifies.
     bool sleep_on_condition(ReceiverState& r, std::chrono::steady_clock::time_point deadline);
     // Set-spin: looks again, yielding, while the bank allows; true if an event (or the close)

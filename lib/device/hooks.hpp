@@ -30,14 +30,7 @@ struct PollerHooks {
     // created. May throw, as the std::thread constructor does when the system refuses a thread
     // (std::system_error with EAGAIN): the start must then undo everything.
     std::function<void()> before_spawn;
-    // Whether to lend the terminal to a sleeping receiver (channel/read_assist.hpp) when
-    // polling starts; unset: yes. For benchmarks comparing the hand-off with and without it.
-    std::function<bool()> lend_terminal;
-
-    bool empty() const
-    {
-        return !before_exit_check && !after_exit_decision && !before_read && !before_spawn && !lend_terminal;
-    }
+    bool empty() const { return !before_exit_check && !after_exit_decision && !before_read && !before_spawn; }
 };
 
 class HookSlot {

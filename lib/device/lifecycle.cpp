@@ -24,7 +24,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "channel/read_assist.hpp"
+#include "channel/access.hpp"
 #include "support/error.hpp"
 
 namespace vtinput::detail {

@@ -25,10 +25,6 @@
 // libuv still has queued) while no receiver is left, and while the device has released the
 // terminal. On release the decoder's pending bytes are resolved and delivered before the host
 // is told: they were typed for the application.
-//
-// The read assist: while it polls, the poller lends the channel a copy of the terminal's fd, so
-// that one sleeping receiver is woken by the kernel together with the poller (read_assist.hpp);
-// each read round, published, bumps its `rounds`. It is withdrawn whenever reading stops.
 #include "device/poller.hpp"
 
 #include <cerrno>
@@ -134,7 +130,6 @@ void Poller::start()
             throw_error(uv_code(err), std::string("cannot start the input poller: ") + what);
         }
         lp.input()->data = lp.timer.data = lp.doorbell.data = lp.winch.data = &lp;
-        prepare_assist();
         // Watch SIGWINCH before open() returns: a resize that arrives before the thread runs
         // is then queued for the loop instead of being missed.
         add_winch_listener(on_winch_signal, &lp);
@@ -212,7 +207,6 @@ void Poller::stop() noexcept
         return;
     }
     l.stopping = true;
-    withdraw_terminal();
     // The listener goes before its handle: once removed, no signal handler touches `winch`.
     if (l.listening) {
         remove_winch_listener(on_winch_signal, &l);
@@ -328,9 +322,6 @@ void Poller::on_readable(int status) noexcept
             return;
         }
         deliver();
-        if (l.assist) {
-            l.assist->rounds.fetch_add(1, std::memory_order_release);  // the watcher may look again
-        }
     } catch (const std::exception& ex) {
         fail(ex.what());
     } catch (...) {
@@ -488,13 +479,11 @@ void Poller::start_polling()
         fail(uv_code(err), "the terminal fd cannot be polled: ", uv_strerror(err));
         return;
     }
-    lend_terminal();
 }
 
 void Poller::stop_reading()
 {
     Loop& l = *loop_;
-    withdraw_terminal();
     if (l.stream) {
         uv_read_stop(reinterpret_cast<uv_stream_t*>(&l.tty));
     } else {

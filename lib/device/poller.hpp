@@ -118,12 +118,6 @@ private:
     void on_doorbell() noexcept;
     void start_polling();
     void stop_reading();
-    // While polling, the terminal is lent to one sleeping receiver (channel/read_assist.hpp):
-    // its copy is made at the start, on the caller's thread, like every other fd of the poller.
-    // Throws std::bad_alloc.
-    void prepare_assist();
-    void lend_terminal() noexcept;
-    void withdraw_terminal() noexcept;
     // Stops reading, resolves what the decoder holds and delivers it (the terminal is being
     // released: what was read before must not be joined with what is read after).
     void pause();

@@ -1,10 +1,5 @@
 // The poller's batch (internal): decoding what it read into the batch it publishes, with the
-// RawEvents of DeviceOptions::raw_bytes put before the events each byte completed; and lending
-// the terminal to a sleeping receiver while it polls (channel/read_assist.hpp), best effort.
-#include <cerrno>
-
-#include <fcntl.h>
-
+// RawEvents of DeviceOptions::raw_bytes put before the events each byte completed.
 #include "device/poller.hpp"
 #include "device/poller_loop.hpp"
 
@@ -53,41 +48,6 @@ void Poller::attribute_raw(std::size_t first)
     if (config_.raw_bytes && l.batch.size() > first && !l.raw.empty()) {
         l.batch.insert(l.batch.begin() + static_cast<std::ptrdiff_t>(first), RawEvent{std::move(l.raw)});
         l.raw.clear();
-    }
-}
-
-void Poller::prepare_assist()
-{
-    Loop& l = *loop_;
-    if (l.stream) {
-        return;  // libuv reads a terminal stream itself (macOS): poll(2) refuses terminals there
-    }
-    // Without a descriptor to spare (EMFILE), receivers are woken by the publish alone, as they
-    // would be anyway; no memory is an error, as for the rest of the start.
-    UniqueFd copy(::fcntl(config_.fd.get(), F_DUPFD_CLOEXEC, 0));
-    if (copy) {
-        l.assist = std::make_shared<ReadAssist>(std::move(copy));
-    }
-}
-
-void Poller::lend_terminal() noexcept
-{
-    Loop& l = *loop_;
-    if (auto h = hooks(); h && h->lend_terminal && !h->lend_terminal()) {
-        return;
-    }
-    if (l.assist && !l.lent) {
-        SenderAccess::set_read_assist(host_.sender(), l.assist);
-        l.lent = true;
-    }
-}
-
-void Poller::withdraw_terminal() noexcept
-{
-    Loop& l = *loop_;
-    if (l.lent) {
-        SenderAccess::set_read_assist(host_.sender(), nullptr);  // a watcher may still hold it
-        l.lent = false;
     }
 }
 

@@ -8,7 +8,6 @@
 
 #include <uv.h>
 
-#include "channel/read_assist.hpp"
 #include "device/poller.hpp"
 #include "vtinput/decoder.hpp"
 #include "vtinput/event.hpp"
@@ -31,8 +30,6 @@ struct Poller::Loop {
     std::vector<Event> batch;
     std::vector<char> buffer = std::vector<char>(64 * 1024);
     std::string raw;  // raw_bytes: bytes fed since the last RawEvent
-    std::shared_ptr<ReadAssist> assist;  // the terminal's copy, lent to a sleeping receiver
-    bool lent = false;                   // ... while polling: the channel has it
     Poller* self = nullptr;
 
     Loop(const PollerConfig& c) : decoder(c.decoder, c.keymap) {}

@@ -10,8 +10,6 @@
 //   pty-uv    floor: a thread running a libuv loop with a uv_poll_t on the slave
 //   vtinput   an InputDevice on the slave (poller thread: uv_poll, read, decode, broadcast)
 //             and a subscriber thread blocked in receive() that acks each KeyEvent
-//   vtinput-no-assist  the same without the read assist: the subscriber is woken by the poller
-//             after its publish, not by the kernel with it (channel/read_assist.hpp)
 //   vtinput-inline  InputDevice::subscribe_inline: the poller thread acks, no hand-off at all
 //   vtinput-spin  the default subscriber with Receiver::set_spin(1 ms), adaptive: it looks
 //             again, yielding, only while events come closer than its 5% bank pays for
@@ -51,7 +49,6 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "device/lifecycle.hpp"
 #include "system.hpp"
 #include "vtinput/input_device.hpp"
 
@@ -59,10 +56,9 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-enum class Variant { pty_read, pty_uv, vtinput, vtinput_no_assist, vtinput_inline, vtinput_spin, vtinput_spin_always };
-constexpr Variant k_variants[] = {Variant::pty_read,          Variant::pty_uv,         Variant::vtinput,
-                                  Variant::vtinput_no_assist, Variant::vtinput_inline, Variant::vtinput_spin,
-                                  Variant::vtinput_spin_always};
+enum class Variant { pty_read, pty_uv, vtinput, vtinput_inline, vtinput_spin, vtinput_spin_always };
+constexpr Variant k_variants[] = {Variant::pty_read,       Variant::pty_uv,       Variant::vtinput,
+                                  Variant::vtinput_inline, Variant::vtinput_spin, Variant::vtinput_spin_always};
 constexpr auto k_spin_budget = std::chrono::microseconds(1000);
 constexpr std::string_view k_payloads[] = {"a", "\x1b[1;5A"};
 
@@ -72,7 +68,6 @@ const char* name(Variant v)
     case Variant::pty_read: return "pty-read";
     case Variant::pty_uv: return "pty-uv";
     case Variant::vtinput: return "vtinput";
-    case Variant::vtinput_no_assist: return "vtinput-no-assist";
     case Variant::vtinput_inline: return "vtinput-inline";
     case Variant::vtinput_spin: return "vtinput-spin";
     case Variant::vtinput_spin_always: return "vtinput-spin-always";
@@ -239,11 +234,6 @@ void run_round(Variant v, std::string_view payload, int iters, int warmup, std::
         vtinput::DeviceOptions o;
         o.fd = pty.slave;
         o.terminal = std::nullopt;  // the bench's own terminal is none of its business
-        if (v == Variant::vtinput_no_assist) {
-            vtinput::detail::PollerHooks hooks;
-            hooks.lend_terminal = [] { return false; };
-            vtinput::detail::Lifecycle::instance().set_hooks(hooks);
-        }
         dev.emplace(vtinput::InputDevice::open(o));
         if (v == Variant::vtinput_spin || v == Variant::vtinput_spin_always) {
             dev->events().set_spin(k_spin_budget, v == Variant::vtinput_spin ? vtinput::SpinPolicy::adaptive
@@ -302,7 +292,6 @@ void run_round(Variant v, std::string_view payload, int iters, int warmup, std::
     reader.join();
     handler.reset();
     dev.reset();
-    vtinput::detail::Lifecycle::instance().set_hooks({});
     ::close(ackp[0]);
     ::close(ackp[1]);
 }
