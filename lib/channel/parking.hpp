@@ -14,8 +14,10 @@
 // condition variable cannot promise (a receiver that woke, took its events and slept again is
 // on the same queue as those not yet woken).
 //
-// Signals are sent under the lot's lock, and a receiver leaves under it before it returns, so a
-// descriptor is never signalled after its receiver has gone. The list's storage is reserved when
+// Signals are sent under the lot's lock; a receiver still in the list leaves under it, and one
+// taken out waits (without the lock) until its signal is sent, so a descriptor is never
+// signalled after its receiver has gone, and a woken receiver does not sleep a second time on
+// the lock its waker still holds. The list's storage is reserved when
 // receivers subscribe (reserve()), so parking never allocates.
 //
 // wait_readable() (sleep.cpp) is the sleep itself: poll(2) on the descriptor.
@@ -27,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "platform/platform.hpp"
@@ -38,10 +41,13 @@ public:
     struct Entry {
         std::atomic<bool>* armed = nullptr;
         const platform::WakeFd* wake = nullptr;
-        std::uint64_t epoch = 0;  // guarded by the lot's mutex, as are the two flags
-        bool parked = false;      // in the list
-        bool taken = false;       // taken out by wake(): signalled, and owes the tree two wake-ups
+        std::uint64_t epoch = 0;  // guarded by the lot's mutex
+        // free -> parked (park) -> taken -> signalled (wake, under the lock) -> free (leave).
+        // A receiver that finds its entry taken or signalled leaves without the lock: the
+        // waker that woke it may still hold it, and waiting for it would cost a second sleep.
+        std::atomic<int> state{k_free};
     };
+    static constexpr int k_free = 0, k_parked = 1, k_taken = 2, k_signalled = 3;
 
     // Sender side, after publishing (seq_cst): entries parked before now are due.
     void advance() { epoch_.fetch_add(1, std::memory_order_seq_cst); }
@@ -60,12 +66,12 @@ public:
             }
             list_[i] = list_.back();
             list_.pop_back();
-            e->parked = false;
-            e->taken = true;
+            e->state.store(k_taken, std::memory_order_seq_cst);
             --n;
             if (e->armed->exchange(false, std::memory_order_seq_cst)) {
                 e->wake->signal();
             }
+            e->state.store(k_signalled, std::memory_order_release);  // its fd is not touched again
         }
         count_.store(list_.size(), std::memory_order_seq_cst);
     }
@@ -75,8 +81,7 @@ public:
     {
         std::lock_guard lock(mutex_);
         e.epoch = epoch_.load(std::memory_order_seq_cst);
-        e.parked = true;
-        e.taken = false;
+        e.state.store(k_parked, std::memory_order_relaxed);
         list_.push_back(&e);  // never allocates: reserve()
         count_.store(list_.size(), std::memory_order_seq_cst);
     }
@@ -85,13 +90,23 @@ public:
     // owes the tree its two wake-ups.
     bool leave(Entry& e)
     {
-        std::lock_guard lock(mutex_);
-        if (e.parked) {
-            list_.erase(std::find(list_.begin(), list_.end(), &e));
-            e.parked = false;
-            count_.store(list_.size(), std::memory_order_seq_cst);
+        int s = e.state.load(std::memory_order_acquire);
+        if (s == k_parked) {
+            std::lock_guard lock(mutex_);
+            s = e.state.load(std::memory_order_acquire);
+            if (s == k_parked) {
+                list_.erase(std::find(list_.begin(), list_.end(), &e));
+                count_.store(list_.size(), std::memory_order_seq_cst);
+                e.state.store(k_free, std::memory_order_relaxed);
+                return false;
+            }
         }
-        return std::exchange(e.taken, false);
+        // Taken: the waker is signalling, a system call's length at most.
+        while (e.state.load(std::memory_order_acquire) != k_signalled) {
+            std::this_thread::yield();
+        }
+        e.state.store(k_free, std::memory_order_relaxed);
+        return true;
     }
 
     // Room for `receivers` entries. Throws std::bad_alloc.
