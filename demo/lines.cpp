@@ -72,8 +72,8 @@ std::optional<End> ending(const vtinput::Event& event, QuitKeys::Step step)
 // Prints one batch and watches it for the end. Lines are tagged with `rx` (0: untagged).
 // Only the `primary` receiver tells the user about the first Ctrl+C, so the notice appears
 // once.
-std::optional<End> echo_batch(std::span<const vtinput::Event> batch, QuitKeys& quit, int rx, bool primary,
-                              Output& out, const Options& o, std::string& lines)
+std::optional<End> echo_batch(std::span<const vtinput::Event> batch, QuitKeys& quit, int rx, bool primary, Output& out,
+                              const Options& o, std::string& lines)
 {
     lines.clear();
     for (const vtinput::Event& event : batch) {
@@ -143,12 +143,12 @@ End echo_inline(vtinput::InputDevice& device, Output& out, const Options& o, con
     std::string lines;
     std::optional<End> end;
     // From the device's own receiver's place: keys typed during the capability query first.
-    vtinput::InlineSubscription handler = device.subscribe_inline(std::move(device.events()),
-                                                                  [&](std::span<const vtinput::Event> batch) {
-        if (!end && (end = echo_batch(batch, quit, 0, true, out, o, lines))) {
-            stop.request();
-        }
-    });
+    vtinput::InlineSubscription handler =
+        device.subscribe_inline(std::move(device.events()), [&](std::span<const vtinput::Event> batch) {
+            if (!end && (end = echo_batch(batch, quit, 0, true, out, o, lines))) {
+                stop.request();
+            }
+        });
     wait_for_stop(stop);
     handler.reset();  // the handler is not running and never runs again: `end` is ours
     return end.value_or(End::stopped);
@@ -218,8 +218,7 @@ int run_lines(const Options& o, vtinput::InputDevice& device, std::vector<vtinpu
                 }
             });
         }
-        end = extra.empty() ? echo_inline(device, out, o, stop)
-                            : echo_receiver(device.events(), 1, true, out, o, stop);
+        end = extra.empty() ? echo_inline(device, out, o, stop) : echo_receiver(device.events(), 1, true, out, o, stop);
     }  // the other receivers stop and are joined here
     if (end == End::output_failed) {
         std::fputs("vtinput-echo: cannot write to standard output\n", stderr);

@@ -148,7 +148,8 @@ TEST_SUITE("handoff")
         CHECK_FALSE(static_cast<bool>(sub));
         const std::size_t calls = seen.calls;
         // The last receiver is gone: the poller exits, and nothing is delivered to the handler.
-        CHECK(Lifecycle::instance().wait_idle(std::chrono::duration_cast<std::chrono::milliseconds>(k_failure_timeout)));
+        CHECK(
+            Lifecycle::instance().wait_idle(std::chrono::duration_cast<std::chrono::milliseconds>(k_failure_timeout)));
         p.write("y");
         auto again = InputDevice::open(on(p.r));  // the next generation reads it
         auto e = again.events().receive_for(k_failure_timeout);
@@ -206,7 +207,8 @@ TEST_SUITE("handoff")
         p.write("k");
         {
             std::unique_lock lock(seen.m);
-            CHECK(seen.cv.wait_for(lock, k_failure_timeout, [&] { return seen.text.find("boom") != std::string::npos; }));
+            CHECK(
+                seen.cv.wait_for(lock, k_failure_timeout, [&] { return seen.text.find("boom") != std::string::npos; }));
             CHECK(seen.text.substr(0, 1) == "k");  // the key first, then the error
         }
         std::string got;
@@ -235,7 +237,8 @@ TEST_SUITE("handoff")
         REQUIRE(first);
         CHECK(text_of(*first) == "a");
         Seen seen;
-        auto sub = dev.subscribe_inline(std::move(dev.events()), [&](std::span<const Event> batch) { seen.add(batch); });
+        auto sub =
+            dev.subscribe_inline(std::move(dev.events()), [&](std::span<const Event> batch) { seen.add(batch); });
         p.write("c");
         CHECK(seen.wait_for("bc"));
         Sender elsewhere;
@@ -282,8 +285,9 @@ TEST_SUITE("handoff")
         Lifecycle::instance().set_hooks({});
         auto [used, got] = cpu.get();
         CHECK(got == "z");
-        CHECK_MESSAGE(used < 150ms, "the receiver used " << std::chrono::duration_cast<std::chrono::milliseconds>(used).count()
-                                                        << " ms of CPU while the input stayed readable");
+        CHECK_MESSAGE(used < 150ms, "the receiver used "
+                                        << std::chrono::duration_cast<std::chrono::milliseconds>(used).count()
+                                        << " ms of CPU while the input stayed readable");
     }
 
     TEST_CASE("many receivers asleep, many batches: each gets every event, in order")

@@ -73,7 +73,6 @@
 
 namespace vtinput::detail {
 
-
 struct ReceiverState {
     ReceiverState() : park{&armed, &efd} {}
     std::uint64_t cursor = 0;        // next sequence number to take; touched only by the owner

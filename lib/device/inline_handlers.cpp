@@ -12,8 +12,7 @@
 
 namespace vtinput::detail {
 
-std::shared_ptr<InlineEntry> InlineHandlers::add(Receiver receiver,
-                                                  std::function<void(std::span<const Event>)> handler)
+std::shared_ptr<InlineEntry> InlineHandlers::add(Receiver receiver, std::function<void(std::span<const Event>)> handler)
 {
     if (on_handler_thread()) {
         throw std::system_error(std::make_error_code(std::errc::resource_deadlock_would_occur),

@@ -32,8 +32,8 @@ namespace vtinput::detail {
 struct InlineEntry {
     Receiver receiver;
     std::function<void(std::span<const Event>)> handler;
-    std::vector<Event> batch;  // reused: no allocation per batch once warm
-    bool ended = false;        // guarded by InlineHandlers::mutex_
+    std::vector<Event> batch;      // reused: no allocation per batch once warm
+    bool ended = false;            // guarded by InlineHandlers::mutex_
     std::atomic<bool> live{true};  // not ended: InlineSubscription's operator bool
 };
 

@@ -214,7 +214,7 @@ void Lifecycle::on_receiver_dropped(const Sender* sender, std::size_t remaining)
 }
 
 std::shared_ptr<InlineEntry> Lifecycle::add_inline(Receiver receiver,
-                                                    std::function<void(std::span<const Event>)> handler)
+                                                   std::function<void(std::span<const Event>)> handler)
 {
     auto entry = inline_.add(std::move(receiver), std::move(handler));
     std::lock_guard lock(mutex_);

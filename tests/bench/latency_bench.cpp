@@ -243,8 +243,8 @@ void run_round(Variant v, std::string_view payload, int iters, int warmup, std::
     if (v == Variant::vtinput_inline) {
         // The device's own receiver becomes the handler's: left unread, it would hand this
         // round's events to the next round's device (no keystroke is lost between devices).
-        handler = dev->subscribe_inline(std::move(dev->events()), [ack_fd = ackp[1], total, acked = 0L,
-                                                                   &handled](std::span<const vtinput::Event> batch) mutable {
+        handler = dev->subscribe_inline(std::move(dev->events()), [ack_fd = ackp[1], total, acked = 0L, &handled](
+                                                                      std::span<const vtinput::Event> batch) mutable {
             for (const vtinput::Event& e : batch) {
                 if (std::holds_alternative<vtinput::KeyEvent>(e)) {
                     ack(ack_fd);

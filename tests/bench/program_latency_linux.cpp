@@ -321,7 +321,8 @@ Usage usage_of(pid_t pid)
         for (std::string line; std::getline(status, line);) {
             if (line.starts_with("Name:")) {
                 input_thread = line.find("vtinput-input") != std::string::npos;
-            } else if (line.starts_with("voluntary_ctxt_switches:") || line.starts_with("nonvoluntary_ctxt_switches:")) {
+            } else if (line.starts_with("voluntary_ctxt_switches:") ||
+                       line.starts_with("nonvoluntary_ctxt_switches:")) {
                 const long n = std::atol(line.c_str() + line.find(':') + 1);
                 u.ctx += n;
                 u.input_ctx += input_thread ? n : 0;
@@ -402,7 +403,7 @@ void latency(std::vector<Child>& children, int iters, int rounds, int warmup)
 struct StreamResult {
     long sent = 0, got = 0;
     double cpu_us = 0, ctx = 0;  // per event sent
-    double app_ctx = 0;           // the same, without vtinput's input thread
+    double app_ctx = 0;          // the same, without vtinput's input thread
 };
 
 // `rate` events per second for `seconds`, each its own write, paced on the clock.
@@ -458,8 +459,8 @@ void streams(std::vector<Child>& children, int rate, double seconds)
             const StreamResult& r = it->second;
             std::printf("programs name=%s what=stream kind=%s rate=%d sent=%ld got=%ld cpu_us_per_event=%.2f "
                         "ctx_per_event=%.2f app_ctx_per_event=%.2f cpu_vs_read=%.2f\n",
-                        c.prog->name.c_str(), mouse ? "mouse" : "key", rate, r.sent, r.got, r.cpu_us, r.ctx,
-                        r.app_ctx, f > 0 ? r.cpu_us / f : 0.0);
+                        c.prog->name.c_str(), mouse ? "mouse" : "key", rate, r.sent, r.got, r.cpu_us, r.ctx, r.app_ctx,
+                        f > 0 ? r.cpu_us / f : 0.0);
         }
     }
     std::fflush(stdout);
@@ -478,8 +479,8 @@ void idle(std::vector<Child>& children, double seconds)
     settle(live, milliseconds(static_cast<long>(seconds * 1000)));
     for (std::size_t i = 0; i < live.size(); ++i) {
         Usage after = usage_of(live[i]->pid);
-        std::printf("programs name=%s what=idle seconds=%g wakeups=%ld cpu_us=%.0f\n", live[i]->prog->name.c_str(), seconds,
-                    after.ctx - before[i].ctx, static_cast<double>(after.cpu_ns - before[i].cpu_ns) / 1000.0);
+        std::printf("programs name=%s what=idle seconds=%g wakeups=%ld cpu_us=%.0f\n", live[i]->prog->name.c_str(),
+                    seconds, after.ctx - before[i].ctx, static_cast<double>(after.cpu_ns - before[i].cpu_ns) / 1000.0);
     }
     std::fflush(stdout);
 }
