@@ -283,7 +283,9 @@ TEST_SUITE("handoff")
         std::this_thread::sleep_for(300ms);
         go.set_value();
         Lifecycle::instance().set_hooks({});
-        auto [used, got] = cpu.get();
+        const auto result = cpu.get();
+        const std::chrono::nanoseconds used = result.first;
+        const std::string got = result.second;
         CHECK(got == "z");
         CHECK_MESSAGE(used < 150ms, "the receiver used "
                                         << std::chrono::duration_cast<std::chrono::milliseconds>(used).count()
