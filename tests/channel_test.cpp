@@ -101,12 +101,12 @@ TEST_SUITE("channel")
         kitty.key = Key::f63;
         kitty.mods = Mods::from_bits(0xff);
         kitty.kind = KeyKind::release;
-        kitty.text = std::string(48, 'x');  // the most text a record holds
+        kitty.text = "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd";  // 8 bytes, the most text a record holds
         kitty.shifted = U'\U0010FFFF';
         kitty.base = U'a';
         KeyEvent long_text;
         long_text.key = char_key(U'a');
-        long_text.text = std::string(49, 'y');  // one byte more: a payload
+        long_text.text = std::string(9, 'y');  // one byte more: a payload
         MouseEvent mouse;
         mouse.action = MouseAction::drag;
         mouse.button = MouseButton::b11;

@@ -58,6 +58,8 @@ enum class SpinPolicy : std::uint8_t {
 /// The size of a channel's ring: how far a receiver may fall behind before it loses events.
 struct ChannelOptions {
     /// Events the ring holds (rounded up to a power of two, at least 2); resizes take no place.
+    /// Each costs 32 bytes of ring (128 KiB at the default), plus 24 bytes of payload table
+    /// once the first paste, report or long key text is sent.
     std::size_t capacity = 4096;
     /// Payload bytes (paste text, unknown bytes, report text) the ring may hold; beyond it the
     /// oldest events are dropped as if the ring were full, so memory stays bounded.

@@ -1,20 +1,20 @@
 // Event <-> ring record (internal): how each event type travels through the channel, and what it
-// costs the byte budget. The ring itself (slots, cursors, lag, waking) is channel.cpp; the slot
+// costs the byte budget. The ring itself (slots, cursors, lag, waking) is state.hpp; the slot
 // that keeps the latest resize is resize_slot.hpp.
 //
 // A record is a fixed number of plain words, so that the ring can copy it word by word through
-// relaxed atomics (see the design notes in channel.cpp). Small events (keys with up to 48 bytes
-// of text, mouse, focus, cursor position, lag, end of input) are encoded into their record
-// whole, and decoding them allocates nothing. The others (paste, clipboard, unknown bytes, reports, errors,
+// relaxed atomics (see the design notes in state.hpp). Small events (keys with up to 8 bytes of
+// text, mouse, focus, cursor position, lag, end of input) are encoded into their record whole,
+// and decoding them allocates nothing. The others (paste, clipboard, unknown bytes, reports, errors,
 // raw bytes, longer key text) become a payload marker: the event itself is kept as a shared
 // payload beside the ring, and its heap bytes count against ChannelOptions::max_bytes. A resize
 // takes no ring record at all: its record words go to the resize slot, which keeps only the
-// latest one (resizes collapse; channel.cpp says why and where it is delivered). encode_record
+// latest one (resizes collapse; state.hpp says why and where it is delivered). encode_record
 // decides all of this, with one case per event type (an exhaustive std::visit): a new event
 // type does not compile until it says how it travels and what it costs.
 //
 // Layouts (word 0 starts with the RecordTag byte; unused bytes are zero):
-//   key      w0: tag, mods, kind, text length, key (high 32 bits)  w1: shifted, base  w2..: text
+//   key      w0: tag, mods, kind, text length, key (high 32 bits)  w1: shifted, base  w2: text
 //   mouse    w0: tag, action, button, mods, pixels                 w1: x, y
 //   focus    w0: tag, gained
 //   resize   w1: cols, rows  w2: width_px, height_px  (w1 and w2 are what the resize slot keeps)
@@ -23,6 +23,11 @@
 //   eof, payload: the tag alone
 // Integers are stored as their 32-bit two's complement and read back the same way, so every
 // value of the events' fields survives the round trip.
+//
+// Three words, so that a slot (with its sequence word) is 32 bytes: two to a cache line, and
+// 128 KiB of ring at the default capacity (4,096), where eight words took 288 KiB. Eight bytes
+// of key text hold any one character and most pairs; longer text (a kitty key's associated
+// text, a composed sequence) is rare, and a payload.
 //
 // Defined here, and always inlined, rather than in a .cpp: both run once per event on the hot
 // path (encode in the sender, decode in every receiver), and inlined into the ring's write and
@@ -40,7 +45,7 @@
 
 namespace vtinput::detail {
 
-inline constexpr std::size_t k_record_words = 8;
+inline constexpr std::size_t k_record_words = 3;
 using Record = std::uint64_t[k_record_words];
 
 // The first byte of a record's first word: what kind of event it holds.
@@ -59,7 +64,7 @@ struct Encoding {
 
 namespace record_layout {
 
-inline constexpr std::size_t k_inline_text = (k_record_words - 2) * 8;  // 48 bytes of key text fit
+inline constexpr std::size_t k_inline_text = (k_record_words - 2) * 8;  // 8 bytes of key text fit
 
 inline std::uint64_t pack32(std::uint32_t lo, std::uint32_t hi) { return lo | (std::uint64_t{hi} << 32); }
 inline std::uint64_t pack32(int lo, int hi)

@@ -86,7 +86,7 @@ struct ReceiverState {
 
 constexpr std::uint64_t k_writing = 1;  // any odd sequence word
 
-struct Slot {
+struct alignas(32) Slot {
     std::atomic<std::uint64_t> seq{0};
     std::atomic<std::uint64_t> words[k_record_words]{};
 };
@@ -95,9 +95,7 @@ struct ChannelState {
     explicit ChannelState(ChannelOptions o)
         : options(o),
           slots(std::bit_ceil(std::max<std::size_t>(o.capacity, 2))),
-          mask(slots.size() - 1),
-          payloads(slots.size()),
-          sizes(slots.size(), 0)
+          mask(slots.size() - 1)
     {
         options.capacity = slots.size();
     }
@@ -112,12 +110,15 @@ struct ChannelState {
     std::atomic<bool> closed{false};
     ResizeSlot resize;  // the latest resize: resizes take no ring record
 
-    // Payload side table, indexed like `slots`.
+    // Payload side table, indexed like `slots`; made by the sender, under payload_mutex, for the
+    // first payload (a paste, a report), so that a program that never gets one never pays for it
+    // (96 KiB at the default capacity). A receiver reads it only for a payload record, published
+    // after the table was made.
     std::mutex payload_mutex;
-    std::vector<std::shared_ptr<const Event>> payloads;
+    std::unique_ptr<std::shared_ptr<const Event>[]> payloads;
 
-    // Sender-only bookkeeping for the byte budget.
-    std::vector<std::size_t> sizes;
+    // Sender-only bookkeeping for the byte budget, made with `payloads`.
+    std::unique_ptr<std::size_t[]> sizes;
     std::size_t bytes = 0;
 
     // Sleeping receivers: parked on their fds, or (no fd to be had) on the condition variable.
@@ -146,6 +147,9 @@ struct ChannelState {
     // Releases event n's payload and budget share (it is being overwritten or dropped).
     void forget(std::uint64_t n)
     {
+        if (!sizes) {
+            return;  // no payload yet: nothing to release
+        }
         std::size_t i = n & mask;
         bytes -= sizes[i];
         if (sizes[i] != 0 || payloads[i]) {
@@ -174,6 +178,12 @@ struct ChannelState {
             // Mark the slot as being written before its payload changes, so a receiver that
             // checks the sequence under payload_mutex never pairs record n with another payload.
             std::lock_guard lock(payload_mutex);
+            if (!payloads) {
+                // May throw std::bad_alloc, as make_shared below may; then neither table is set.
+                auto table = std::make_unique<std::shared_ptr<const Event>[]>(slots.size());
+                sizes = std::make_unique<std::size_t[]>(slots.size());
+                payloads = std::move(table);
+            }
             s.seq.store(k_writing, std::memory_order_relaxed);
             payloads[i] = std::make_shared<const Event>(std::move(e));
         } else {
@@ -184,8 +194,10 @@ struct ChannelState {
             s.words[w].store(r[w], std::memory_order_relaxed);
         }
         s.seq.store(2 * n + 2, std::memory_order_release);
-        sizes[i] = enc.payload_bytes;
-        bytes += sizes[i];
+        if (sizes) {
+            sizes[i] = enc.payload_bytes;
+            bytes += sizes[i];
+        }
         return n + 1;
     }
 

@@ -294,10 +294,10 @@ void Poller::on_readable(int status) noexcept
             h->before_read();
         }
         for (std::size_t i = 0; i < k_max_reads_per_wakeup; ++i) {
-            ssize_t n = ::read(config_.fd.get(), l.buffer.data(), l.buffer.size());
+            ssize_t n = ::read(config_.fd.get(), l.buffer.get(), Loop::k_buffer_size);
             if (n > 0) {
-                decode(std::string_view(l.buffer.data(), static_cast<std::size_t>(n)));
-                if (static_cast<std::size_t>(n) < l.buffer.size()) {
+                decode(std::string_view(l.buffer.get(), static_cast<std::size_t>(n)));
+                if (static_cast<std::size_t>(n) < Loop::k_buffer_size) {
                     break;
                 }
                 continue;
@@ -363,7 +363,7 @@ void Poller::on_read(long nread) noexcept
         if (auto h = hooks(); h && h->before_read) {
             h->before_read();
         }
-        decode(std::string_view(l.buffer.data(), static_cast<std::size_t>(nread)));
+        decode(std::string_view(l.buffer.get(), static_cast<std::size_t>(nread)));
         deliver();
     } catch (const std::exception& ex) {
         fail(ex.what());
@@ -463,7 +463,7 @@ void Poller::start_polling()
         // The buffer goes out only while reading() holds (else UV_ENOBUFS: on_read stops).
         auto on_alloc = [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
             Loop& lp = loop_of(h->data);
-            *buf = lp.reading() ? uv_buf_init(lp.buffer.data(), static_cast<unsigned>(lp.buffer.size()))
+            *buf = lp.reading() ? uv_buf_init(lp.buffer.get(), static_cast<unsigned>(Loop::k_buffer_size))
                                 : uv_buf_init(nullptr, 0);
         };
         err = uv_read_start(reinterpret_cast<uv_stream_t*>(&l.tty), on_alloc,

@@ -30,8 +30,9 @@
 //   programs name=N what=latency payload=B pin=P n=.. p50_us=.. p90_us=.. p99_us=..
 //            p50_vs_read=.. p90_vs_read=..
 //   programs name=N what=stream kind=key|mouse rate=R sent=.. got=.. cpu_us_per_event=..
-//            ctx_per_event=.. app_ctx_per_event=.. cpu_vs_read=..
-//            (app_ctx: without the switches of vtinput's input thread, "vtinput-input")
+//            ctx_per_event=.. app_ctx_per_event=.. app_wakes_per_event=.. cpu_vs_read=..
+//            (app_ctx: without the switches of vtinput's input thread, "vtinput-input";
+//            app_wakes: of those, the voluntary ones, each a sleep and so one wake-up)
 //   programs name=N what=idle seconds=S wakeups=.. cpu_us=..
 //   programs name=N what=rss hwm_kib=.. rss_kib=..
 //   programs name=N what=status status=not-built|failed why=..
@@ -301,10 +302,13 @@ void finish(Child& c)
 // CPU time (ns) and context switches of all the process's threads, now.
 // `input_ctx`: those of vtinput's input thread (named "vtinput-input"), so that the
 // application's own threads can be told apart.
+// `wakes`: the voluntary switches alone (a thread went to sleep, so it was woken once for it),
+// without those of the input thread: how many times the application's threads were woken.
 struct Usage {
     std::int64_t cpu_ns = 0;
     long ctx = 0;
     long input_ctx = 0;
+    long wakes = 0;
 };
 
 Usage usage_of(pid_t pid)
@@ -326,6 +330,7 @@ Usage usage_of(pid_t pid)
                 const long n = std::atol(line.c_str() + line.find(':') + 1);
                 u.ctx += n;
                 u.input_ctx += input_thread ? n : 0;
+                u.wakes += !input_thread && line.starts_with("voluntary") ? n : 0;
             }
         }
     }
@@ -404,6 +409,7 @@ struct StreamResult {
     long sent = 0, got = 0;
     double cpu_us = 0, ctx = 0;  // per event sent
     double app_ctx = 0;          // the same, without vtinput's input thread
+    double app_wakes = 0;        // of them, voluntary: the application's threads woken
 };
 
 // `rate` events per second for `seconds`, each its own write, paced on the clock.
@@ -434,6 +440,7 @@ StreamResult stream(Child& c, bool mouse, int rate, double seconds)
     r.cpu_us = static_cast<double>(u1.cpu_ns - u0.cpu_ns) / 1000.0 / static_cast<double>(r.sent);
     r.ctx = static_cast<double>(u1.ctx - u0.ctx) / static_cast<double>(r.sent);
     r.app_ctx = static_cast<double>((u1.ctx - u1.input_ctx) - (u0.ctx - u0.input_ctx)) / static_cast<double>(r.sent);
+    r.app_wakes = static_cast<double>(u1.wakes - u0.wakes) / static_cast<double>(r.sent);
     return r;
 }
 
@@ -458,8 +465,9 @@ void streams(std::vector<Child>& children, int rate, double seconds)
             }
             const StreamResult& r = it->second;
             std::printf("programs name=%s what=stream kind=%s rate=%d sent=%ld got=%ld cpu_us_per_event=%.2f "
-                        "ctx_per_event=%.2f app_ctx_per_event=%.2f cpu_vs_read=%.2f\n",
+                        "ctx_per_event=%.2f app_ctx_per_event=%.2f app_wakes_per_event=%.2f cpu_vs_read=%.2f\n",
                         c.prog->name.c_str(), mouse ? "mouse" : "key", rate, r.sent, r.got, r.cpu_us, r.ctx, r.app_ctx,
+                        r.app_wakes,
                         f > 0 ? r.cpu_us / f : 0.0);
         }
     }
