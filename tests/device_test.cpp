@@ -31,6 +31,7 @@
 #include "device/lifecycle.hpp"
 #include "proc_counts.hpp"
 #include "sanitizers.hpp"
+#include "device_fixtures.hpp"
 #include "system.hpp"
 #include "vtinput/input_device.hpp"
 
@@ -40,62 +41,11 @@ using detail::Lifecycle;
 
 namespace {
 
+using test::Clean;
+using test::on;
+using test::Pipe;
+
 constexpr auto k_failure_timeout = 10s;  // only reached when something is broken
-
-struct Pipe {
-    int r = -1, w = -1;
-    Pipe()
-    {
-        int fds[2];
-        REQUIRE(test::open_pipe(fds) == 0);
-        r = fds[0];
-        w = fds[1];
-    }
-    ~Pipe()
-    {
-        close_write();
-        if (r >= 0) {
-            ::close(r);
-        }
-    }
-    // Writes everything; false if the pipe broke. Called from writer threads, so no asserts.
-    bool write(std::string_view s) const
-    {
-        while (!s.empty()) {
-            ssize_t n = ::write(w, s.data(), s.size());
-            if (n <= 0) {
-                return false;
-            }
-            s.remove_prefix(static_cast<std::size_t>(n));
-        }
-        return true;
-    }
-    void close_write()
-    {
-        if (w >= 0) {
-            ::close(w);
-            w = -1;
-        }
-    }
-};
-
-// Every test leaves no poller behind, whatever happened.
-struct Clean {
-    Clean() { Lifecycle::instance().shutdown(); }
-    ~Clean()
-    {
-        Lifecycle::instance().set_hooks({});
-        Lifecycle::instance().shutdown();
-    }
-};
-
-DeviceOptions on(int fd)
-{
-    DeviceOptions o;
-    o.fd = fd;
-    o.term = "xterm-256color";
-    return o;
-}
 
 // The next event that is not a LaggedEvent; fails the test on timeout.
 Event next(Receiver& r)

@@ -19,6 +19,7 @@
 
 #include "channel/spin.hpp"
 #include "device/lifecycle.hpp"
+#include "device_fixtures.hpp"
 #include "system.hpp"
 #include "vtinput/input_device.hpp"
 
@@ -28,41 +29,11 @@ using detail::Lifecycle;
 
 namespace {
 
+using test::Clean;
+using test::on;
+using test::Pipe;
+
 constexpr auto k_failure_timeout = 10s;  // only reached when something is broken
-
-struct Pipe {
-    int r = -1, w = -1;
-    Pipe()
-    {
-        int fds[2];
-        REQUIRE(test::open_pipe(fds) == 0);
-        r = fds[0];
-        w = fds[1];
-    }
-    ~Pipe()
-    {
-        ::close(r);
-        ::close(w);
-    }
-    void write(std::string_view s) const { REQUIRE(::write(w, s.data(), s.size()) == static_cast<ssize_t>(s.size())); }
-};
-
-struct Clean {
-    Clean() { Lifecycle::instance().shutdown(); }
-    ~Clean()
-    {
-        Lifecycle::instance().set_hooks({});
-        Lifecycle::instance().shutdown();
-    }
-};
-
-DeviceOptions on(int fd)
-{
-    DeviceOptions o;
-    o.fd = fd;
-    o.term = "xterm-256color";
-    return o;
-}
 
 std::string text_of(const Event& e)
 {
@@ -116,8 +87,8 @@ TEST_SUITE("handoff")
         auto sub = dev.subscribe_inline([&](std::span<const Event> batch) { seen.add(batch); });
         CHECK(static_cast<bool>(sub));
         CHECK(InputDevice::status().receivers == 2);  // it counts as a receiver
-        p.write("ab");
-        p.write("c\x1b[A");
+        REQUIRE(p.write("ab"));
+        REQUIRE(p.write("c\x1b[A"));
         CHECK_MESSAGE(seen.wait_for("abc<Up>"), "the handler saw " << seen.text);
         std::string beside;
         while (beside.size() < 7) {
@@ -141,7 +112,7 @@ TEST_SUITE("handoff")
         Seen seen;
         auto sub = dev.subscribe_inline([&](std::span<const Event> batch) { seen.add(batch); });
         dev.close();
-        p.write("x");
+        REQUIRE(p.write("x"));
         CHECK(seen.wait_for("x"));
         CHECK(InputDevice::status().running);
         sub.reset();
@@ -150,7 +121,7 @@ TEST_SUITE("handoff")
         // The last receiver is gone: the poller exits, and nothing is delivered to the handler.
         CHECK(
             Lifecycle::instance().wait_idle(std::chrono::duration_cast<std::chrono::milliseconds>(k_failure_timeout)));
-        p.write("y");
+        REQUIRE(p.write("y"));
         auto again = InputDevice::open(on(p.r));  // the next generation reads it
         auto e = again.events().receive_for(k_failure_timeout);
         REQUIRE(e);
@@ -181,12 +152,12 @@ TEST_SUITE("handoff")
             }
             sub.reset();  // takes effect when this call returns
         });
-        p.write("a");
+        REQUIRE(p.write("a"));
         CHECK(seen.wait_for("a"));
         auto answer = refused.get_future();
         REQUIRE(answer.wait_for(k_failure_timeout) == std::future_status::ready);
         CHECK(answer.get() == "refused");
-        p.write("b");
+        REQUIRE(p.write("b"));
         auto e = dev.events().receive_for(k_failure_timeout);  // "a"
         REQUIRE(e);
         e = dev.events().receive_for(k_failure_timeout);
@@ -204,7 +175,7 @@ TEST_SUITE("handoff")
         auto bad = dev.subscribe_inline([](std::span<const Event>) { throw std::runtime_error("boom"); });
         Seen seen;
         auto good = dev.subscribe_inline([&](std::span<const Event> batch) { seen.add(batch); });
-        p.write("k");
+        REQUIRE(p.write("k"));
         {
             std::unique_lock lock(seen.m);
             CHECK(
@@ -232,14 +203,14 @@ TEST_SUITE("handoff")
         Clean clean;
         Pipe p;
         auto dev = InputDevice::open(on(p.r));
-        p.write("ab");
+        REQUIRE(p.write("ab"));
         auto first = dev.events().receive_for(k_failure_timeout);  // "b" stays pending
         REQUIRE(first);
         CHECK(text_of(*first) == "a");
         Seen seen;
         auto sub =
             dev.subscribe_inline(std::move(dev.events()), [&](std::span<const Event> batch) { seen.add(batch); });
-        p.write("c");
+        REQUIRE(p.write("c"));
         CHECK(seen.wait_for("bc"));
         Sender elsewhere;
         CHECK_THROWS_AS(dev.subscribe_inline(elsewhere.subscribe(), [](std::span<const Event>) {}), std::system_error);
@@ -276,7 +247,7 @@ TEST_SUITE("handoff")
             auto e = dev.events().receive_for(k_failure_timeout);
             return std::make_pair(thread_cpu() - start, e ? text_of(*e) : std::string("none"));
         });
-        p.write("z");
+        REQUIRE(p.write("z"));
         reached.get_future().wait();
         // An observation window, not a synchronisation: a receiver that kept looking at the
         // readable input would burn it all.

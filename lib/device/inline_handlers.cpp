@@ -30,14 +30,13 @@ std::shared_ptr<InlineEntry> InlineHandlers::add(Receiver receiver, std::functio
 void InlineHandlers::remove(const std::shared_ptr<InlineEntry>& entry) noexcept
 {
     if (on_handler_thread()) {
-        entry->ended = true;  // inside a handler: the dispatch removes it when the handler returns
+        entry->ended.store(true, std::memory_order_release);  // the dispatch removes it when the handler returns
         return;
     }
     Receiver dropped;
     {
         std::lock_guard lock(mutex_);
-        entry->ended = true;
-        entry->live.store(false, std::memory_order_release);
+        entry->ended.store(true, std::memory_order_release);
         std::erase(entries_, entry);
         count_.store(entries_.size(), std::memory_order_release);
         dropped = std::move(entry->receiver);
@@ -54,22 +53,21 @@ std::string InlineHandlers::run_handlers(std::vector<Receiver>& ended)
     std::string error;
     for (const auto& e : entries_) {
         // A receiver holds at most a ring's worth per call: drain it whole.
-        while (!e->ended && e->receiver.try_receive_all(e->batch) > 0) {
+        while (!e->ended.load(std::memory_order_relaxed) && e->receiver.try_receive_all(e->batch) > 0) {
             try {
                 e->handler(std::span<const Event>(e->batch));
             } catch (const std::exception& ex) {
-                e->ended = true;
+                e->ended.store(true, std::memory_order_release);
                 error = std::string("vtinput: an inline handler threw and was removed: ") + ex.what();
             } catch (...) {
-                e->ended = true;
+                e->ended.store(true, std::memory_order_release);
                 error = "vtinput: an inline handler threw and was removed (not a std::exception)";
             }
             e->batch.clear();
         }
     }
     for (auto it = entries_.begin(); it != entries_.end();) {
-        if ((*it)->ended) {
-            (*it)->live.store(false, std::memory_order_release);
+        if ((*it)->ended.load(std::memory_order_relaxed)) {
             ended.push_back(std::move((*it)->receiver));
             it = entries_.erase(it);
         } else {
@@ -147,6 +145,6 @@ void InlineSubscription::reset() noexcept
     entry_.reset();
 }
 
-InlineSubscription::operator bool() const noexcept { return entry_ && entry_->live.load(std::memory_order_acquire); }
+InlineSubscription::operator bool() const noexcept { return entry_ && !entry_->ended.load(std::memory_order_acquire); }
 
 }  // namespace vtinput

@@ -33,8 +33,9 @@ struct InlineEntry {
     Receiver receiver;
     std::function<void(std::span<const Event>)> handler;
     std::vector<Event> batch;      // reused: no allocation per batch once warm
-    bool ended = false;            // guarded by InlineHandlers::mutex_
-    std::atomic<bool> live{true};  // not ended: InlineSubscription's operator bool
+    // Written under InlineHandlers::mutex_ (by the dispatch, or by remove(), which holds it or
+    // runs inside the dispatch); read without it by InlineSubscription's operator bool.
+    std::atomic<bool> ended{false};
 };
 
 class InlineHandlers {
