@@ -196,7 +196,7 @@ if [ "$PROGRAMS" = 1 ] && [ "$(uname -s)" = Linux ]; then
     bench=$BUILD_DIR/tests/bench
     echo "== whole programs: building the peers" >&2
     prog_targets=(tests/bench/program_latency tests/bench/peer_read tests/bench/peer_uv tests/bench/peer_device
-                  tests/bench/decoder_bench demo/vtinput-echo)
+                  tests/bench/peer_device_lean tests/bench/decoder_bench demo/vtinput-echo)
     # The optional peers exist as targets only where their library is installed.
     for t in peer_termkey peer_ncurses peer_notcurses; do
         ninja -C "$BUILD_DIR" -t query "tests/bench/$t" >/dev/null 2>&1 && prog_targets+=("tests/bench/$t")

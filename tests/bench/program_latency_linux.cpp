@@ -507,6 +507,7 @@ std::vector<Program> programs(const std::string& dir, const std::string& echo, c
         {"vtinput-sub4", {dir + "/peer_device", "--subscribers", "4"}},
         {"vtinput-sub16", {dir + "/peer_device", "--subscribers", "16"}},
         {"vtinput-inline", {dir + "/peer_device", "--inline"}},
+        {"vtinput-lean", {dir + "/peer_device_lean"}},
         {"vtinput-echo", {echo, "--json", "--no-query"}},
     };
     list.back().json = true;

@@ -23,6 +23,7 @@ ORDER = [
     ("vtinput-sub4", "vtinput, 4 subscribers"),
     ("vtinput-sub16", "vtinput, 16 subscribers"),
     ("vtinput-inline", "vtinput, inline handler"),
+    ("vtinput-lean", "vtinput, 1 subscriber, linked lean"),
     ("vtinput-echo", "vtinput-echo --json"),
 ]
 
@@ -88,9 +89,9 @@ def main():
           % (len(reps), rate, idle))
     print()
     print("| program | p50 key, unpinned | p90 key, unpinned | p50 Ctrl+Up, unpinned | p50 key, pinned apart"
-          " | CPU per key | CPU per mouse report | ctx switches per key | of them, the application's | idle wake-ups in %s s | idle CPU | RSS (VmHWM) |"
+          " | CPU per key | CPU per mouse report | ctx switches per key | of them, the application's | of those, wake-ups | idle wake-ups in %s s | idle CPU | RSS (VmHWM) |"
           % idle)
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, label in ORDER:
         cells = [
             cell(rows, name, "p50_us", "p50_vs_read", " µs", what="latency", payload="1", pin="none"),
@@ -101,6 +102,7 @@ def main():
             cell(rows, name, "cpu_us_per_event", "cpu_vs_read", " µs", what="stream", kind="mouse"),
             cell(rows, name, "ctx_per_event", None, "", "%.2f", what="stream", kind="key"),
             cell(rows, name, "app_ctx_per_event", None, "", "%.2f", what="stream", kind="key"),
+            cell(rows, name, "app_wakes_per_event", None, "", "%.2f", what="stream", kind="key"),
             cell(rows, name, "wakeups", None, "", "%.0f", what="idle"),
             cell(rows, name, "cpu_us", None, " µs", "%.0f", what="idle"),
             rss_cell(rows, name),
@@ -110,7 +112,7 @@ def main():
             why = status[0]["status"].replace("-", " ") if status else "not run"
             if status and status[0]["status"] == "failed":
                 why += ": " + status[0].get("why", "").replace("_", " ")
-            print("| %s | %s |%s" % (label, why, " |" * 10))
+            print("| %s | %s |%s" % (label, why, " |" * 11))
             continue
         print("| %s | %s |" % (label, " | ".join(c or "-" for c in cells)))
     # The floors print a line per read(), and two events can arrive in one read: only the
