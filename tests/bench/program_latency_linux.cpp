@@ -13,8 +13,9 @@
 //   latency  --iters round trips per program and payload ("a", and Ctrl+Up ESC [ 1 ; 5 A):
 //            t0, write the payload to the master, read the master until the program's line
 //            for it, t1. Programs take turns in --rounds rounds (default: blocks of 100) so that
-//            noise hits them alike; percentiles are over the pooled samples, and ratios are to
-//            the `read` peer (a blocking read() loop, no decoding) of the same run.
+//            noise hits them alike, each turn starting once the last program is quiet (no CPU
+//            used for 2 ms: keys from idle); percentiles are over the pooled samples, and
+//            ratios are to the `read` peer (a blocking read() loop, no decoding) of the same run.
 //   stream   one program at a time: --rate keys per second (each key its own write) for
 //            --seconds, then as many SGR mouse motion reports; CPU time and context switches
 //            of all the program's threads over the stream (/proc/PID/task/*/schedstat and
@@ -359,6 +360,24 @@ double percentile_us(const std::vector<std::int64_t>& sorted, double p)
 
 constexpr std::string_view k_payloads[] = {"a", "\x1b[1;5A"};
 
+// Waits (at most 500 ms) until `c`'s threads have used no CPU for 2 ms: a program whose turn
+// ended may still be working (the 15 quiet subscribers of vtinput-sub16 drain their backlog
+// after the printing one answered), and the next program's keys must start from idle, not pay
+// for that.
+void quiesce(Child& c)
+{
+    const auto until = steady::now() + milliseconds(500);
+    std::int64_t last = usage_of(c.pid).cpu_ns;
+    while (steady::now() < until) {
+        settle({&c}, milliseconds(2));
+        const std::int64_t now = usage_of(c.pid).cpu_ns;
+        if (now == last) {
+            return;
+        }
+        last = now;
+    }
+}
+
 void latency(std::vector<Child>& children, int iters, int rounds, int warmup)
 {
     std::map<std::pair<std::string, int>, std::vector<std::int64_t>> samples;
@@ -382,6 +401,7 @@ void latency(std::vector<Child>& children, int iters, int rounds, int warmup)
                     }
                 }
             }
+            quiesce(c);
         }
     }
     const char* pin = g_pin == Pin::cross ? "cross" : "none";
