@@ -12,10 +12,11 @@
 // first key, the phases run:
 //   latency  --iters round trips per program and payload ("a", and Ctrl+Up ESC [ 1 ; 5 A):
 //            t0, write the payload to the master, read the master until the program's line
-//            for it, t1. Programs take turns in --rounds rounds (default: blocks of 100) so that
-//            noise hits them alike, each turn starting once the last program is quiet (no CPU
-//            used for 2 ms: keys from idle); percentiles are over the pooled samples, and
-//            ratios are to the `read` peer (a blocking read() loop, no decoding) of the same run.
+//            for it, t1. Programs take turns, in a new order every round, in --rounds rounds
+//            (default: blocks of 100) so that noise hits them alike, each turn starting once
+//            the last program is quiet (no CPU used for 2 ms: keys from idle); percentiles are
+//            over the pooled samples, and ratios are to the `read` peer (a blocking read()
+//            loop, no decoding) of the same run.
 //   stream   one program at a time: --rate keys per second (each key its own write) for
 //            --seconds, then as many SGR mouse motion reports; CPU time and context switches
 //            of all the program's threads over the stream (/proc/PID/task/*/schedstat and
@@ -48,6 +49,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -382,8 +384,17 @@ void latency(std::vector<Child>& children, int iters, int rounds, int warmup)
 {
     std::map<std::pair<std::string, int>, std::vector<std::int64_t>> samples;
     const int per_round = std::max(1, iters / rounds);
+    // A new order every round (fixed seed: the same in every run), so that no program always
+    // follows the same one: where a turn falls measurably changes its figures.
+    std::vector<Child*> order;
+    for (Child& c : children) {
+        order.push_back(&c);
+    }
+    std::mt19937 shuffler(1);
     for (int r = 0; r < rounds; ++r) {
-        for (Child& c : children) {
+        std::shuffle(order.begin(), order.end(), shuffler);
+        for (Child* cp : order) {
+            Child& c = *cp;
             for (int p = 0; p < 2 && c.failed.empty(); ++p) {
                 auto& out = samples[{c.prog->name, p}];
                 for (int i = 0; i < warmup + per_round; ++i) {
