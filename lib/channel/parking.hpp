@@ -14,10 +14,10 @@
 // condition variable cannot promise (a receiver that woke, took its events and slept again is
 // on the same queue as those not yet woken).
 //
-// Signals are sent under the lot's lock; a receiver still in the list leaves under it, and one
-// taken out waits (without the lock) until its signal is sent, so a descriptor is never
-// signalled after its receiver has gone, and a woken receiver does not sleep a second time on
-// the lock its waker still holds. The list's storage is reserved when
+// Entries are taken out under the lot's lock and signalled after it is released, so that the
+// receivers re-parking meanwhile do not sleep on the lock behind a system call. A receiver
+// still in the list leaves under the lock; one taken out waits (without the lock) until its
+// signal is sent, so a descriptor is never signalled after its receiver has gone. The list's storage is reserved when
 // receivers subscribe (reserve()), so parking never allocates.
 //
 // wait_readable() (sleep.cpp) is the sleep itself: poll(2) on the descriptor.
@@ -42,9 +42,9 @@ public:
         std::atomic<bool>* armed = nullptr;
         const platform::WakeFd* wake = nullptr;
         std::uint64_t epoch = 0;  // guarded by the lot's mutex
-        // free -> parked (park) -> taken -> signalled (wake, under the lock) -> free (leave).
-        // A receiver that finds its entry taken or signalled leaves without the lock: the
-        // waker that woke it may still hold it, and waiting for it would cost a second sleep.
+        // free -> parked (park) -> taken (wake, under the lock) -> signalled (wake, after it)
+        // -> free (leave). A receiver that finds its entry taken or signalled leaves without
+        // the lock, once it is signalled: its waker owns the entry until then.
         std::atomic<int> state{k_free};
     };
     static constexpr int k_free = 0, k_parked = 1, k_taken = 2, k_signalled = 3;
@@ -53,27 +53,37 @@ public:
     void advance() { epoch_.fetch_add(1, std::memory_order_seq_cst); }
     bool any() const { return count_.load(std::memory_order_seq_cst) > 0; }
 
-    // Takes up to `n` due entries out of the list and signals them.
+    // Takes up to `n` (at most 2) due entries out of the list, then signals them.
     void wake(std::size_t n)
     {
-        std::lock_guard lock(mutex_);
-        const std::uint64_t now = epoch_.load(std::memory_order_seq_cst);
-        for (std::size_t i = 0; i < list_.size() && n > 0;) {
-            Entry* e = list_[i];
-            if (e->epoch >= now) {
-                ++i;
-                continue;
+        Entry* taken[2];
+        std::size_t k = 0;
+        n = std::min<std::size_t>(n, 2);
+        {
+            std::lock_guard lock(mutex_);
+            const std::uint64_t now = epoch_.load(std::memory_order_seq_cst);
+            for (std::size_t i = 0; i < list_.size() && k < n;) {
+                Entry* e = list_[i];
+                if (e->epoch >= now) {
+                    ++i;
+                    continue;
+                }
+                list_[i] = list_.back();
+                list_.pop_back();
+                e->state.store(k_taken, std::memory_order_seq_cst);
+                taken[k++] = e;
             }
-            list_[i] = list_.back();
-            list_.pop_back();
-            e->state.store(k_taken, std::memory_order_seq_cst);
-            --n;
+            count_.store(list_.size(), std::memory_order_seq_cst);
+        }
+        // Outside the lock, so that receivers parking meanwhile do not sleep on it behind a
+        // system call; a taken receiver waits in leave() until its signal is sent.
+        for (std::size_t i = 0; i < k; ++i) {
+            Entry* e = taken[i];
             if (e->armed->exchange(false, std::memory_order_seq_cst)) {
                 e->wake->signal();
             }
             e->state.store(k_signalled, std::memory_order_release);  // its fd is not touched again
         }
-        count_.store(list_.size(), std::memory_order_seq_cst);
     }
 
     // Receiver side. The caller has armed its descriptor; it checks for events after this.
