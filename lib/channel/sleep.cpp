@@ -22,7 +22,7 @@ bool ChannelState::park(ReceiverState& r, std::chrono::steady_clock::time_point 
     lot.park(r.park);
     bool timed_out = false;
     if (!has_pending(r)) {
-        timed_out = sleep_on_fd(r, deadline);
+        timed_out = !wait_readable(r.efd.fd(), deadline);
     }
     const bool taken = lot.leave(r.park);
     if (r.external) {
@@ -33,11 +33,6 @@ bool ChannelState::park(ReceiverState& r, std::chrono::steady_clock::time_point 
         lot.wake(2);  // pass the batch on: a tree
     }
     return timed_out;
-}
-
-bool ChannelState::sleep_on_fd(ReceiverState& r, std::chrono::steady_clock::time_point deadline)
-{
-    return !wait_readable(r.efd.fd(), deadline);
 }
 
 bool ChannelState::sleep_on_condition(ReceiverState& r, std::chrono::steady_clock::time_point deadline)

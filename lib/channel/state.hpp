@@ -347,8 +347,6 @@ struct ChannelState {
     // Sleeps in the parking lot until an event (or the close) may be there, or the deadline;
     // true on timeout. The receiver has an fd.
     bool park(ReceiverState& r, std::chrono::steady_clock::time_point deadline);
-    // The sleep itself, on the fd.
-    bool sleep_on_fd(ReceiverState& r, std::chrono::steady_clock::time_point deadline);
     // Without an fd: the condition variable every publish notifies.
     bool sleep_on_condition(ReceiverState& r, std::chrono::steady_clock::time_point deadline);
     // Set-spin: looks again, yielding, while the bank allows; true if an event (or the close)
