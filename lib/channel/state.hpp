@@ -93,9 +93,7 @@ struct alignas(32) Slot {
 
 struct ChannelState {
     explicit ChannelState(ChannelOptions o)
-        : options(o),
-          slots(std::bit_ceil(std::max<std::size_t>(o.capacity, 2))),
-          mask(slots.size() - 1)
+        : options(o), slots(std::bit_ceil(std::max<std::size_t>(o.capacity, 2))), mask(slots.size() - 1)
     {
         options.capacity = slots.size();
     }

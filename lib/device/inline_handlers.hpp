@@ -32,7 +32,7 @@ namespace vtinput::detail {
 struct InlineEntry {
     Receiver receiver;
     std::function<void(std::span<const Event>)> handler;
-    std::vector<Event> batch;      // reused: no allocation per batch once warm
+    std::vector<Event> batch;  // reused: no allocation per batch once warm
     // Written under InlineHandlers::mutex_ (by the dispatch, or by remove(), which holds it or
     // runs inside the dispatch); read without it by InlineSubscription's operator bool.
     std::atomic<bool> ended{false};

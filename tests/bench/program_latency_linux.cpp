@@ -498,8 +498,7 @@ void streams(std::vector<Child>& children, int rate, double seconds)
             std::printf("programs name=%s what=stream kind=%s rate=%d sent=%ld got=%ld cpu_us_per_event=%.2f "
                         "ctx_per_event=%.2f app_ctx_per_event=%.2f app_wakes_per_event=%.2f cpu_vs_read=%.2f\n",
                         c.prog->name.c_str(), mouse ? "mouse" : "key", rate, r.sent, r.got, r.cpu_us, r.ctx, r.app_ctx,
-                        r.app_wakes,
-                        f > 0 ? r.cpu_us / f : 0.0);
+                        r.app_wakes, f > 0 ? r.cpu_us / f : 0.0);
         }
     }
     std::fflush(stdout);
