@@ -33,7 +33,7 @@ struct Pipe {
         }
     }
     // Writes everything; false if the pipe broke. Called from writer threads, so no asserts.
-    [[nodiscard]] bool write(std::string_view s) const
+    bool write(std::string_view s) const
     {
         while (!s.empty()) {
             ssize_t n = ::write(w, s.data(), s.size());

@@ -28,9 +28,10 @@ struct Poller::Loop {
     bool paused = false;  // not reading (released terminal); only the doorbell ends it
     Decoder decoder;
     std::vector<Event> batch;
-    // Not zeroed, so that only what reads fill is ever touched (a key: one page, not 64 KiB).
+    // Not zeroed, so that only what reads fill is ever touched (a key: one page, not 64 KiB);
+    // new[] rather than make_unique_for_overwrite, which libc++ 15 lacks.
     static constexpr std::size_t k_buffer_size = 64 * 1024;
-    std::unique_ptr<char[]> buffer = std::make_unique_for_overwrite<char[]>(k_buffer_size);
+    std::unique_ptr<char[]> buffer{new char[k_buffer_size]};
     std::string raw;  // raw_bytes: bytes fed since the last RawEvent
     Poller* self = nullptr;
 
