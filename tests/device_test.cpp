@@ -29,9 +29,9 @@
 
 #include "device/keymap_cache.hpp"
 #include "device/lifecycle.hpp"
+#include "device_fixtures.hpp"
 #include "proc_counts.hpp"
 #include "sanitizers.hpp"
-#include "device_fixtures.hpp"
 #include "system.hpp"
 #include "vtinput/input_device.hpp"
 
