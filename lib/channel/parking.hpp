@@ -17,8 +17,8 @@
 // Entries are taken out under the lot's lock and signalled after it is released, so that the
 // receivers re-parking meanwhile do not sleep on the lock behind a system call. A receiver
 // still in the list leaves under the lock; one taken out waits (without the lock) until its
-// signal is sent, so a descriptor is never signalled after its receiver has gone. The list's storage is reserved when
-// receivers subscribe (reserve()), so parking never allocates.
+// signal is sent, so a descriptor is never signalled after its receiver has gone. The list's
+// storage is reserved when receivers subscribe (reserve()), so parking never allocates.
 //
 // wait_readable() (sleep.cpp) is the sleep itself: poll(2) on the descriptor.
 #pragma once
@@ -51,11 +51,15 @@ public:
 
     // Sender side, after publishing (seq_cst): entries parked before now are due.
     void advance() { epoch_.fetch_add(1, std::memory_order_seq_cst); }
-    bool any() const { return count_.load(std::memory_order_seq_cst) > 0; }
 
-    // Takes up to `n` (at most 2) due entries out of the list, then signals them.
+    // Takes up to `n` (at most 2) due entries out of the list, then signals them. An empty
+    // list costs one load, not the lock: an entry parked before the caller's publish (or
+    // before it was itself taken out) stored its count under the lock first, seq_cst.
     void wake(std::size_t n)
     {
+        if (count_.load(std::memory_order_seq_cst) == 0) {
+            return;
+        }
         Entry* taken[2];
         std::size_t k = 0;
         n = std::min<std::size_t>(n, 2);

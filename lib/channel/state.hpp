@@ -224,9 +224,7 @@ struct ChannelState {
         // Wake one parked receiver; each one taken out wakes two more (parking.hpp), so the
         // sender pays for one wake-up per batch however many receivers sleep.
         lot.advance();
-        if (lot.any()) {
-            lot.wake(1);
-        }
+        lot.wake(1);
         if (sleepers.load(std::memory_order_seq_cst) > 0) {
             {
                 std::lock_guard lock(sleep_mutex);
