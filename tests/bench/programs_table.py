@@ -112,7 +112,7 @@ def main():
             why = status[0]["status"].replace("-", " ") if status else "not run"
             if status and status[0]["status"] == "failed":
                 why += ": " + status[0].get("why", "").replace("_", " ")
-            print("| %s | %s |%s" % (label, why, " |" * 11))
+            print("| %s | %s |%s" % (label, why, " |" * (len(cells) - 1)))
             continue
         print("| %s | %s |" % (label, " | ".join(c or "-" for c in cells)))
     # The floors print a line per read(), and two events can arrive in one read: only the
